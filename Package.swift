@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every Swift target builds in Swift 6 language mode with strict concurrency.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "receiptd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "receiptd", targets: ["receiptd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        // C libraries, found with pkg-config. scripts/setup.sh installs them.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // Pure domain: events, validation, read/delivery rules, notifications. No I/O.
+        .target(name: "ReceiptCore", swiftSettings: strict),
+
+        // One module per external system; nothing Unsafe leaves them.
+        .target(name: "ReceiptKafka", dependencies: ["CRdKafka"], swiftSettings: strict),
+        .target(name: "ReceiptRedis", dependencies: ["CHiredis"], swiftSettings: strict),
+        .target(name: "ReceiptPostgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+
+        // The batch pipeline: a pure state machine plus the threads that drive it.
+        .target(
+            name: "ReceiptPipeline",
+            dependencies: [
+                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The thin executable: flags and environment → configuration → ServiceGroup.
+        .executableTarget(
+            name: "receiptd",
+            dependencies: [
+                "ReceiptPipeline", "ReceiptCore", "ReceiptKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Shared test support: the local stack's endpoints, proto-json loading, a JSON
+        // Schema checker for the subset proto-json uses.
+        .target(name: "TestSupport", dependencies: ["ReceiptCore"], path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "ReceiptCoreTests", dependencies: ["ReceiptCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptKafkaTests", dependencies: ["ReceiptKafka", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptRedisTests", dependencies: ["ReceiptRedis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptPostgresTests", dependencies: ["ReceiptPostgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptPipelineTests", dependencies: ["ReceiptPipeline", "ReceiptCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+    ]
+)

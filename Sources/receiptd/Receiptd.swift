@@ -1,0 +1,6 @@
+@main
+struct Receiptd {
+    static func main() {
+        print("receiptd: not built yet")
+    }
+}
