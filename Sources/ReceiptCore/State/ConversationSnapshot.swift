@@ -1,0 +1,39 @@
+/// What a batch read of one conversation's state before applying it: the state the
+/// batch's events are checked and applied against.
+public struct ConversationSnapshot: Sendable, Equatable {
+    /// The conversation's highest allocated seq before this batch's allocations.
+    public var maxSeq: Int64
+    /// Read watermarks before the batch, for the users the batch's read events name.
+    /// A user missing here has read nothing.
+    public var hasReadSeqs: [String: Int64]
+    /// The seq given to each `newMsg` of this conversation in the batch, in event
+    /// order (a repeated clientMsgID gets its first seq again).
+    public var allocatedSeqs: [Int64]
+
+    public init(maxSeq: Int64 = 0, hasReadSeqs: [String: Int64] = [:], allocatedSeqs: [Int64] = []) {
+        self.maxSeq = maxSeq
+        self.hasReadSeqs = hasReadSeqs
+        self.allocatedSeqs = allocatedSeqs
+    }
+}
+
+/// What a batch needs to know about one conversation before it can be applied.
+public struct ConversationQuery: Sendable, Equatable {
+    public let conversationID: String
+    /// Whether any event needs maxSeq for validation.
+    public var needsMaxSeq = false
+    /// Users whose current watermark the batch must know, in first-seen order.
+    public var readers: [String] = []
+    /// The `newMsg` events to allocate, in event order: clientMsgID and sender.
+    public var allocations: [(clientMsgID: String, senderID: String)] = []
+
+    public init(conversationID: String) {
+        self.conversationID = conversationID
+    }
+
+    public static func == (lhs: ConversationQuery, rhs: ConversationQuery) -> Bool {
+        lhs.conversationID == rhs.conversationID && lhs.needsMaxSeq == rhs.needsMaxSeq
+            && lhs.readers == rhs.readers
+            && lhs.allocations.elementsEqual(rhs.allocations) { $0 == $1 }
+    }
+}

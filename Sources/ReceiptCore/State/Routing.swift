@@ -1,0 +1,15 @@
+/// Who is told about a read, following OpenIM's `sendMarkAsReadNotification`.
+public enum Routing {
+    /// A single chat's read goes to the peer (their "read" ticks) and to the reader's
+    /// own other devices. `setConversationHasReadSeq` is a sync of the reader's own
+    /// state and goes to the reader only, as in OpenIM. Group and notification
+    /// conversations go to the reader's own devices; the group learns through the
+    /// coalesced `groupHasRead`.
+    public static func readReceiptRecipients(of event: ReceiptEvent) -> [String] {
+        guard event.sessionType == .single, let peer = event.peerUserID, peer != event.userID else {
+            return [event.userID]
+        }
+        if case .setConversationHasReadSeq = event.body { return [event.userID] }
+        return [peer, event.userID]
+    }
+}

@@ -1,0 +1,155 @@
+import ReceiptCore
+import Testing
+
+@Suite("Applying a batch against a snapshot")
+struct BatchApplierTests {
+    let applier = BatchApplier()
+
+    func read(_ id: String, _ user: String, _ cid: String = "si_a_b", hasReadSeq: Int64, seqs: [Int64] = [],
+              peer: String? = "a", session: SessionType = .single) -> ReceiptEvent {
+        ReceiptEvent(eventID: id, userID: user, conversationID: cid, sessionType: session, peerUserID: peer,
+                     body: .markConversationAsRead(hasReadSeq: hasReadSeq, seqs: seqs))
+    }
+
+    func newMsg(_ id: String, _ user: String, _ cid: String = "si_a_b", clientMsgID: String) -> ReceiptEvent {
+        ReceiptEvent(eventID: id, userID: user, conversationID: cid, sessionType: .single, peerUserID: "b",
+                     body: .newMessage(clientMsgID: clientMsgID))
+    }
+
+    func tips(_ n: Notification) -> MarkAsReadTips? {
+        if case .hasReadReceipt(let t) = n.payload { return t }
+        return nil
+    }
+
+    @Test("OpenIM regression: reading 4 and 5 from watermark 3 marks both read, not only 5")
+    func markConversationAsReadCoversTheWholeRange() {
+        let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 3])
+        let out = applier.apply([read("e1", "b", hasReadSeq: 5)], snapshots: ["si_a_b": snap])
+        #expect(out.results == [.applied])
+        #expect(out.notifications.map(\.recvID) == ["a", "b"])
+        #expect(out.notifications.compactMap(tips).allSatisfy { $0.seqs == [4, 5] && $0.hasReadSeq == 5 })
+        #expect(out.watermarkWrites.count == 1)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.hasReadSeq) == [5])
+    }
+
+    @Test("hasReadSeq above maxSeq is rejected with seq_above_max and changes nothing")
+    func readAboveMaxSeqIsRejected() {
+        let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 3])
+        let out = applier.apply([read("e1", "b", hasReadSeq: 6)], snapshots: ["si_a_b": snap])
+        guard case .rejected(let r) = out.results[0] else { Issue.record("expected a rejection"); return }
+        #expect(r.code == .seqAboveMax)
+        #expect(out.notifications.isEmpty)
+        #expect(out.watermarkWrites.isEmpty)
+    }
+
+    @Test("a read of a message allocated earlier in the same batch is valid")
+    func readSeesAllocationsEarlierInTheBatch() {
+        let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 5], allocatedSeqs: [6])
+        let out = applier.apply(
+            [newMsg("e1", "a", clientMsgID: "m6"), read("e2", "b", hasReadSeq: 6)], snapshots: ["si_a_b": snap])
+        #expect(out.results == [.applied, .applied])
+        #expect(out.notifications.first?.payload == .seqAssigned(clientMsgID: "m6", seq: 6, sendID: "a"))
+        #expect(out.notifications.dropFirst().compactMap(tips).map(\.seqs) == [[6], [6]])
+    }
+
+    @Test("a read before the message it names exists is rejected even if the batch allocates it later")
+    func readBeforeAllocationInTheBatchIsRejected() {
+        let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: [:], allocatedSeqs: [6])
+        let out = applier.apply(
+            [read("e1", "b", hasReadSeq: 6), newMsg("e2", "a", clientMsgID: "m6")], snapshots: ["si_a_b": snap])
+        #expect(out.results.first == .rejected(Rejection(.seqAboveMax, "seq 6 is above the conversation's maxSeq 5")))
+        #expect(out.results.last == .applied)
+    }
+
+    @Test("the sender's own watermark advances to the seq of its new message")
+    func senderReadsItsOwnMessage() {
+        let snap = ConversationSnapshot(maxSeq: 9, allocatedSeqs: [10])
+        let out = applier.apply([newMsg("e1", "a", clientMsgID: "m10")], snapshots: ["si_a_b": snap])
+        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("a", 10)])])
+    }
+
+    @Test("an older read after a newer one is superseded: no write, no notification")
+    func outOfOrderReadIsSuperseded() {
+        let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 2])
+        let out = applier.apply([read("e1", "b", hasReadSeq: 8), read("e0", "b", hasReadSeq: 4)],
+                                snapshots: ["si_a_b": snap])
+        #expect(out.results == [.applied, .superseded])
+        #expect(out.notifications.count == 2)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.hasReadSeq) == [8])
+    }
+
+    @Test("a replayed read re-announces the current watermark with no new seqs")
+    func replayedReadReannounces() {
+        let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 8])
+        let out = applier.apply([read("e1", "b", hasReadSeq: 8)], snapshots: ["si_a_b": snap])
+        #expect(out.results == [.applied])
+        #expect(out.notifications.compactMap(tips).map(\.hasReadSeq) == [8, 8])
+        #expect(out.notifications.compactMap(tips).allSatisfy { $0.seqs.isEmpty })
+        #expect(out.watermarkWrites.isEmpty)
+    }
+
+    @Test("markConversationAsRead's extra seqs above hasReadSeq advance the watermark to them")
+    func extraSeqsAboveTheWatermarkAreRead() {
+        let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 3])
+        let out = applier.apply([read("e1", "b", hasReadSeq: 4, seqs: [6])], snapshots: ["si_a_b": snap])
+        #expect(out.notifications.compactMap(tips).first?.seqs == [4, 5, 6])
+        #expect(out.notifications.compactMap(tips).first?.hasReadSeq == 6)
+    }
+
+    @Test("markMsgsAsRead reads up to its highest seq")
+    func markMessagesAsReadUsesTheHighestSeq() {
+        let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 1])
+        let event = ReceiptEvent(eventID: "e1", userID: "b", conversationID: "si_a_b", sessionType: .single,
+                                 peerUserID: "a", body: .markMessagesAsRead(seqs: [3, 2]))
+        let out = applier.apply([event], snapshots: ["si_a_b": snap])
+        #expect(out.notifications.compactMap(tips).first?.seqs == [2, 3])
+    }
+
+    @Test("group reads go to the reader's own devices only")
+    func groupReadGoesToTheReaderOnly() {
+        let snap = ConversationSnapshot(maxSeq: 9)
+        let out = applier.apply([read("e1", "u7", "sg_1", hasReadSeq: 9, peer: nil, session: .superGroup)],
+                                snapshots: ["sg_1": snap])
+        #expect(out.notifications.map(\.recvID) == ["u7"])
+    }
+
+    @Test("setConversationHasReadSeq in a single chat syncs the reader only, as OpenIM does")
+    func setHasReadSeqGoesToTheReaderOnly() {
+        let snap = ConversationSnapshot(maxSeq: 9)
+        let event = ReceiptEvent(eventID: "e1", userID: "b", conversationID: "si_a_b", sessionType: .single,
+                                 peerUserID: "a", body: .setConversationHasReadSeq(hasReadSeq: 7))
+        let out = applier.apply([event], snapshots: ["si_a_b": snap])
+        #expect(out.notifications.map(\.recvID) == ["b"])
+    }
+
+    @Test("a huge unread range lists only its newest seqs; the watermark covers all")
+    func hugeRangeIsListedBounded() {
+        var configuration = BatchApplier.Configuration()
+        configuration.maxListedSeqs = 3
+        let snap = ConversationSnapshot(maxSeq: 1_000_000_000)
+        let out = BatchApplier(configuration: configuration)
+            .apply([read("e1", "b", hasReadSeq: 1_000_000_000)], snapshots: ["si_a_b": snap])
+        #expect(out.notifications.compactMap(tips).first?.seqs == [999_999_998, 999_999_999, 1_000_000_000])
+    }
+
+    @Test("several reads of one user in a batch write one watermark, the latest")
+    func writesAreCoalescedPerUser() {
+        let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 0])
+        let out = applier.apply((1...9).map { read("e\($0)", "b", hasReadSeq: Int64($0)) },
+                                snapshots: ["si_a_b": snap])
+        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 9)])])
+    }
+
+    @Test("queries ask once per conversation, for each reader once, and allocate every newMsg in order")
+    func queriesAreGroupedPerConversation() {
+        let events = [newMsg("e1", "a", clientMsgID: "m1"), read("e2", "b", hasReadSeq: 1),
+                      read("e3", "b", hasReadSeq: 1), newMsg("e4", "a", "other", clientMsgID: "m2"),
+                      newMsg("e5", "a", clientMsgID: "m3")]
+        let queries = BatchQueries.make(for: events)
+        #expect(queries.map(\.conversationID) == ["si_a_b", "other"])
+        #expect(queries[0].readers == ["b"])
+        #expect(queries[0].needsMaxSeq)
+        #expect(queries[0].allocations.map(\.clientMsgID) == ["m1", "m3"])
+        #expect(!queries[1].needsMaxSeq)
+    }
+}
