@@ -1,6 +1,10 @@
+import ArgumentParser
+
+/// `receiptd`: the receipt-and-sequence worker of an IM backend.
 @main
-struct Receiptd {
-    static func main() {
-        print("receiptd: not built yet")
-    }
+struct Receiptd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receiptd",
+        abstract: "Applies IM receipt events from Kafka to Redis and PostgreSQL and publishes receipt notifications.",
+        subcommands: [RunCommand.self])
 }

@@ -1,0 +1,140 @@
+import ReceiptCore
+import ReceiptRedis
+
+/// Reads and writes a batch's state in Redis with two pipelined round trips: one
+/// that reads (and allocates seqs), one that writes the watermarks that moved.
+///
+/// Not thread-safe: it owns one `RedisConnection`, and the worker thread that owns
+/// the store is the only caller. A broken connection is dropped and re-opened on
+/// the next call; every command the store sends is safe to repeat (allocation is
+/// idempotent by clientMsgID, watermarks are written with `ZADD GT`).
+final class RedisStateStore {
+    struct Configuration: Sendable {
+        var endpoint: RedisEndpoint
+        /// How long a clientMsgID keeps its seq for de-duplication. Default: 1 day.
+        var clientMessageTTLSeconds: Int = 86_400
+        /// Connect and read timeout. Default: 5 s.
+        var timeoutMs: Int = 5_000
+    }
+
+    private let configuration: Configuration
+    private var connection: RedisConnection?
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Phase one: the snapshot of every conversation the queries name, with the
+    /// seqs of their new messages allocated.
+    func read(_ queries: [ConversationQuery]) throws(RedisError) -> [String: ConversationSnapshot] {
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(queries.count * 2)
+        for query in queries {
+            let cid = query.conversationID
+            if query.needsMaxSeq { commands.append(.get(RedisKeys.maxSeq(cid))) }
+            if !query.readers.isEmpty {
+                commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
+            }
+            if !query.allocations.isEmpty {
+                var keys = [RedisKeys.maxSeq(cid)]
+                keys.reserveCapacity(query.allocations.count + 1)
+                for allocation in query.allocations {
+                    keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
+                }
+                commands.append(.evalsha(AllocationScript.script, keys: keys,
+                                         args: [String(configuration.clientMessageTTLSeconds)]))
+            }
+        }
+        let replies = try execute(commands, scripts: [AllocationScript.script])
+        var cursor = replies.makeIterator()
+        var snapshots: [String: ConversationSnapshot] = [:]
+        snapshots.reserveCapacity(queries.count)
+        for query in queries {
+            var snapshot = ConversationSnapshot()
+            if query.needsMaxSeq {
+                snapshot.maxSeq = try Self.int64(cursor.next()) ?? 0
+            }
+            if !query.readers.isEmpty {
+                let scores = try Self.array(cursor.next())
+                for (reader, score) in zip(query.readers, scores) {
+                    if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[reader] = seq }
+                }
+            }
+            if !query.allocations.isEmpty {
+                let seqs = try Self.array(cursor.next()).map { reply throws(RedisError) in
+                    try Self.int64(.success(reply)) ?? 0
+                }
+                guard seqs.count == query.allocations.count, !seqs.contains(0) else {
+                    throw RedisError(.unexpectedReply, "allocation script returned \(seqs.count) seqs for \(query.allocations.count) messages")
+                }
+                snapshot.allocatedSeqs = seqs
+            }
+            snapshots[query.conversationID] = snapshot
+        }
+        return snapshots
+    }
+
+    /// Phase two: stores the watermarks that moved. `ZADD GT` never lowers one, so a
+    /// late or repeated write is harmless.
+    func write(_ writes: [WatermarkWrites]) throws(RedisError) {
+        guard !writes.isEmpty else { return }
+        let commands = writes.map { write in
+            RedisCommand.zadd(RedisKeys.readWatermarks(write.conversationID), greaterThan: true, changed: true,
+                              write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
+        }
+        for reply in try execute(commands, scripts: []) {
+            _ = try reply.get()
+        }
+    }
+
+    /// Runs a pipeline on a live connection, loading the scripts and running it once
+    /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
+    private func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        let connection = try liveConnection()
+        do {
+            var replies = try connection.pipeline(commands)
+            if replies.contains(where: Self.isNoScript) {
+                for script in scripts { try connection.load(script) }
+                replies = try connection.pipeline(commands)
+            }
+            return replies
+        } catch {
+            if connection.isBroken { self.connection = nil }
+            throw error
+        }
+    }
+
+    private func liveConnection() throws(RedisError) -> RedisConnection {
+        if let connection, !connection.isBroken { return connection }
+        connection = nil
+        let fresh = try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
+        connection = fresh
+        return fresh
+    }
+
+    private static func isNoScript(_ reply: Result<RedisReply, RedisError>) -> Bool {
+        if case .failure(let error) = reply, error.code == .noScript { return true }
+        return false
+    }
+
+    private static func int64(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> Int64? {
+        guard let reply else { throw RedisError(.unexpectedReply, "fewer replies than commands") }
+        switch try reply.get() {
+        case .null: return nil
+        case .integer(let value): return value
+        case let other:
+            guard let text = other.string, let value = Int64(text) ?? Double(text).map({ Int64($0) }) else {
+                throw RedisError(.unexpectedReply, "expected an integer reply")
+            }
+            return value
+        }
+    }
+
+    private static func array(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [RedisReply] {
+        guard let reply else { throw RedisError(.unexpectedReply, "fewer replies than commands") }
+        guard case .array(let elements) = try reply.get() else {
+            throw RedisError(.unexpectedReply, "expected an array reply")
+        }
+        return elements
+    }
+}

@@ -1,0 +1,33 @@
+import Metrics
+import ReceiptCore
+
+/// The worker's metrics. Labels are bounded: event type, notification type, error
+/// code, never a user, conversation or event ID.
+struct PipelineMetrics {
+    let consumed: [EventType: Counter]
+    let superseded: [EventType: Counter]
+    let rejected: [Rejection.Code: Counter]
+    let notifications: [NotificationType: Counter]
+    let deadLetters = Counter(label: "receiptd_dead_letters_total")
+    let deliveryFailures = Counter(label: "receiptd_notification_failures_total")
+    let redisErrors = Counter(label: "receiptd_redis_errors_total")
+    let kafkaErrors = Counter(label: "receiptd_kafka_errors_total")
+    let batchRecords = Recorder(label: "receiptd_batch_records")
+    let batchSeconds = Timer(label: "receiptd_batch_duration_seconds")
+    let commitsFailed = Counter(label: "receiptd_commit_failures_total")
+
+    init() {
+        consumed = Dictionary(uniqueKeysWithValues: EventType.allCases.map {
+            ($0, Counter(label: "receiptd_events_applied_total", dimensions: [("type", $0.rawValue)]))
+        })
+        superseded = Dictionary(uniqueKeysWithValues: EventType.allCases.map {
+            ($0, Counter(label: "receiptd_events_superseded_total", dimensions: [("type", $0.rawValue)]))
+        })
+        rejected = Dictionary(uniqueKeysWithValues: Rejection.Code.allCases.map {
+            ($0, Counter(label: "receiptd_events_rejected_total", dimensions: [("code", $0.rawValue)]))
+        })
+        notifications = Dictionary(uniqueKeysWithValues: NotificationType.allCases.map {
+            ($0, Counter(label: "receiptd_notifications_produced_total", dimensions: [("type", $0.rawValue)]))
+        })
+    }
+}

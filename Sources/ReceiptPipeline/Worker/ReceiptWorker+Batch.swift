@@ -1,0 +1,76 @@
+import Logging
+import ReceiptCore
+import ReceiptKafka
+
+extension ReceiptWorker {
+    /// One polled batch: decoded, applied with one Redis round trip to read and one
+    /// to write, then announced.
+    func process(_ records: [KafkaRecord]) {
+        let started = ContinuousClock.now
+        metrics.batchRecords.record(records.count)
+        var events: [ReceiptEvent] = []
+        var eventRecords: [Int] = []
+        var refused: [(record: Int, rejection: Rejection)] = []
+        events.reserveCapacity(records.count)
+        eventRecords.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            switch decoder.decode(record.value) {
+            case .success(let event):
+                events.append(event)
+                eventRecords.append(index)
+            case .failure(let rejection):
+                refused.append((index, rejection))
+            }
+        }
+
+        let queries = BatchQueries.make(for: events)
+        guard let snapshots = retrying("reading state from Redis", { try store.read(queries) }) else { return }
+        let outcome = applier.apply(events, snapshots: snapshots)
+        guard retrying("writing state to Redis", { try store.write(outcome.watermarkWrites) }) != nil else { return }
+
+        for (position, result) in outcome.results.enumerated() {
+            let type = events[position].type
+            switch result {
+            case .applied: metrics.consumed[type]?.increment()
+            case .superseded: metrics.superseded[type]?.increment()
+            case .rejected(let rejection): refused.append((eventRecords[position], rejection))
+            }
+        }
+
+        let batch = ledger.open(nextOffsets: Self.nextOffsets(of: records))
+        for notification in outcome.notifications {
+            metrics.notifications[notification.type]?.increment()
+            send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
+                                value: notification.encodeJSON(), headers: []), batch: batch)
+        }
+        for (index, rejection) in refused {
+            let record = records[index]
+            metrics.rejected[rejection.code]?.increment()
+            metrics.deadLetters.increment()
+            logger.warning("event refused", metadata: [
+                "code": "\(rejection.code.rawValue)", "reason": "\(rejection.reason)",
+                "partition": "\(record.partition)", "offset": "\(record.offset)"])
+            send(DeadLetter.record(for: record, rejection: rejection, topic: configuration.deadLetterTopic),
+                 batch: batch)
+        }
+        metrics.batchSeconds.recordInterval(since: started)
+    }
+
+    /// Next offset to consume per partition once these records are finished.
+    static func nextOffsets(of records: [KafkaRecord]) -> [TopicPartition: Int64] {
+        var offsets: [TopicPartition: Int64] = [:]
+        for record in records {
+            let partition = TopicPartition(topic: record.topic, partition: record.partition)
+            offsets[partition] = max(offsets[partition] ?? 0, record.offset + 1)
+        }
+        return offsets
+    }
+}
+
+extension Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,86 @@
+import ReceiptCore
+import ReceiptKafka
+import ReceiptRedis
+
+/// Everything the worker needs to run. Plain values; the executable builds it from
+/// flags and environment variables.
+public struct WorkerConfiguration: Sendable {
+    /// Kafka bootstrap servers, `host:port[,host:port]`.
+    public var brokers: String
+    /// The consumer group all replicas share. Default: `receiptd`.
+    public var group: String = "receiptd"
+    /// Default: `im.receipt.events`.
+    public var eventsTopic: String = "im.receipt.events"
+    /// Default: `im.receipt.notify`.
+    public var notifyTopic: String = "im.receipt.notify"
+    /// Default: `im.receipt.events.dlq`.
+    public var deadLetterTopic: String = "im.receipt.events.dlq"
+    /// librdkafka properties passed through to the consumer and the producer
+    /// (`RECEIPTD_KAFKA_*`); they win over receiptd's own defaults.
+    public var kafkaProperties: [String: String] = [:]
+    public var redis: RedisEndpoint
+    /// A libpq connection URI.
+    public var postgresURL: String
+
+    /// The most records one batch takes. Default: 5,000.
+    public var maxBatchRecords: Int = 5_000
+    /// How long one poll waits for the first record. Default: 100 ms.
+    public var pollTimeoutMs: Int32 = 100
+    /// Notifications produced and not yet acknowledged before the worker stops
+    /// polling to let the broker catch up. Default: 100,000.
+    public var maxInFlightNotifications: Int = 100_000
+    /// How often finished offsets are committed. Default: 1,000 ms.
+    public var commitIntervalMs: Int = 1_000
+    /// How long a clientMsgID keeps its seq for de-duplication. Default: 86,400 s.
+    public var clientMessageTTLSeconds: Int = 86_400
+    public var decoder: EventDecoder.Configuration = .init()
+    public var applier: BatchApplier.Configuration = .init()
+    /// Wait before the first retry of a failed Redis or Kafka call; doubles up to
+    /// `maxRetryBackoffMs`. Default: 100 ms.
+    public var retryBackoffMs: Int = 100
+    /// Default: 5,000 ms.
+    public var maxRetryBackoffMs: Int = 5_000
+    /// How long a stopping worker waits for the broker to acknowledge what it
+    /// produced; what is still unacknowledged then stays uncommitted and is replayed.
+    /// Default: 20,000 ms.
+    public var shutdownDrainTimeoutMs: Int = 20_000
+
+    public init(brokers: String, redis: RedisEndpoint, postgresURL: String) {
+        self.brokers = brokers
+        self.redis = redis
+        self.postgresURL = postgresURL
+    }
+
+    /// The consumer's librdkafka properties: receiptd's defaults, then the
+    /// operator's pass-through properties on top.
+    var consumerProperties: [String: String] {
+        var properties = [
+            "bootstrap.servers": brokers,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": "10000",
+            "max.poll.interval.ms": "60000",
+            "fetch.wait.max.ms": "20",
+        ]
+        properties.merge(kafkaProperties) { _, operator in operator }
+        return properties
+    }
+
+    /// The producer's librdkafka properties.
+    var producerProperties: [String: String] {
+        var properties = [
+            "bootstrap.servers": brokers,
+            "linger.ms": "5",
+            "batch.num.messages": "10000",
+            "compression.type": "lz4",
+        ]
+        properties.merge(kafkaProperties.filter { !Self.consumerOnly.contains($0.key) }) { _, operator in operator }
+        return properties
+    }
+
+    private static let consumerOnly: Set<String> = [
+        "group.id", "session.timeout.ms", "max.poll.interval.ms", "auto.offset.reset", "fetch.wait.max.ms",
+        "heartbeat.interval.ms", "partition.assignment.strategy", "group.instance.id", "fetch.min.bytes",
+        "enable.auto.commit", "enable.auto.offset.store", "isolation.level",
+    ]
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Logging
+import ReceiptPipeline
+import ReceiptRedis
+
+/// `receiptd run`: the worker. Every setting has a flag and an environment
+/// variable; the flag wins.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the worker: consume events, apply them, publish notifications.")
+
+    @Option(help: "Kafka bootstrap servers, host:port[,host:port]. Env: RECEIPTD_BROKERS. Required.")
+    var brokers: String?
+    @Option(help: "Consumer group shared by all replicas. Env: RECEIPTD_GROUP. Default: receiptd.")
+    var group: String?
+    @Option(help: "Topic of incoming events. Env: RECEIPTD_EVENTS_TOPIC. Default: im.receipt.events.")
+    var eventsTopic: String?
+    @Option(help: "Topic of receipt notifications. Env: RECEIPTD_NOTIFY_TOPIC. Default: im.receipt.notify.")
+    var notifyTopic: String?
+    @Option(help: "Dead-letter topic for refused events. Env: RECEIPTD_DLQ_TOPIC. Default: im.receipt.events.dlq.")
+    var dlqTopic: String?
+    @Option(help: "Redis, redis://[:password@]host:port/db. Env: RECEIPTD_REDIS_URL. Default: redis://127.0.0.1:6379/0.")
+    var redisURL: String?
+    @Option(help: "PostgreSQL, a libpq connection URI. Env: RECEIPTD_POSTGRES_URL.")
+    var postgresURL: String?
+    @Option(help: "Port of the HTTP server (health, metrics, queries). Env: RECEIPTD_HTTP_PORT. Default: 8080.")
+    var httpPort: String?
+    @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 5000.")
+    var batchSize: String?
+    @Option(help: "Longest wait of one poll, in ms. Env: RECEIPTD_POLL_TIMEOUT_MS. Default: 100.")
+    var pollTimeoutMs: String?
+    @Option(help: "Interval between offset commits, in ms. Env: RECEIPTD_COMMIT_INTERVAL_MS. Default: 1000.")
+    var commitIntervalMs: String?
+    @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
+    var maxInFlight: String?
+    @Option(help: "Seconds a clientMsgID keeps its seq for de-duplication. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
+    var clientMsgTTLSeconds: String?
+    @Option(help: "Seconds a stopping worker may take before it is cancelled. Env: RECEIPTD_SHUTDOWN_TIMEOUT_SECONDS. Default: 30.")
+    var shutdownTimeoutSeconds: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: RECEIPTD_LOG_LEVEL. Default: info.")
+    var logLevel: String?
+    @Option(name: .customLong("kafka-property"),
+            help: "A librdkafka property, key=value; repeatable. Env: RECEIPTD_KAFKA_<NAME> (RECEIPTD_KAFKA_SESSION_TIMEOUT_MS → session.timeout.ms).")
+    var kafkaProperties: [String] = []
+
+    func run() async throws {
+        let settings = Settings()
+        let resolved: (WorkerConfiguration, Logger.Level, Int)
+        do {
+            resolved = try resolve(settings)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError.exit(error)
+        }
+        let (configuration, level, shutdownSeconds) = resolved
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "receiptd")
+        let group = ReceiptApplication.build(
+            configuration: configuration, logger: logger, gracefulShutdownTimeout: .seconds(shutdownSeconds))
+        try await group.run()
+    }
+
+    func resolve(_ settings: Settings) throws -> (WorkerConfiguration, Logger.Level, Int) {
+        let brokers = try settings.required(brokers, "RECEIPTD_BROKERS", "--brokers")
+        let redisText = settings.string(redisURL, "RECEIPTD_REDIS_URL") ?? "redis://127.0.0.1:6379/0"
+        let redis: RedisEndpoint
+        do {
+            redis = try RedisEndpoint(url: redisText)
+        } catch {
+            throw ConfigurationError("--redis-url '\(redisText)' is not a valid redis:// URL: \(error)")
+        }
+        var configuration = WorkerConfiguration(
+            brokers: brokers, redis: redis,
+            postgresURL: settings.string(postgresURL, "RECEIPTD_POSTGRES_URL") ?? "")
+        if let value = settings.string(group, "RECEIPTD_GROUP") { configuration.group = value }
+        if let value = settings.string(eventsTopic, "RECEIPTD_EVENTS_TOPIC") { configuration.eventsTopic = value }
+        if let value = settings.string(notifyTopic, "RECEIPTD_NOTIFY_TOPIC") { configuration.notifyTopic = value }
+        if let value = settings.string(dlqTopic, "RECEIPTD_DLQ_TOPIC") { configuration.deadLetterTopic = value }
+        _ = try settings.integer(httpPort, "RECEIPTD_HTTP_PORT", "--http-port", default: 8080, in: 0...65535)
+        configuration.maxBatchRecords = try settings.integer(
+            batchSize, "RECEIPTD_BATCH_SIZE", "--batch-size", default: configuration.maxBatchRecords, in: 1...100_000)
+        configuration.pollTimeoutMs = Int32(try settings.integer(
+            pollTimeoutMs, "RECEIPTD_POLL_TIMEOUT_MS", "--poll-timeout-ms",
+            default: Int(configuration.pollTimeoutMs), in: 1...60_000))
+        configuration.commitIntervalMs = try settings.integer(
+            commitIntervalMs, "RECEIPTD_COMMIT_INTERVAL_MS", "--commit-interval-ms",
+            default: configuration.commitIntervalMs, in: 1...3_600_000)
+        configuration.maxInFlightNotifications = try settings.integer(
+            maxInFlight, "RECEIPTD_MAX_IN_FLIGHT", "--max-in-flight",
+            default: configuration.maxInFlightNotifications, in: 1...10_000_000)
+        configuration.clientMessageTTLSeconds = try settings.integer(
+            clientMsgTTLSeconds, "RECEIPTD_CLIENT_MSG_TTL_SECONDS", "--client-msg-ttl-seconds",
+            default: configuration.clientMessageTTLSeconds, in: 60...31_536_000)
+        configuration.kafkaProperties = try settings.kafkaProperties(flags: kafkaProperties)
+        let shutdown = try settings.integer(
+            shutdownTimeoutSeconds, "RECEIPTD_SHUTDOWN_TIMEOUT_SECONDS", "--shutdown-timeout-seconds",
+            default: 30, in: 1...3_600)
+        let levelText = settings.string(logLevel, "RECEIPTD_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError(
+                "--log-level must be one of trace, debug, info, notice, warning, error, critical, got '\(levelText)'")
+        }
+        return (configuration, level, shutdown)
+    }
+}
