@@ -1,0 +1,59 @@
+import CRdKafka
+
+/// A message returned by `rd_kafka_consumer_poll`, borrowed until it is destroyed.
+typealias ConsumedMessage = UnsafeMutablePointer<rd_kafka_message_t>
+
+extension KafkaRecord {
+    /// Copies a fetched record out of `message`. Key, value and header bytes are copied
+    /// exactly once. `topic` is passed in so that records of one topic share one `String`.
+    init(copying message: ConsumedMessage, topic: String) {
+        let fields = message.pointee
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        self.init(
+            topic: topic,
+            partition: fields.partition,
+            offset: fields.offset,
+            key: fields.key.map { copyBytes($0, fields.key_len) },
+            value: copyBytes(fields.payload, fields.len),
+            timestampMs: timestamp >= 0 ? timestamp : nil,
+            headers: copyHeaders(of: message)
+        )
+    }
+}
+
+/// Remembers the last topic handle's name so a batch converts each topic name once.
+/// Valid within one poll: librdkafka keeps topic handles alive while partitions are assigned.
+struct TopicNames {
+    private var lastHandle: OpaquePointer?
+    private var lastName = ""
+
+    mutating func name(of handle: OpaquePointer) -> String {
+        if handle != lastHandle {
+            lastHandle = handle
+            lastName = String(cString: rd_kafka_topic_name(handle))
+        }
+        return lastName
+    }
+}
+
+private func copyBytes(_ start: UnsafeRawPointer?, _ count: Int) -> [UInt8] {
+    guard let start, count > 0 else { return [] }
+    return Array(UnsafeRawBufferPointer(start: start, count: count))
+}
+
+private func copyHeaders(of message: ConsumedMessage) -> [KafkaHeader] {
+    var headers: OpaquePointer?
+    guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else {
+        return []
+    }
+    var result: [KafkaHeader] = []
+    result.reserveCapacity(rd_kafka_header_cnt(headers))
+    var name: UnsafePointer<CChar>?
+    var value: UnsafeRawPointer?
+    var size = 0
+    while rd_kafka_header_get_all(headers, result.count, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+        result.append(KafkaHeader(name: String(cString: name!), value: copyBytes(value, size)))
+    }
+    return result
+}

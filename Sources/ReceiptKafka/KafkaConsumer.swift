@@ -1,0 +1,84 @@
+import CRdKafka
+import Synchronization
+
+/// A consumer-group member subscribed to a fixed set of topics.
+///
+/// Every method blocks: call them from the caller's own dedicated thread, never from
+/// Swift's cooperative pool. Rebalance handler closures run inside `poll` and `close`.
+/// Offsets are never committed automatically: `enable.auto.commit` and
+/// `enable.auto.offset.store` are forced to `false`; the caller commits with `commit`.
+public final class KafkaConsumer: Sendable {
+    let client: KafkaClient
+    private let context: ConsumerContext
+    private let isClosed = Mutex(false)
+
+    private init(client: KafkaClient, context: ConsumerContext) {
+        self.client = client
+        self.context = context
+    }
+
+    static let forcedProperties = ["enable.auto.commit": "false", "enable.auto.offset.store": "false"]
+
+    /// Creates the consumer and subscribes it to `topics`; `group.id` must be set.
+    /// The group is joined during the first `poll` calls.
+    public static func make(
+        configuration: KafkaConfiguration, topics: [String], rebalance: RebalanceHandler
+    ) throws(KafkaError) -> KafkaConsumer {
+        let context = ConsumerContext(handler: rebalance)
+        let client = try KafkaClient.make(
+            RD_KAFKA_CONSUMER,
+            properties: configuration.resolvedProperties(forced: forcedProperties),
+            callbackContext: context
+        ) { conf in rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
+        try client.check(rd_kafka_poll_set_consumer(client.handle))
+        let subscription = topics.map { (TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), offset: noOffset) }
+        try withPartitionList(subscription) { (list) throws(KafkaError) in
+            try client.check(rd_kafka_subscribe(client.handle, list))
+        }
+        return KafkaConsumer(client: client, context: context)
+    }
+
+    /// Waits up to `timeoutMs` for the first record, then returns it together with those
+    /// already fetched, up to `maxRecords`; empty on timeout. Partition-EOF events are
+    /// skipped. A consumer error is thrown; if records came before it, they are returned
+    /// first and the error is thrown by the next call, so no record is lost.
+    public func poll(maxRecords: Int, timeoutMs: Int32) throws(KafkaError) -> [KafkaRecord] {
+        guard !isClosed.withLock({ $0 }) else { throw .local(.closed, "poll called after close") }
+        if let error = context.takePendingError() { throw error }
+
+        let deadline = Deadline(afterMs: timeoutMs)
+        var records: [KafkaRecord] = []
+        var topicNames = TopicNames()
+        while records.count < maxRecords,
+              let message = rd_kafka_consumer_poll(client.handle, records.isEmpty ? deadline.remainingMs : 0) {
+            defer { rd_kafka_message_destroy(message) }
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+            if let error = consumerError(err, message) {
+                guard records.isEmpty else { context.keep(error); break }
+                throw error
+            }
+            records.append(KafkaRecord(copying: message, topic: topicNames.name(of: message.pointee.rkt)))
+        }
+        if records.isEmpty, let error = context.takePendingError() { throw error }
+        return records
+    }
+
+    /// Leaves the group: the handler's `onRevoke` runs for the current assignment, then
+    /// the consumer stops. Idempotent. Only `poll` is refused afterwards.
+    public func close() throws(KafkaError) {
+        let wasClosed = isClosed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !wasClosed else { return }
+        try client.check(rd_kafka_consumer_close(client.handle))
+    }
+
+    /// The error a consumed message carries. Its payload holds librdkafka's error text.
+    private func consumerError(_ err: rd_kafka_resp_err_t, _ message: ConsumedMessage) -> KafkaError? {
+        guard var error = client.error(err) else { return nil }
+        if !error.isFatal, let text = rd_kafka_message_errstr(message) { error.message = String(cString: text) }
+        return error
+    }
+}

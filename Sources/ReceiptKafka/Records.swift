@@ -1,0 +1,67 @@
+/// One Kafka record header. Names need not be unique within a record.
+public struct KafkaHeader: Sendable, Hashable {
+    public var name: String
+    public var value: [UInt8]
+
+    public init(name: String, value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One consumed record, copied out of librdkafka.
+public struct KafkaRecord: Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    /// nil when the record has no key.
+    public var key: [UInt8]?
+    /// Empty when the record's value is null.
+    public var value: [UInt8]
+    /// Producer (create) or broker (log-append) time in ms since the epoch, when known.
+    public var timestampMs: Int64?
+    public var headers: [KafkaHeader]
+
+    public init(
+        topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
+        timestampMs: Int64?, headers: [KafkaHeader] = []
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.timestampMs = timestampMs
+        self.headers = headers
+    }
+
+    public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
+}
+
+/// One record to produce. The partition is chosen by the configured partitioner
+/// (librdkafka's default: hash of the key, random when there is no key).
+public struct OutgoingRecord: Sendable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [KafkaHeader]
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+}
+
+/// The outcome of one `KafkaProducer.send`, matched to it by `ticket`.
+public struct DeliveryReport: Sendable {
+    /// The ticket passed to `send`.
+    public var ticket: UInt64
+    /// nil when the record was written (acknowledged per `acks`).
+    public var error: KafkaError?
+    /// The partition written to, or -1 if none was chosen.
+    public var partition: Int32
+    /// The record's offset, or -1 if unknown (failure, or `acks=0`).
+    public var offset: Int64
+}

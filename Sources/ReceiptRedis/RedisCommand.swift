@@ -1,0 +1,99 @@
+/// One command: its argv, encoded once as a RESP array of bulk strings, so a pipeline
+/// only concatenates bytes.
+///
+/// Build typed commands with the static factories (`.get`, `.zadd`, `.evalsha`, …) or
+/// any command from raw arguments with `init(_:)`. Arguments are binary-safe: keys and
+/// values are sent as their UTF-8 bytes, whatever they contain.
+public struct RedisCommand: Sendable {
+    /// The command's name, e.g. `ZADD`; errors name it instead of the arguments.
+    public let name: String
+    /// argv as RESP: `*<argc>\r\n` then `$<len>\r\n<bytes>\r\n` per argument.
+    let encoded: [UInt8]
+
+    /// A command from its argv; `arguments[0]` is the command's name and must exist.
+    public init(_ arguments: [String]) {
+        precondition(!arguments.isEmpty, "a Redis command needs at least its name")
+        self.init(arguments[0], argumentCount: arguments.count - 1) { writer in
+            for argument in arguments.dropFirst() { writer.append(argument) }
+        }
+    }
+
+    /// A command named `name` whose `argumentCount` arguments (the name excluded)
+    /// `write` appends, in order.
+    init(_ name: String, argumentCount: Int, _ write: (inout RESPWriter) -> Void) {
+        var writer = RESPWriter(elements: argumentCount + 1)
+        writer.append(name)
+        write(&writer)
+        assert(writer.remaining == 0, "\(name): argumentCount does not match the arguments written")
+        self.name = name
+        self.encoded = writer.bytes
+    }
+}
+
+/// Appends a RESP array of bulk strings to a byte buffer, without intermediate strings.
+struct RESPWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Elements announced in the header and not yet written.
+    private(set) var remaining: Int
+
+    init(elements: Int) {
+        remaining = elements
+        bytes.reserveCapacity(16 + 24 * elements)
+        bytes.append(UInt8(ascii: "*"))
+        appendDecimal(Int64(elements))
+        appendCRLF()
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { appendBulk($0) }
+    }
+
+    /// `value` in decimal, optionally after a one-byte prefix such as `(`.
+    mutating func append(_ value: Int64, prefix: UInt8? = nil) {
+        remaining -= 1
+        bytes.append(UInt8(ascii: "$"))
+        appendDecimal(Int64(decimalLength(value) + (prefix == nil ? 0 : 1)))
+        appendCRLF()
+        if let prefix { bytes.append(prefix) }
+        appendDecimal(value)
+        appendCRLF()
+    }
+
+    mutating func append(_ value: Int) { append(Int64(value)) }
+
+    private mutating func appendBulk(_ utf8: UnsafeBufferPointer<UInt8>) {
+        remaining -= 1
+        bytes.append(UInt8(ascii: "$"))
+        appendDecimal(Int64(utf8.count))
+        appendCRLF()
+        bytes.append(contentsOf: utf8)
+        appendCRLF()
+    }
+
+    private mutating func appendCRLF() {
+        bytes.append(UInt8(ascii: "\r"))
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var magnitude = value.magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    private func decimalLength(_ value: Int64) -> Int {
+        var length = value < 0 ? 2 : 1
+        var magnitude = value.magnitude
+        while magnitude >= 10 {
+            magnitude /= 10
+            length += 1
+        }
+        return length
+    }
+}

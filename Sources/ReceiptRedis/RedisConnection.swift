@@ -1,0 +1,136 @@
+import CHiredis
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One blocking TCP connection to Redis: TCP_NODELAY (hiredis sets it), keepalive, and
+/// a timeout on connecting and on every socket read and write.
+///
+/// Not thread-safe, like the `redisContext` it owns: a connection has one owning
+/// thread, which makes every call, and it is deliberately not `Sendable`.
+///
+/// After a connection-level failure (I/O error, timeout, EOF, protocol error) the
+/// replies can no longer be matched to commands: the connection `isBroken`, every later
+/// call throws that same failure, and the caller opens a new one.
+public final class RedisConnection {
+    private let context: UnsafeMutablePointer<redisContext>
+    /// The connection-level failure that broke this connection.
+    private var failure: RedisError?
+
+    /// Takes ownership of `context`.
+    private init(context: UnsafeMutablePointer<redisContext>) {
+        self.context = context
+    }
+
+    deinit { redisFree(context) }
+
+    /// Connects, then sends AUTH when `endpoint` has a password and SELECT when its
+    /// database is not 0. `timeoutMs` bounds the connect and each later read or write.
+    public static func connect(_ endpoint: RedisEndpoint, timeoutMs: Int) throws(RedisError) -> RedisConnection {
+        let timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
+        let operation = "connect \(endpoint.host):\(endpoint.port)"
+        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), timeout) else {
+            throw RedisError(.outOfMemory, context: operation)
+        }
+        let connection = RedisConnection(context: context)  // frees the context on every throw below
+        guard context.pointee.err == 0 else {
+            throw RedisError(.connectionFailed, context: operation, detail: connection.errorString)
+        }
+        guard redisSetTimeout(context, timeout) == REDIS_OK, redisEnableKeepAlive(context) == REDIS_OK else {
+            throw RedisError(.connectionFailed, context: operation, detail: connection.errorString)
+        }
+        if let password = endpoint.password {
+            do {
+                _ = try connection.execute(RedisCommand(["AUTH", password]))
+            } catch where error.code == .errorReply {
+                throw RedisError(.authenticationFailed, context: "AUTH", detail: error.detail)
+            }
+        }
+        if endpoint.database != 0 {
+            _ = try connection.execute(RedisCommand("SELECT", argumentCount: 1) { $0.append(endpoint.database) })
+        }
+        return connection
+    }
+
+    /// True once a connection-level failure happened; every call then throws it.
+    public var isBroken: Bool { failure != nil }
+
+    /// Sends all commands in ONE write and reads one reply per command, in order.
+    ///
+    /// An error reply to one command is reported in its slot (`.failure`) and does not
+    /// fail the others; a connection-level failure (I/O, timeout, EOF, protocol) throws
+    /// and the connection is then unusable (`isBroken`).
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        guard !commands.isEmpty else { return [] }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.count })
+        for command in commands { buffer.append(contentsOf: command.encoded) }
+        try send(buffer, operation: "pipeline")
+
+        var replies: [Result<RedisReply, RedisError>] = []
+        replies.reserveCapacity(commands.count)
+        for command in commands {
+            replies.append(try readReply(to: command, operation: "pipeline"))
+        }
+        return replies
+    }
+
+    /// Sends one command and returns its reply; an error reply throws.
+    public func execute(_ command: RedisCommand) throws(RedisError) -> RedisReply {
+        try send(command.encoded, operation: command.name)
+        return try readReply(to: command, operation: command.name).get()
+    }
+
+    /// SCRIPT LOAD, checking that the server names the script by the `sha1` computed here.
+    public func load(_ script: RedisScript) throws(RedisError) {
+        let reply = try execute(.scriptLoad(script))
+        guard reply.string == script.sha1 else {
+            throw RedisError(.unexpectedReply, context: "SCRIPT LOAD", detail: "expected \(script.sha1), got \(reply)")
+        }
+    }
+
+    private func send(_ bytes: [UInt8], operation: String) throws(RedisError) {
+        if let failure { throw failure }
+        let status = bytes.withUnsafeBytes { raw in
+            redisAppendFormattedCommand(context, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+        guard status == REDIS_OK else { throw breakConnection(operation) }
+    }
+
+    /// The next reply, which answers `command`. The first call after `send` writes the
+    /// buffered commands; later ones mostly parse bytes already read.
+    private func readReply(to command: RedisCommand, operation: String) throws(RedisError) -> Result<RedisReply, RedisError> {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw breakConnection(operation) }
+        defer { freeReplyObject(raw) }
+        let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
+        if reply.type == REDIS_REPLY_ERROR {
+            return .failure(.reply(RedisReply.text(reply), command: command.name))
+        }
+        return .success(RedisReply(copying: reply))
+    }
+
+    /// Records the failure hiredis left in the context; call right after the failing call.
+    private func breakConnection(_ operation: String) -> RedisError {
+        let systemError = errno
+        let code: RedisError.Code = switch context.pointee.err {
+        case REDIS_ERR_IO where systemError == EAGAIN || systemError == EWOULDBLOCK: .timeout
+        case REDIS_ERR_EOF: .connectionClosed
+        case REDIS_ERR_PROTOCOL: .protocolError
+        case REDIS_ERR_OOM: .outOfMemory
+        default: .io
+        }
+        let error = RedisError(code, context: operation, detail: errorString)
+        failure = error
+        return error
+    }
+
+    private var errorString: String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

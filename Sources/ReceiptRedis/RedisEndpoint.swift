@@ -1,0 +1,113 @@
+/// Where a Redis server is and how to log in to it.
+public struct RedisEndpoint: Sendable, Equatable {
+    public var host: String
+    /// Default: 6379.
+    public var port: Int
+    /// The logical database selected after connecting. Default: 0.
+    public var database: Int
+    /// Sent with AUTH when set. Default: nil.
+    public var password: String?
+
+    public init(host: String, port: Int = 6379, database: Int = 0, password: String? = nil) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.password = password
+    }
+
+    /// Parses `redis://[[default]:password@]host[:port][/db]`.
+    ///
+    /// The password may be percent-encoded; an IPv6 host is written in brackets. Errors
+    /// name the part that is wrong and never repeat the URL, which may hold a password.
+    public init(url: String) throws(RedisError) {
+        func invalid(_ what: String) -> RedisError { RedisError(.invalidURL, context: what) }
+
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
+            throw invalid("missing redis:// scheme")
+        }
+        guard url[..<colon].lowercased() == "redis" else {
+            throw invalid("scheme must be redis (TLS and unix sockets are not supported)")
+        }
+        var rest = url[colon...].dropFirst(3)
+        guard !rest.contains("?"), !rest.contains("#") else { throw invalid("query and fragment are not supported") }
+
+        var password: String?
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            guard let colon = userInfo.firstIndex(of: ":") else { throw invalid("user info must be :password") }
+            guard ["", "default"].contains(userInfo[..<colon]) else { throw invalid("ACL user names are not supported") }
+            guard let decoded = percentDecoded(userInfo[userInfo.index(after: colon)...]) else {
+                throw invalid("bad percent-encoding in password")
+            }
+            password = decoded
+        }
+
+        var database = 0
+        if let slash = rest.firstIndex(of: "/") {
+            let path = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+            if !path.isEmpty {
+                guard isDecimal(path), let db = Int(path), db <= 65_535 else {
+                    throw invalid("database must be a non-negative integer")
+                }
+                database = db
+            }
+        }
+
+        var host = rest
+        var port = 6379
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed [ in IPv6 host") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            rest = rest[rest.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { throw invalid("junk after IPv6 host") }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            rest = rest[colon...]
+        } else {
+            rest = ""
+        }
+        if !rest.isEmpty {
+            let digits = rest.dropFirst()
+            guard isDecimal(digits), let p = Int(digits), (1...65_535).contains(p) else {
+                throw invalid("port must be an integer in 1...65535")
+            }
+            port = p
+        }
+        guard !host.isEmpty else { throw invalid("missing host") }
+
+        self.init(host: String(host), port: port, database: database, password: password)
+    }
+}
+
+/// Only ASCII digits, so `Int(_:)` cannot accept a sign.
+private func isDecimal(_ text: Substring) -> Bool {
+    text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+}
+
+/// `%XX` sequences decoded as UTF-8; nil when a sequence or the result is malformed.
+private func percentDecoded(_ text: Substring) -> String? {
+    var bytes: [UInt8] = []
+    var iterator = text.utf8.makeIterator()
+    while let byte = iterator.next() {
+        guard byte == UInt8(ascii: "%") else {
+            bytes.append(byte)
+            continue
+        }
+        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+            return nil
+        }
+        bytes.append(high << 4 | low)
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
