@@ -9,6 +9,7 @@
 #   scripts/stack.sh status           one line per service; exit 0 only if all three run
 #   scripts/stack.sh env              export lines for RECEIPTD_* and RECEIPTD_TEST_*
 #   scripts/stack.sh restart          stop, then start
+#   scripts/stack.sh destroy          stop, then delete the stack's data, logs and pid files
 #   scripts/stack.sh redis-restart    restart redis (no persistence: all keys are lost)
 #   scripts/stack.sh postgres-restart restart PostgreSQL (fast shutdown; data is kept)
 #   scripts/stack.sh kafka-restart    restart Tansu (memory storage: topics and records are
@@ -25,7 +26,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-USAGE="usage: scripts/stack.sh start|stop|status|env|restart|redis-restart|postgres-restart|kafka-restart"
+USAGE="usage: scripts/stack.sh start|stop|status|env|restart|destroy|redis-restart|postgres-restart|kafka-restart"
 
 STACK_DIR="${RECEIPTD_STACK_DIR:-$ROOT/.local/stack}"
 case "$STACK_DIR" in /*) ;; *) STACK_DIR="$PWD/$STACK_DIR" ;; esac
@@ -235,11 +236,13 @@ if is_root; then AS_PG=(runuser -u postgres --); fi
 # cannot reach it, e.g. a checkout under /root; then a fixed folder in /tmp named
 # after the stack folder.
 pg_data_dir() {
-  if is_root && ! runuser -u postgres -- test -x "$STACK_DIR" 2>/dev/null; then
-    echo "${TMPDIR:-/tmp}/receiptd-postgres-$(printf '%s' "$STACK_DIR" | cksum | cut -d' ' -f1)/data"
-  else
-    echo "$STACK_DIR/postgres/data"
-  fi
+  local inside="$STACK_DIR/postgres/data"
+  local fallback; fallback="${TMPDIR:-/tmp}/receiptd-postgres-$(printf '%s' "$STACK_DIR" | cksum | cut -d' ' -f1)/data"
+  if ! is_root || [ -d "$inside" ]; then echo "$inside"; return; fi
+  if [ -d "$fallback" ]; then echo "$fallback"; return; fi
+  local d="$STACK_DIR"
+  while [ ! -d "$d" ]; do d="$(dirname "$d")"; done
+  if runuser -u postgres -- test -x "$d" 2>/dev/null; then echo "$inside"; else echo "$fallback"; fi
 }
 
 postgres_pid() {
@@ -333,6 +336,15 @@ cmd_stop() {
   log "stack stopped"
 }
 
+# Deletes only what this script creates, never the folder's other contents.
+cmd_destroy() {
+  cmd_stop
+  local data; data="$(pg_data_dir)"
+  rm -rf "$(dirname "$data")" "$LOG_DIR" "$RUN_DIR" "$STACK_DIR/redis" "$STACK_DIR/postgres"
+  rmdir "$STACK_DIR" 2>/dev/null || true
+  log "stack data removed ($STACK_DIR)"
+}
+
 status_line() {
   local name="$1" port="$2" logfile="$3" pidfn="$4" check="$5" pid state
   if pid="$("$pidfn")"; then
@@ -373,6 +385,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     restart) cmd_stop; cmd_start ;;
+    destroy) cmd_destroy ;;
     redis-restart | restart-redis) prepare_dirs; redis_stop; redis_start ;;
     postgres-restart | restart-postgres) prepare_dirs; postgres_stop; postgres_start ;;
     kafka-restart | restart-kafka) prepare_dirs; kafka_stop; kafka_start ;;
