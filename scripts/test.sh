@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The one test command (CI runs it through .ci/run):
+#   installs what is missing (scripts/setup.sh), starts a dedicated test stack
+#   (.local/test-stack, its own ports, so a dev stack from scripts/stack.sh keeps
+#   running), exports RECEIPTD_TEST_*, builds, runs `swift test` with any extra
+#   arguments, stops the stack whatever happens, and exits with swift test's status.
+#
+#   bash scripts/test.sh                        everything
+#   bash scripts/test.sh --filter ReceiptCore   extra arguments go to `swift test`
+#
+# Environment: RECEIPTD_TEST_STACK_DIR (default .local/test-stack),
+# RECEIPTD_TEST_STACK_KAFKA_PORT (19192), RECEIPTD_TEST_STACK_REDIS_PORT (16479),
+# RECEIPTD_TEST_STACK_POSTGRES_PORT (15532), RECEIPTD_SKIP_SETUP=1 skips setup.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf 'test: %s\n' "$*" >&2; }
+
+# The test stack's own settings; never the dev stack's RECEIPTD_STACK_* values.
+export RECEIPTD_STACK_DIR="${RECEIPTD_TEST_STACK_DIR:-$ROOT/.local/test-stack}"
+export RECEIPTD_STACK_KAFKA_PORT="${RECEIPTD_TEST_STACK_KAFKA_PORT:-19192}"
+export RECEIPTD_STACK_REDIS_PORT="${RECEIPTD_TEST_STACK_REDIS_PORT:-16479}"
+export RECEIPTD_STACK_POSTGRES_PORT="${RECEIPTD_TEST_STACK_POSTGRES_PORT:-15532}"
+LOGS="$RECEIPTD_STACK_DIR/logs"
+
+STACK_STARTED=0
+finish() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ "$STACK_STARTED" = 1 ]; then
+    bash scripts/stack.sh stop || log "warning: stopping the test stack failed; see $LOGS"
+  fi
+  if [ "$rc" != 0 ]; then
+    log "FAILED (exit $rc). Stack logs: $LOGS/kafka.log $LOGS/redis.log $LOGS/postgres.log"
+  fi
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "${RECEIPTD_SKIP_SETUP:-0}" != 1 ]; then
+  bash scripts/setup.sh
+fi
+
+# A fresh stack for every run: stop what an interrupted run may have left, and
+# drop its data (the logs of the last run stay until the next one starts).
+bash scripts/stack.sh destroy
+STACK_STARTED=1
+bash scripts/stack.sh start || {
+  log "the test stack did not start; its ports are RECEIPTD_TEST_STACK_KAFKA_PORT=$RECEIPTD_STACK_KAFKA_PORT, RECEIPTD_TEST_STACK_REDIS_PORT=$RECEIPTD_STACK_REDIS_PORT, RECEIPTD_TEST_STACK_POSTGRES_PORT=$RECEIPTD_STACK_POSTGRES_PORT"
+  exit 1
+}
+eval "$(bash scripts/stack.sh env)"
+log "stack: brokers $RECEIPTD_TEST_BROKERS, redis $RECEIPTD_TEST_REDIS_URL, postgres $RECEIPTD_TEST_POSTGRES_URL"
+
+log "swift build --build-tests"
+swift build --build-tests
+
+log "swift test $*"
+set +e
+swift test "$@"
+rc=$?
+set -e
+if [ "$rc" = 0 ]; then log "all tests passed"; fi
+exit "$rc"
