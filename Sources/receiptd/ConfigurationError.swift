@@ -1,8 +1,6 @@
 import ArgumentParser
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// A setting the operator got wrong. Reported as one line on standard error with
 /// exit status 2, never as a crash or a page of usage text.
@@ -23,6 +21,6 @@ struct ConfigurationError: Error, CustomStringConvertible {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        fputs(string, Glibc.stderr)
+        FileHandle.standardError.write(Data(string.utf8))
     }
 }

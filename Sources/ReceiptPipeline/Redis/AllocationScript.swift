@@ -8,7 +8,7 @@ import ReceiptRedis
 /// KEYS[1] is the counter, KEYS[2...] the clientMsgID keys in event order; ARGV[1]
 /// the TTL of a clientMsgID key in seconds. Returns one seq per clientMsgID key.
 enum AllocationScript {
-    static let script = RedisScript(source: """
+    static let script = RedisScript("""
         local out = {}
         for i = 2, #KEYS do
           local seq = redis.call('GET', KEYS[i])

@@ -65,7 +65,7 @@ final class RedisStateStore {
                     try Self.int64(.success(reply)) ?? 0
                 }
                 guard seqs.count == query.allocations.count, !seqs.contains(0) else {
-                    throw RedisError(.unexpectedReply, "allocation script returned \(seqs.count) seqs for \(query.allocations.count) messages")
+                    throw RedisError(.unexpectedReply, context: "allocation script returned \(seqs.count) seqs for \(query.allocations.count) messages")
                 }
                 snapshot.allocatedSeqs = seqs
             }
@@ -118,22 +118,22 @@ final class RedisStateStore {
     }
 
     private static func int64(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> Int64? {
-        guard let reply else { throw RedisError(.unexpectedReply, "fewer replies than commands") }
+        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
         switch try reply.get() {
         case .null: return nil
         case .integer(let value): return value
         case let other:
             guard let text = other.string, let value = Int64(text) ?? Double(text).map({ Int64($0) }) else {
-                throw RedisError(.unexpectedReply, "expected an integer reply")
+                throw RedisError(.unexpectedReply, context: "expected an integer reply")
             }
             return value
         }
     }
 
     private static func array(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [RedisReply] {
-        guard let reply else { throw RedisError(.unexpectedReply, "fewer replies than commands") }
+        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
         guard case .array(let elements) = try reply.get() else {
-            throw RedisError(.unexpectedReply, "expected an array reply")
+            throw RedisError(.unexpectedReply, context: "expected an array reply")
         }
         return elements
     }

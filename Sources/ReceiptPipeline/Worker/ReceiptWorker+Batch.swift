@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ReceiptCore
 import ReceiptKafka
 

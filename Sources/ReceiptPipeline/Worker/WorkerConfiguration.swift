@@ -62,7 +62,7 @@ public struct WorkerConfiguration: Sendable {
             "max.poll.interval.ms": "60000",
             "fetch.wait.max.ms": "20",
         ]
-        properties.merge(kafkaProperties) { _, operator in operator }
+        properties.merge(kafkaProperties) { _, chosen in chosen }
         return properties
     }
 
@@ -74,7 +74,7 @@ public struct WorkerConfiguration: Sendable {
             "batch.num.messages": "10000",
             "compression.type": "lz4",
         ]
-        properties.merge(kafkaProperties.filter { !Self.consumerOnly.contains($0.key) }) { _, operator in operator }
+        properties.merge(kafkaProperties.filter { !Self.consumerOnly.contains($0.key) }) { _, chosen in chosen }
         return properties
     }
 

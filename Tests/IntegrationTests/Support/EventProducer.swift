@@ -1,0 +1,53 @@
+import ReceiptKafka
+
+/// Produces raw event records the way a gateway does: key = conversationID.
+/// Blocking: call it through `onOwnThread`.
+final class EventProducer: Sendable {
+    private let producer: KafkaProducer
+    private let topic: String
+
+    init(brokers: String, topic: String) throws {
+        producer = try KafkaProducer.make(configuration: KafkaConfiguration(properties: [
+            "bootstrap.servers": brokers, "linger.ms": "1",
+        ]))
+        self.topic = topic
+    }
+
+    /// Sends the records in order and waits until the broker acknowledged all.
+    func send(_ records: [(key: String, value: String)]) throws {
+        for (index, record) in records.enumerated() {
+            try producer.send(
+                OutgoingRecord(topic: topic, key: Array(record.key.utf8), value: Array(record.value.utf8), headers: []),
+                ticket: UInt64(index + 1))
+        }
+        try producer.flush(timeoutMs: 30_000)
+        var acknowledged = 0
+        while acknowledged < records.count {
+            let reports = producer.pollDeliveries(timeoutMs: 100)
+            if let failed = reports.first(where: { $0.error != nil }), let error = failed.error { throw error }
+            acknowledged += reports.count
+        }
+    }
+}
+
+/// Event JSON as gateways write it.
+enum Events {
+    static func newMsg(_ id: String, from user: String, in cid: String, clientMsgID: String,
+                       session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
+        let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""
+        return (cid, #"{"eventID":"\#(id)","type":"newMsg","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"clientMsgID":"\#(clientMsgID)"\#(peerField)}"#)
+    }
+
+    static func markConversationAsRead(_ id: String, by user: String, in cid: String, hasReadSeq: Int64,
+                                       session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
+        let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""
+        return (cid, #"{"eventID":"\#(id)","type":"markConversationAsRead","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"hasReadSeq":"\#(hasReadSeq)"\#(peerField)}"#)
+    }
+
+    static func markMsgsAsRead(_ id: String, by user: String, in cid: String, seqs: [Int64],
+                               session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
+        let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""
+        let list = seqs.map(String.init).joined(separator: ",")
+        return (cid, #"{"eventID":"\#(id)","type":"markMsgsAsRead","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"seqs":[\#(list)]\#(peerField)}"#)
+    }
+}

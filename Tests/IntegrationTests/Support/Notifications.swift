@@ -1,0 +1,48 @@
+import ReceiptCore
+import ReceiptKafka
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// Decodes notification records, checking each against its proto-json schema and
+/// that its key is its recvID.
+func decodeNotifications(_ records: [KafkaRecord]) throws -> [Notification] {
+    try records.map { record in
+        let violations = try ProtoJSON.validateNotification(record.value)
+        #expect(violations.isEmpty, "notification breaks its schema: \(violations)")
+        let notification = try Notification.decode(record.value)
+        #expect(record.key == Array(notification.recvID.utf8), "a notification is keyed by its recvID")
+        return notification
+    }
+}
+
+extension Notification {
+    var markAsReadTips: MarkAsReadTips? {
+        if case .hasReadReceipt(let tips) = payload { return tips }
+        return nil
+    }
+
+    var assignedSeq: Int64? {
+        if case .seqAssigned(_, let seq, _) = payload { return seq }
+        return nil
+    }
+}
+
+/// Reads a conversation's state straight from Redis.
+struct RedisProbe: Sendable {
+    let endpoint: RedisEndpoint
+
+    init() throws {
+        endpoint = try RedisEndpoint(url: TestStack.redisURL())
+    }
+
+    func maxSeq(_ cid: String) throws -> Int64? {
+        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
+        return try connection.execute(.get("rcpt:{\(cid)}:seq")).string.flatMap { Int64($0) }
+    }
+
+    func hasReadSeq(_ cid: String, _ user: String) throws -> Int64? {
+        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
+        return try connection.execute(.zscore("rcpt:{\(cid)}:read", user)).string.flatMap { Int64($0) }
+    }
+}

@@ -1,0 +1,34 @@
+import Logging
+import ReceiptPipeline
+import ReceiptRedis
+import TestSupport
+
+/// A real worker (the same service `receiptd run` starts) running against the local
+/// stack for the length of one test.
+struct RunningWorker {
+    let task: Task<Void, any Error>
+
+    static func start(topics: TestTopics, group: String = TestStack.uniqueName("group"),
+                      adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
+        var configuration = WorkerConfiguration(
+            brokers: topics.brokers, redis: try RedisEndpoint(url: TestStack.redisURL()),
+            postgresURL: try TestStack.postgresURL())
+        configuration.group = group
+        configuration.eventsTopic = topics.events
+        configuration.notifyTopic = topics.notify
+        configuration.deadLetterTopic = topics.deadLetters
+        configuration.kafkaProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]
+        configuration.commitIntervalMs = 200
+        adjust(&configuration)
+        var logger = Logger(label: "receiptd.test")
+        logger.logLevel = .warning
+        let service = ReceiptWorkerService(configuration: configuration, logger: logger)
+        return RunningWorker(task: Task { try await service.run() })
+    }
+
+    /// Asks the worker to stop (finish, drain, commit, leave the group) and waits.
+    func stop() async throws {
+        task.cancel()
+        try await task.value
+    }
+}
