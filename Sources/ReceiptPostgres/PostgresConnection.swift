@@ -87,6 +87,7 @@ public final class PostgresConnection {
     /// When `body` throws, the transaction is rolled back and the error rethrown. When a
     /// statement in `body` failed but its error was caught, COMMIT can only roll back:
     /// that throws `.transactionRolledBack`.
+    /// Not nestable: PostgreSQL has one transaction per connection.
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         let value: T
