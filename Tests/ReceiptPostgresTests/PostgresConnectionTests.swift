@@ -1,5 +1,6 @@
 import ReceiptPostgres
 import Testing
+import TestSupport
 
 @Suite struct PostgresConnectionTests {
     @Test func deadPortFailsToConnectWithARetriableErrorNamingTheCause() {
@@ -24,6 +25,12 @@ import Testing
     @Test func unicodeRoundTripsWhateverTheServerEncoding() throws {
         let connection = try connectToTestPostgres()
         #expect(try connection.query("SELECT $1::text AS v", ["é漢字🙂"])[0].string("v") == "é漢字🙂")
+    }
+
+    @Test func clientEncodingIsUTF8EvenWhenTheURLAsksForAnother() throws {
+        let url = try TestStack.postgresURL()
+        let connection = try PostgresConnection.connect(url: url + (url.contains("?") ? "&" : "?") + "client_encoding=LATIN1")
+        #expect(try connection.query("SHOW client_encoding")[0].string("client_encoding") == "UTF8")
     }
 
     @Test func terminatedBackendIsALostConnectionThatResetRestores() throws {
