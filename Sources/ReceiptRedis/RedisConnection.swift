@@ -30,6 +30,7 @@ public final class RedisConnection {
     /// Connects, then sends AUTH when `endpoint` has a password and SELECT when its
     /// database is not 0. `timeoutMs` bounds the connect and each later read or write.
     public static func connect(_ endpoint: RedisEndpoint, timeoutMs: Int) throws(RedisError) -> RedisConnection {
+        precondition(timeoutMs > 0, "a Redis connection needs a positive timeout")
         let timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
         let operation = "connect \(endpoint.host):\(endpoint.port)"
         guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), timeout) else {

@@ -20,15 +20,13 @@ public struct RedisEndpoint: Sendable, Equatable {
     /// The password may be percent-encoded; an IPv6 host is written in brackets. Errors
     /// name the part that is wrong and never repeat the URL, which may hold a password.
     public init(url: String) throws(RedisError) {
-        func invalid(_ what: String) -> RedisError { RedisError(.invalidURL, context: what) }
-
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
             throw invalid("missing redis:// scheme")
         }
         guard url[..<colon].lowercased() == "redis" else {
             throw invalid("scheme must be redis (TLS and unix sockets are not supported)")
         }
-        var rest = url[colon...].dropFirst(3)
+        var rest = url[colon...].dropFirst(3)  // [userinfo@]host[:port][/db]
         guard !rest.contains("?"), !rest.contains("#") else { throw invalid("query and fragment are not supported") }
 
         var password: String?
@@ -48,38 +46,44 @@ public struct RedisEndpoint: Sendable, Equatable {
             let path = rest[rest.index(after: slash)...]
             rest = rest[..<slash]
             if !path.isEmpty {
-                guard isDecimal(path), let db = Int(path), db <= 65_535 else {
+                guard isDecimal(path), let db = Int(path) else {
                     throw invalid("database must be a non-negative integer")
                 }
                 database = db
             }
         }
 
-        var host = rest
-        var port = 6379
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed [ in IPv6 host") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            rest = rest[rest.index(after: close)...]
-            guard rest.isEmpty || rest.hasPrefix(":") else { throw invalid("junk after IPv6 host") }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = rest[..<colon]
-            rest = rest[colon...]
+        let (host, port) = try Self.hostAndPort(rest)
+        self.init(host: host, port: port, database: database, password: password)
+    }
+
+    /// `host`, `host:port`, `[v6]` or `[v6]:port`.
+    private static func hostAndPort(_ authority: Substring) throws(RedisError) -> (String, Int) {
+        let host: Substring
+        let portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw invalid("unclosed [ in IPv6 host") }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            guard after.isEmpty || after.hasPrefix(":") else { throw invalid("junk after IPv6 host") }
+            portText = after.isEmpty ? nil : after.dropFirst()
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
         } else {
-            rest = ""
-        }
-        if !rest.isEmpty {
-            let digits = rest.dropFirst()
-            guard isDecimal(digits), let p = Int(digits), (1...65_535).contains(p) else {
-                throw invalid("port must be an integer in 1...65535")
-            }
-            port = p
+            host = authority
+            portText = nil
         }
         guard !host.isEmpty else { throw invalid("missing host") }
-
-        self.init(host: String(host), port: port, database: database, password: password)
+        guard let portText else { return (String(host), 6379) }
+        guard isDecimal(portText), let port = Int(portText), (1...65_535).contains(port) else {
+            throw invalid("port must be an integer in 1...65535")
+        }
+        return (String(host), port)
     }
 }
+
+private func invalid(_ what: String) -> RedisError { RedisError(.invalidURL, context: what) }
 
 /// Only ASCII digits, so `Int(_:)` cannot accept a sign.
 private func isDecimal(_ text: Substring) -> Bool {

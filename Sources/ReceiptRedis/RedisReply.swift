@@ -16,12 +16,11 @@ public enum RedisReply: Sendable, Equatable {
     case null
     case error(String)
 
-    /// The integer, or a bulk or status that spells a decimal integer (as ZSCORE's score does).
+    /// The integer, or a bulk that spells a decimal integer (as ZSCORE's score does).
     public var int64: Int64? {
         switch self {
         case .integer(let value): value
         case .bulk(let bytes): Int64(String(decoding: bytes, as: UTF8.self))
-        case .status(let text): Int64(text)
         default: nil
         }
     }
