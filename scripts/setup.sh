@@ -32,6 +32,9 @@ install_debian_packages() {
     libhiredis-dev libpq-dev redis-server postgresql
     liblz4-dev libzstd-dev libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev
     python3 python3-pip procps netcat-openbsd
+    # scripts/demo.sh. Works against Tansu only with the librdkafka built below:
+    # /usr/local/lib comes before Debian's librdkafka1 (2.0.2) in ld.so.conf.
+    kcat
   )
   local missing=()
   for p in "${wanted[@]}"; do

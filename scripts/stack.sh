@@ -65,7 +65,7 @@ pid_alive() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern"
 }
 
-read_pidfile() { [ -f "$1" ] && head -n1 "$1" | tr -d '[:space:]' || true; }
+read_pidfile() { if [ -f "$1" ]; then head -n1 "$1" | tr -d '[:space:]'; fi; }
 
 # port_in_use PORT: something accepts connections on 127.0.0.1:PORT.
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
@@ -143,6 +143,7 @@ kafka_start() {
   start_marker kafka "$KAFKA_PORT" "$KAFKA_LOG"
   # setsid: the stack outlives the shell that started it and ignores its Ctrl-C.
   # The inner shell writes its own pid, then becomes tansu.
+  # shellcheck disable=SC2016 # expanded by the inner shell
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PIDFILE" \
     "$TANSU" broker \
       --listener-url "tcp://$HOST:$KAFKA_PORT" \
@@ -250,7 +251,7 @@ postgres_pid() {
   pid_alive "$pid" postgres && echo "$pid"
 }
 
-psql_super() { psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres "$@"; }
+psql_super() { psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres; }
 
 postgres_ready() {
   pg_isready -q -h "$HOST" -p "$POSTGRES_PORT" -t 3 >/dev/null 2>&1 || return 1

@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1
+# receiptd: build on the Swift 6.3 bookworm image, run on bookworm-slim.
+#
+#   docker build -t receiptd .
+#   docker run --rm -e RECEIPTD_BROKERS=... -e RECEIPTD_REDIS_URL=... \
+#     -e RECEIPTD_POSTGRES_URL=... -e RECEIPTD_GROUP=receiptd -p 8080:8080 receiptd
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+# ---------------------------------------------------------------------- build --
+FROM ${SWIFT_IMAGE} AS build
+WORKDIR /src
+# The same installer as a developer machine (Debian packages, librdkafka built
+# into /usr/local). Copied alone first so this layer survives source changes.
+COPY scripts/setup.sh scripts/setup.sh
+RUN bash scripts/setup.sh && rm -rf /var/lib/apt/lists/*
+COPY . .
+# Swift runtime and Foundation linked statically: the runtime image needs no
+# Swift toolchain, only the C libraries below.
+RUN swift build -c release --product receiptd --static-swift-stdlib \
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/receiptd" /out/receiptd
+
+# -------------------------------------------------------------------- runtime --
+FROM ${RUNTIME_IMAGE}
+# libhiredis, libpq, and what the locally built librdkafka links against
+# (lz4, zstd, OpenSSL, SASL, zlib, curl).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libhiredis0.14 libpq5 \
+      liblz4-1 libzstd1 libssl3 libsasl2-2 zlib1g libcurl4 \
+      libstdc++6 ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /usr/local/lib/librdkafka.so.1 /usr/local/lib/
+RUN ldconfig
+COPY --from=build /out/receiptd /usr/local/bin/receiptd
+# Fail the image build, not the first pod start, if a shared library is missing.
+RUN if ldd /usr/local/bin/receiptd | grep 'not found'; then exit 1; fi
+RUN groupadd --system --gid 10001 receiptd \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin receiptd
+USER 10001:10001
+ENV RECEIPTD_HTTP_PORT=8080
+# /healthz, /readyz, /metrics
+EXPOSE 8080
+ENTRYPOINT ["receiptd"]
+CMD ["run"]
