@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // C libraries, found with pkg-config. scripts/setup.sh installs them.
@@ -44,11 +46,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The HTTP server: health, readiness, Prometheus metrics, the read-only query API.
+        .target(
+            name: "ReceiptHTTP",
+            dependencies: [
+                "ReceiptCore", "ReceiptPipeline", "ReceiptRedis", "ReceiptPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The thin executable: flags and environment → configuration → ServiceGroup.
         .executableTarget(
             name: "receiptd",
             dependencies: [
-                "ReceiptPipeline", "ReceiptCore", "ReceiptKafka",
+                "ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptHTTP", "ReceiptPostgres", "ReceiptRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,6 +80,12 @@ let package = Package(
         .testTarget(name: "ReceiptRedisTests", dependencies: ["ReceiptRedis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptPostgresTests", dependencies: ["ReceiptPostgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptPipelineTests", dependencies: ["ReceiptPipeline", "ReceiptCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ReceiptHTTPTests",
+            dependencies: ["ReceiptHTTP", "ReceiptPipeline", "TestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "TestSupport",

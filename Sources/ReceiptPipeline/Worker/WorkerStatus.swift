@@ -1,0 +1,34 @@
+import Synchronization
+
+/// What the worker reports about itself, for `/healthz`, `/readyz` and metrics.
+/// The worker thread writes it; HTTP handlers read snapshots. Thread-safe.
+public final class WorkerStatus: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        /// The loop's last pass; a stale value means the loop is stuck or dead.
+        public var lastLoop: ContinuousClock.Instant?
+        /// The last Kafka poll succeeded.
+        public var kafkaReady = false
+        /// The last Redis round trip succeeded.
+        public var redisReady = false
+        /// The last PostgreSQL call (flush, checkpoint read) succeeded.
+        public var postgresReady = false
+        /// Consumption paused because the unflushed backlog hit its bound.
+        public var paused = false
+        /// When the last checkpoint was stored.
+        public var lastCheckpoint: ContinuousClock.Instant?
+        /// Partitions currently owned, with consumer lag (high watermark − next offset).
+        public var lag: [Int32: Int64] = [:]
+        /// The worker loop has ended (stopped or failed).
+        public var stopped = false
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    public func update(_ body: (inout Snapshot) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}
