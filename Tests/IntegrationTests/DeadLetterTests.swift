@@ -1,3 +1,4 @@
+import Foundation
 import ReceiptCore
 import ReceiptKafka
 import Testing
@@ -41,33 +42,39 @@ struct DeadLetterTests {
     @Test("every invalid example of the contract is refused with the error it names")
     func contractInvalidExamplesAreRefusedWithTheirCodes() async throws {
         let topics = try TestTopics.create(partitions: 1)
-        let examples = try ProtoJSON.invalidEventExamples()
-        #expect(examples.count >= Rejection.Code.allCases.count)
-        // Each example runs in a conversation of its own, first brought to the maxSeq
-        // its example names so the state-dependent rules have something to check.
-        var records: [(key: String, value: String)] = []
-        var expected: [String] = []
-        let suffix = TestStack.uniqueName("")
+        let examples = try ProtoJSON.invalidEventExampleNames().map(ProtoJSON.invalidEventExample)
+        #expect(Set(examples.map(\.expectedError)) == Set(Rejection.Code.allCases))
+        // An example that needs state runs in a conversation of its own, first brought
+        // to the maxSeq the example names by real newMsg events.
+        var records: [(key: String, value: [UInt8])] = []
         for example in examples {
-            let record = example.record.replacingOccurrences(of: "__SUFFIX__", with: suffix)
-            if let maxSeq = example.stateMaxSeq, let cid = example.conversationID {
-                for n in 0..<maxSeq {
-                    records.append(Events.newMsg("seed\(n)", from: "seeder", in: cid + suffix, clientMsgID: "seed\(n)"))
-                }
+            guard let maxSeq = example.state?["maxSeq"] else {
+                records.append((key: "invalid-examples", value: example.record))
+                continue
             }
-            records.append((example.conversationID.map { $0 + suffix } ?? "k", record))
-            expected.append(example.expectedError)
+            let cid = TestStack.uniqueName("state")
+            for n in 0..<maxSeq {
+                let seed = Events.newMsg("seed\(n)", from: "seeder", in: cid, clientMsgID: "seed\(n)")
+                records.append((key: cid, value: Array(seed.value.utf8)))
+            }
+            records.append((key: cid, value: try Self.moving(example.record, to: cid)))
         }
-        _ = expected
         let worker = try RunningWorker.start(topics: topics)
-        try await onOwnThread {
+        try await onOwnThread { [records] in
             try EventProducer(brokers: topics.brokers, topic: topics.events).send(records)
         }
         let letters = try await onOwnThread {
             try TopicReader(brokers: topics.brokers, topic: topics.deadLetters).read(atLeast: examples.count)
         }
         try await worker.stop()
-        #expect(letters.compactMap { $0.header("x-receiptd-error") } == examples.map(\.expectedError))
+        #expect(letters.map { $0.header("x-receiptd-error") } == examples.map { Optional($0.expectedError.rawValue) })
+    }
+
+    /// The example's record with its conversationID replaced.
+    static func moving(_ record: [UInt8], to cid: String) throws -> [UInt8] {
+        var object = try #require(JSONSerialization.jsonObject(with: Data(record)) as? [String: Any])
+        object["conversationID"] = cid
+        return Array(try JSONSerialization.data(withJSONObject: object))
     }
 }
 

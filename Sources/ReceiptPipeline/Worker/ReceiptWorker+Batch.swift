@@ -44,6 +44,7 @@ extension ReceiptWorker {
             send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
                                 value: notification.encodeJSON(), headers: []), batch: batch)
         }
+        refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
         for (index, rejection) in refused {
             let record = records[index]
             metrics.rejected[rejection.code]?.increment()

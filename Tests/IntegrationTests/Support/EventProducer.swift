@@ -15,9 +15,13 @@ final class EventProducer: Sendable {
 
     /// Sends the records in order and waits until the broker acknowledged all.
     func send(_ records: [(key: String, value: String)]) throws {
+        try send(records.map { (key: $0.key, value: Array($0.value.utf8)) })
+    }
+
+    func send(_ records: [(key: String, value: [UInt8])]) throws {
         for (index, record) in records.enumerated() {
             try producer.send(
-                OutgoingRecord(topic: topic, key: Array(record.key.utf8), value: Array(record.value.utf8), headers: []),
+                OutgoingRecord(topic: topic, key: Array(record.key.utf8), value: record.value, headers: []),
                 ticket: UInt64(index + 1))
         }
         try producer.flush(timeoutMs: 30_000)

@@ -8,7 +8,7 @@ import TestSupport
 /// that its key is its recvID.
 func decodeNotifications(_ records: [KafkaRecord]) throws -> [Notification] {
     try records.map { record in
-        let violations = try ProtoJSON.validateNotification(record.value)
+        let violations = try ProtoJSON.notificationViolations(record.value)
         #expect(violations.isEmpty, "notification breaks its schema: \(violations)")
         let notification = try Notification.decode(record.value)
         #expect(record.key == Array(notification.recvID.utf8), "a notification is keyed by its recvID")
