@@ -34,10 +34,12 @@ public struct BatchApplier: Sendable {
             outcome.results.append(result)
         }
         for cid in order {
-            let writes = state[cid]!.watermarkWrites()
+            let conversation = state[cid]!
+            let writes = conversation.watermarkWrites()
             if !writes.isEmpty {
                 outcome.watermarkWrites.append(WatermarkWrites(conversationID: cid, hasReadSeqs: writes))
             }
+            conversation.record(cid, into: &outcome.changes)
         }
         return outcome
     }
@@ -51,6 +53,11 @@ public struct BatchOutcome: Sendable, Equatable {
     public var watermarkWrites: [WatermarkWrites] = []
     /// Notifications to publish once the writes are stored, in event order.
     public var notifications: [Notification] = []
+    /// The state of everything the batch touched, for the next flush to PostgreSQL.
+    /// It holds resulting values, not only what moved: a replayed batch finds Redis
+    /// already up to date and moves nothing, yet its state may never have reached
+    /// PostgreSQL before the crash that caused the replay.
+    public var changes = StateChanges()
 
     public init() {}
 }

@@ -2,6 +2,8 @@
 /// phase one, advanced event by event.
 struct ConversationState {
     private var maxSeq: Int64
+    /// clientMsgID → seq for every new message of the batch.
+    private var allocations: [String: Int64] = [:]
     private var pendingAllocations: ArraySlice<Int64>
     private var watermarks: [String: ReadWatermark]
     /// Users whose watermark moved, in first-moved order, and the same as a set.
@@ -23,6 +25,7 @@ struct ConversationState {
                 preconditionFailure("phase one allocated fewer seqs than the batch has newMsg events")
             }
             maxSeq = max(maxSeq, seq)
+            allocations[clientMsgID] = seq
             _ = advance(event.userID, to: seq)
             notifications.append(Notification(
                 recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
@@ -73,6 +76,18 @@ struct ConversationState {
             if movedSet.insert(userID).inserted { moved.append(userID) }
         }
         return made
+    }
+
+    /// Records this conversation's resulting state: maxSeq, every watermark the
+    /// batch knows (read or moved), and every allocation.
+    func record(_ conversationID: String, into changes: inout StateChanges) {
+        if maxSeq > 0 { changes.recordMaxSeq(conversationID, maxSeq) }
+        for (userID, watermark) in watermarks where watermark.hasReadSeq > 0 {
+            changes.recordRead(ConversationUser(conversationID, userID), MarkedWatermark(watermark: watermark.hasReadSeq))
+        }
+        for (clientMsgID, seq) in allocations {
+            changes.recordClientMessage(ClientMessage(conversationID, clientMsgID), seq: seq)
+        }
     }
 
     /// The watermarks that moved past their snapshot value, latest value per user.

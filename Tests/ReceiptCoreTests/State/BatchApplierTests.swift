@@ -153,3 +153,46 @@ struct BatchApplierTests {
         #expect(!queries[1].needsMaxSeq)
     }
 }
+
+@Suite("What a batch records for the next flush")
+struct BatchChangesTests {
+    @Test("a replayed batch that moves nothing in Redis still records its resulting state for PostgreSQL")
+    func replayRecordsResultingState() {
+        let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 5], allocatedSeqs: [5])
+        let events = [
+            ReceiptEvent(eventID: "e1", userID: "a", conversationID: "c", sessionType: .single,
+                         body: .newMessage(clientMsgID: "m5")),
+            ReceiptEvent(eventID: "e2", userID: "b", conversationID: "c", sessionType: .single, peerUserID: "a",
+                         body: .markConversationAsRead(hasReadSeq: 5, seqs: [])),
+        ]
+        let out = BatchApplier().apply(events, snapshots: ["c": snap])
+        #expect(out.watermarkWrites.map(\.conversationID) == ["c"])  // only the sender's own read moves
+        #expect(out.changes.maxSeqs == ["c": 5])
+        #expect(out.changes.reads[ConversationUser("c", "b")] == MarkedWatermark(watermark: 5))
+        #expect(out.changes.reads[ConversationUser("c", "a")] == MarkedWatermark(watermark: 5))
+        #expect(out.changes.clientMessages == [ClientMessage("c", "m5"): 5])
+    }
+
+    @Test("merging change sets keeps the highest value of every key")
+    func mergeKeepsTheHighestValues() {
+        var older = StateChanges()
+        older.recordMaxSeq("c", 9)
+        older.recordRead(ConversationUser("c", "u"), MarkedWatermark(watermark: 7))
+        var newer = StateChanges()
+        newer.recordMaxSeq("c", 4)
+        newer.recordRead(ConversationUser("c", "u"), MarkedWatermark(watermark: 3, marks: [8, 9]))
+        older.merge(newer)
+        #expect(older.maxSeqs["c"] == 9)
+        #expect(older.reads[ConversationUser("c", "u")] == MarkedWatermark(watermark: 7, marks: [8, 9]))
+    }
+
+    @Test("marks contiguous with the watermark fold into it")
+    func marksFoldIntoTheWatermark() {
+        var state = MarkedWatermark(watermark: 3)
+        #expect(state.mark([5, 6]) == [5, 6])
+        #expect(state == MarkedWatermark(watermark: 3, marks: [5, 6]))
+        #expect(state.mark([4]) == [4])
+        #expect(state.watermark == 6)
+        #expect(state.marks.isEmpty)
+    }
+}
