@@ -30,8 +30,10 @@ struct RunCommand: AsyncParsableCommand {
     var batchSize: String?
     @Option(help: "Longest wait of one poll, in ms. Env: RECEIPTD_POLL_TIMEOUT_MS. Default: 100.")
     var pollTimeoutMs: String?
-    @Option(help: "Interval between offset commits, in ms. Env: RECEIPTD_COMMIT_INTERVAL_MS. Default: 1000.")
-    var commitIntervalMs: String?
+    @Option(help: "Interval between flushes of state and checkpoints to PostgreSQL, in ms. Env: RECEIPTD_FLUSH_INTERVAL_MS. Default: 1000.")
+    var flushIntervalMs: String?
+    @Option(help: "Unflushed rows at which consumption pauses until PostgreSQL catches up. Env: RECEIPTD_MAX_UNFLUSHED_ROWS. Default: 500000.")
+    var maxUnflushedRows: String?
     @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
     var maxInFlight: String?
     @Option(help: "Seconds a clientMsgID keeps its seq for de-duplication. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
@@ -86,9 +88,12 @@ struct RunCommand: AsyncParsableCommand {
         configuration.pollTimeoutMs = Int32(try settings.integer(
             pollTimeoutMs, "RECEIPTD_POLL_TIMEOUT_MS", "--poll-timeout-ms",
             default: Int(configuration.pollTimeoutMs), in: 1...60_000))
-        configuration.commitIntervalMs = try settings.integer(
-            commitIntervalMs, "RECEIPTD_COMMIT_INTERVAL_MS", "--commit-interval-ms",
-            default: configuration.commitIntervalMs, in: 1...3_600_000)
+        configuration.flushIntervalMs = try settings.integer(
+            flushIntervalMs, "RECEIPTD_FLUSH_INTERVAL_MS", "--flush-interval-ms",
+            default: configuration.flushIntervalMs, in: 10...3_600_000)
+        configuration.maxUnflushedRows = try settings.integer(
+            maxUnflushedRows, "RECEIPTD_MAX_UNFLUSHED_ROWS", "--max-unflushed-rows",
+            default: configuration.maxUnflushedRows, in: 1_000...100_000_000)
         configuration.maxInFlightNotifications = try settings.integer(
             maxInFlight, "RECEIPTD_MAX_IN_FLIGHT", "--max-in-flight",
             default: configuration.maxInFlightNotifications, in: 1...10_000_000)

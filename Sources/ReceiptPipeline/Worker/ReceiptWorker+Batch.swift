@@ -28,6 +28,8 @@ extension ReceiptWorker {
         guard let snapshots = retrying("reading state from Redis", { try store.read(queries) }) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
         guard retrying("writing state to Redis", { try store.write(outcome.watermarkWrites) }) != nil else { return }
+        status.update { $0.redisReady = true }
+        pending.changes.merge(outcome.changes)
 
         for (position, result) in outcome.results.enumerated() {
             let type = events[position].type
@@ -38,7 +40,9 @@ extension ReceiptWorker {
             }
         }
 
-        let batch = ledger.open(nextOffsets: Self.nextOffsets(of: records))
+        let nextOffsets = Self.nextOffsets(of: records)
+        positions.merge(nextOffsets) { max($0, $1) }
+        let batch = ledger.open(nextOffsets: nextOffsets)
         for notification in outcome.notifications {
             metrics.notifications[notification.type]?.increment()
             send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),

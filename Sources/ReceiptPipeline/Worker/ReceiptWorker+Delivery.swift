@@ -58,22 +58,4 @@ extension ReceiptWorker {
         }
         return true
     }
-
-    /// Commits the finished offsets to Kafka every commit interval, or now.
-    func commitIfDue() { commit(force: false) }
-
-    func commit(force: Bool) {
-        finishedOffsets.merge(ledger.takeFinishedOffsets()) { max($0, $1) }
-        guard !finishedOffsets.isEmpty else { return }
-        let now = ContinuousClock.now
-        guard force || now - lastCommit >= .milliseconds(configuration.commitIntervalMs) else { return }
-        do {
-            try consumer.commit(finishedOffsets)
-            finishedOffsets.removeAll(keepingCapacity: true)
-            lastCommit = now
-        } catch {
-            metrics.commitsFailed.increment()
-            logger.warning("committing offsets failed; will retry", metadata: ["error": "\(error)"])
-        }
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ReceiptCore
 import ReceiptKafka
+import ReceiptPostgres
 
 /// The batch loop of one worker: poll → decode → read state → apply → write state
 /// → produce notifications and dead letters → commit what the broker acknowledged.
@@ -10,10 +11,11 @@ import ReceiptKafka
 /// hiredis call of the worker happens on that thread, including the rebalance
 /// callbacks librdkafka runs inside `poll()`.
 ///
-/// Invariant: an offset is committed only after the records before it were applied
-/// to Redis and every notification and dead letter they caused was acknowledged by
-/// the broker. A crash anywhere replays from the last commit, and replay is safe:
-/// allocation is idempotent by clientMsgID and watermarks only move up.
+/// Invariant: a checkpoint (in PostgreSQL, then in Kafka) covers a record only after
+/// the record was applied to Redis, its state was written to PostgreSQL, and every
+/// notification and dead letter it caused was acknowledged by the broker. A crash
+/// anywhere replays from the last checkpoint, and replay is safe: allocation is
+/// idempotent by clientMsgID and watermarks only move up.
 final class ReceiptWorker {
     let configuration: WorkerConfiguration
     let logger: Logger
@@ -23,21 +25,38 @@ final class ReceiptWorker {
     let store: RedisStateStore
     let decoder: EventDecoder
     let applier: BatchApplier
+    let flusher: CheckpointFlusher
+    let status: WorkerStatus
+    /// The worker thread's own PostgreSQL connection, for checkpoints on assignment
+    /// and for re-seeding Redis; the flusher has its own.
+    var postgres: PostgresConnection?
 
     var ledger = DeliveryLedger()
     /// Records in flight by ticket, kept until acknowledged so a failed delivery is
     /// sent again rather than lost.
     var unacknowledged: [UInt64: OutgoingRecord] = [:]
-    /// Finished offsets not yet committed to Kafka.
+    /// Finished offsets not yet handed to the flusher.
     var finishedOffsets: [TopicPartition: Int64] = [:]
-    var lastCommit = ContinuousClock.now
+    /// State applied to Redis and not yet durable.
+    var pending = PendingState()
+    var lastHandOff = ContinuousClock.now
+    var consumptionPaused = false
+    /// Next offset to consume per owned partition, for the lag metric.
+    var positions: [TopicPartition: Int64] = [:]
+    var lastStatusUpdate = ContinuousClock.now
     let stop: StopSignal
 
-    private init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal,
+    private init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal, status: WorkerStatus,
                  consumer: KafkaConsumer, producer: KafkaProducer) {
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
+        self.status = status
+        self.flusher = CheckpointFlusher(
+            configuration: .init(postgresURL: configuration.postgresURL, group: configuration.group,
+                                 retryBackoffMs: configuration.retryBackoffMs,
+                                 maxRetryBackoffMs: configuration.maxRetryBackoffMs),
+            logger: logger)
         self.consumer = consumer
         self.producer = producer
         self.store = RedisStateStore(configuration: .init(
@@ -47,7 +66,8 @@ final class ReceiptWorker {
     }
 
     /// Creates the Kafka clients and subscribes. Call on the worker thread.
-    static func make(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal) throws -> ReceiptWorker {
+    static func make(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal,
+                     status: WorkerStatus) throws -> ReceiptWorker {
         let box = ThreadConfined<ReceiptWorker?>(nil)
         let rebalance = RebalanceHandler(
             onAssign: { partitions in box.value?.partitionsAssigned(partitions) ?? [:] },
@@ -56,7 +76,7 @@ final class ReceiptWorker {
         let consumer = try KafkaConsumer.make(
             configuration: KafkaConfiguration(properties: configuration.consumerProperties),
             topics: [configuration.eventsTopic], rebalance: rebalance)
-        let worker = ReceiptWorker(configuration: configuration, logger: logger, stop: stop,
+        let worker = ReceiptWorker(configuration: configuration, logger: logger, stop: stop, status: status,
                                    consumer: consumer, producer: producer)
         box.value = worker
         return worker
@@ -67,10 +87,12 @@ final class ReceiptWorker {
     func run() {
         logger.info("worker started", metadata: [
             "group": "\(configuration.group)", "topic": "\(configuration.eventsTopic)"])
+        flusher.start()
         while !stop.isRequested {
+            reportStatus()
+            serviceFlusher()
             if ledger.inFlight >= configuration.maxInFlightNotifications {
                 serveDeliveries(timeoutMs: 50)
-                commitIfDue()
                 continue
             }
             let records: [KafkaRecord]
@@ -79,42 +101,94 @@ final class ReceiptWorker {
                                             timeoutMs: configuration.pollTimeoutMs)
             } catch {
                 metrics.kafkaErrors.increment()
+                status.update { $0.kafkaReady = false }
                 logger.warning("poll failed", metadata: ["error": "\(error)"])
                 pause(ms: configuration.retryBackoffMs)
                 continue
             }
+            status.update { $0.kafkaReady = true }
             if !records.isEmpty { process(records) }
             serveDeliveries(timeoutMs: 0)
-            commitIfDue()
         }
         shutDown()
     }
 
     private func shutDown() {
-        logger.info("worker stopping: draining deliveries", metadata: ["inFlight": "\(ledger.inFlight)"])
-        drainDeliveries(timeoutMs: configuration.shutdownDrainTimeoutMs)
-        commit(force: true)
+        logger.info("worker stopping: flushing and checkpointing", metadata: ["inFlight": "\(ledger.inFlight)"])
+        if !flushEverything(timeoutMs: configuration.shutdownDrainTimeoutMs) {
+            logger.warning("stopped before everything was checkpointed; the rest will be replayed")
+        }
         do {
             try consumer.close()
         } catch {
             logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
         }
         try? producer.flush(timeoutMs: 5_000)
+        flusher.stop()
+        status.update { $0.stopped = true }
         logger.info("worker stopped")
     }
 
+    /// Each assigned partition starts at its checkpoint in PostgreSQL. Without one
+    /// (or with PostgreSQL unreachable) librdkafka falls back to the offset committed
+    /// in Kafka, which is never ahead of the checkpoint, then to `auto.offset.reset`.
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
-        return [:]
+        var starts: [TopicPartition: Int64] = [:]
+        do {
+            let loaded = try Checkpoints.load(
+                group: configuration.group, topic: configuration.eventsTopic,
+                partitions: partitions.map(\.partition), on: durableConnection())
+            for partition in partitions {
+                if let offset = loaded[partition.partition] { starts[partition] = offset }
+            }
+        } catch {
+            postgres = nil
+            logger.warning("reading checkpoints from PostgreSQL failed; starting at Kafka's committed offsets",
+                           metadata: ["error": "\(error)"])
+        }
+        logger.info("partitions assigned", metadata: [
+            "partitions": "\(partitions.map(\.partition).sorted())",
+            "checkpoints": "\(starts.map { "\($0.key.partition):\($0.value)" }.sorted())"])
+        return starts
     }
 
-    /// Before librdkafka takes the partitions away: finish everything in flight and
-    /// commit, so the next owner starts exactly where this one stopped.
+    /// Before librdkafka takes the partitions away: finish everything in flight,
+    /// flush and checkpoint, so the next owner starts exactly where this one stopped.
     func partitionsRevoked(_ partitions: [TopicPartition]) {
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
-        drainDeliveries()
-        commit(force: true)
-        for partition in partitions { finishedOffsets[partition] = nil }
+        if !flushEverything(timeoutMs: configuration.revokeFlushTimeoutMs) {
+            logger.warning("revoked before everything was checkpointed; the next owner replays the rest")
+        }
+        for partition in partitions {
+            finishedOffsets[partition] = nil
+            positions[partition] = nil
+        }
+    }
+
+    /// The worker thread's PostgreSQL connection, opened on first use.
+    func durableConnection() throws -> PostgresConnection {
+        if let postgres, !postgres.isBroken { return postgres }
+        postgres = nil
+        let fresh = try PostgresConnection.connect(url: configuration.postgresURL)
+        postgres = fresh
+        return fresh
+    }
+
+    /// Refreshes the status the HTTP server reports, about once a second.
+    func reportStatus() {
+        let now = ContinuousClock.now
+        guard now - lastStatusUpdate >= .seconds(1) else {
+            return
+        }
+        lastStatusUpdate = now
+        var lag: [Int32: Int64] = [:]
+        for (partition, next) in positions {
+            if let high = consumer.highWatermark(partition) { lag[partition.partition] = max(0, high - next) }
+        }
+        status.update {
+            $0.lastLoop = now
+            $0.lag = lag
+        }
     }
 
     /// Sleeps on the worker thread (never on the cooperative pool), in short steps so

@@ -29,8 +29,18 @@ public struct WorkerConfiguration: Sendable {
     /// Notifications produced and not yet acknowledged before the worker stops
     /// polling to let the broker catch up. Default: 100,000.
     public var maxInFlightNotifications: Int = 100_000
-    /// How often finished offsets are committed. Default: 1,000 ms.
-    public var commitIntervalMs: Int = 1_000
+    /// How often changed state and checkpoints are flushed to PostgreSQL (and the
+    /// checkpoints then committed to Kafka). Default: 1,000 ms.
+    public var flushIntervalMs: Int = 1_000
+    /// Unflushed rows that trigger a flush before the interval is up. Default: 50,000.
+    public var flushRowThreshold: Int = 50_000
+    /// Unflushed rows at which consumption pauses until a flush succeeds: the bound
+    /// on memory while PostgreSQL is slow or down. Default: 500,000.
+    public var maxUnflushedRows: Int = 500_000
+    /// How long a revocation may take to flush and checkpoint before the partitions
+    /// are let go (the next owner then replays from the last checkpoint).
+    /// Default: 10,000 ms.
+    public var revokeFlushTimeoutMs: Int = 10_000
     /// How long a clientMsgID keeps its seq for de-duplication. Default: 86,400 s.
     public var clientMessageTTLSeconds: Int = 86_400
     public var decoder: EventDecoder.Configuration = .init()

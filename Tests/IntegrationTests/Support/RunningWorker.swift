@@ -18,7 +18,7 @@ struct RunningWorker {
         configuration.notifyTopic = topics.notify
         configuration.deadLetterTopic = topics.deadLetters
         configuration.kafkaProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]
-        configuration.commitIntervalMs = 200
+        configuration.flushIntervalMs = 200
         adjust(&configuration)
         var logger = Logger(label: "receiptd.test")
         logger.logLevel = .warning

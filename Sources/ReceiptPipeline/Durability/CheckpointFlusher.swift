@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import ReceiptPostgres
+import Synchronization
+
+/// Writes flush jobs to PostgreSQL on a thread of its own, one at a time, each in
+/// one transaction with its checkpoints. A failed job is retried with backoff until
+/// it succeeds or the flusher stops: a job is never skipped, so checkpoints only
+/// move forward over state that is stored.
+///
+/// The worker thread hands jobs in with `submit` and collects reports with
+/// `takeReports`; neither blocks on PostgreSQL. The flusher owns its
+/// `PostgresConnection`; no other thread touches it.
+final class CheckpointFlusher: Sendable {
+    struct Configuration: Sendable {
+        var postgresURL: String
+        var group: String
+        /// Default: 100 ms, doubling up to `maxRetryBackoffMs`.
+        var retryBackoffMs: Int = 100
+        /// Default: 5,000 ms.
+        var maxRetryBackoffMs: Int = 5_000
+    }
+
+    private struct Mailbox {
+        var job: FlushJob?
+        var reports: [FlushReport] = []
+        var stopping = false
+        var running = false
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let mailbox = Mutex(Mailbox())
+    private let wakeup = NSCondition()
+
+    init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts the flusher thread.
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "receiptd-flusher"
+        mailbox.withLock { $0.running = true }
+        thread.start()
+    }
+
+    /// Hands a job over. Returns false, taking nothing, while a job is in progress.
+    func submit(_ job: FlushJob) -> Bool {
+        let accepted = mailbox.withLock { box -> Bool in
+            guard box.job == nil else { return false }
+            box.job = job
+            return true
+        }
+        if accepted { signal() }
+        return accepted
+    }
+
+    /// Whether a job is in progress (handed over and not yet flushed).
+    var isBusy: Bool { mailbox.withLock { $0.job != nil } }
+
+    /// Reports since the last call, oldest first.
+    func takeReports() -> [FlushReport] {
+        mailbox.withLock { box in
+            defer { box.reports.removeAll() }
+            return box.reports
+        }
+    }
+
+    /// Asks the thread to end once the job in hand is flushed or given up.
+    func stop() {
+        mailbox.withLock { $0.stopping = true }
+        signal()
+    }
+
+    private func signal() {
+        wakeup.lock()
+        wakeup.broadcast()
+        wakeup.unlock()
+    }
+
+    private func loop() {
+        var connection: PostgresConnection?
+        while let job = nextJob() {
+            var backoff = configuration.retryBackoffMs
+            while true {
+                let started = ContinuousClock.now
+                do {
+                    let live = try connection.flatMap { $0.isBroken ? nil : $0 }
+                        ?? PostgresConnection.connect(url: configuration.postgresURL)
+                    connection = live
+                    let rows = try write(job, on: live)
+                    finish(.flushed(job, rows: rows, duration: ContinuousClock.now - started))
+                    break
+                } catch {
+                    if connection?.isBroken ?? false { connection = nil }
+                    logger.warning("flush to PostgreSQL failed; retrying", metadata: [
+                        "error": "\(error)", "retryInMs": "\(backoff)"])
+                    report(.failed(jobID: job.id, error: "\(error)"))
+                    if mailbox.withLock({ $0.stopping }) { return abandon(job) }
+                    Thread.sleep(forTimeInterval: Double(backoff) / 1_000)
+                    backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
+                }
+            }
+        }
+    }
+
+    private func write(_ job: FlushJob, on connection: PostgresConnection) throws -> Int {
+        let checkpoints = job.checkpoints.map { partition, offset in
+            Checkpoint(group: configuration.group, topic: partition.topic, partition: partition.partition,
+                       nextOffset: offset)
+        }
+        let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, on: connection)
+        return stats.totalRows
+    }
+
+    /// Waits for the next job; nil once stopping with nothing left to do.
+    private func nextJob() -> FlushJob? {
+        wakeup.lock()
+        defer { wakeup.unlock() }
+        while true {
+            let (job, stopping) = mailbox.withLock { ($0.job, $0.stopping) }
+            if let job { return job }
+            if stopping {
+                mailbox.withLock { $0.running = false }
+                return nil
+            }
+            wakeup.wait(until: Date().addingTimeInterval(1))
+        }
+    }
+
+    private func finish(_ report: FlushReport) {
+        mailbox.withLock { box in
+            box.job = nil
+            box.reports.append(report)
+        }
+        signal()
+    }
+
+    private func report(_ report: FlushReport) {
+        mailbox.withLock { $0.reports.append(report) }
+    }
+
+    private func abandon(_ job: FlushJob) {
+        logger.error("flusher stopped with a job unflushed; its records will be replayed", metadata: [
+            "job": "\(job.id)"])
+        mailbox.withLock { box in
+            box.job = nil
+            box.running = false
+        }
+        signal()
+    }
+
+    /// Waits until the job in progress is flushed (or the flusher gave up), or until
+    /// the deadline. Returns whether nothing is in progress any more.
+    func waitUntilIdle(deadline: ContinuousClock.Instant) -> Bool {
+        wakeup.lock()
+        defer { wakeup.unlock() }
+        while isBusy {
+            if ContinuousClock.now >= deadline { return false }
+            wakeup.wait(until: Date().addingTimeInterval(0.05))
+        }
+        return true
+    }
+}

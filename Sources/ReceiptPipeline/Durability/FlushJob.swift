@@ -1,0 +1,21 @@
+import ReceiptCore
+import ReceiptKafka
+
+/// One flush: the state changed since the previous flush and the checkpoints it
+/// makes durable. Invariant: every checkpoint covers only records whose state is in
+/// these changes or in an earlier flush, and whose notifications the broker has
+/// acknowledged. State beyond the checkpoints is harmless: replay is idempotent.
+struct FlushJob: Sendable {
+    let id: UInt64
+    let changes: StateChanges
+    /// Next offset to consume, per partition.
+    let checkpoints: [TopicPartition: Int64]
+}
+
+/// What the flusher reports back to the worker thread.
+enum FlushReport: Sendable {
+    /// The job is durable; its checkpoints may now be committed to Kafka too.
+    case flushed(FlushJob, rows: Int, duration: Duration)
+    /// An attempt failed; the flusher keeps retrying the same job.
+    case failed(jobID: UInt64, error: String)
+}
