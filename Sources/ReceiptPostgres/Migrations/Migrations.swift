@@ -39,6 +39,7 @@ public enum Migrations {
     /// lock, so concurrent replicas are safe and a failed step leaves nothing behind.
     /// Returns the version found and the version left; equal when nothing was to do.
     /// Throws `SchemaVersionError.databaseNewer` for a database a newer receiptd migrated.
+    /// The connection must not be in a transaction.
     @discardableResult
     public static func apply(on connection: PostgresConnection) throws -> (from: Int, to: Int) {
         try connection.withTransaction { tx in
@@ -68,5 +69,22 @@ public enum Migrations {
 
     private static func version(on connection: PostgresConnection) throws -> Int {
         Int(try connection.query(currentVersion)[0].int64("version") ?? 0)
+    }
+}
+
+/// The database's schema is not the one this binary was built for.
+public enum SchemaVersionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A newer receiptd migrated the database; this one must not touch it.
+    case databaseNewer(database: Int, known: Int)
+    /// Migrations are pending and start-up was asked not to apply them.
+    case databaseOutdated(database: Int, known: Int)
+
+    public var description: String {
+        switch self {
+        case let .databaseNewer(database, known):
+            "database schema version \(database) is newer than this receiptd (knows \(known)); upgrade receiptd"
+        case let .databaseOutdated(database, known):
+            "database schema version \(database) is older than this receiptd (needs \(known)); run receiptd migrate"
+        }
     }
 }

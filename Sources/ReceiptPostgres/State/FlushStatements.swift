@@ -4,7 +4,9 @@
 /// Invariant: no statement ever lowers a stored value. Numbers merge with `GREATEST`;
 /// marks merge as the union of old and new, keeping only seqs above the merged
 /// watermark. The `WHERE` of each `DO UPDATE` skips rows the flush would not change,
-/// so a repeated flush writes no new row versions. Marks arrive as a text[] of
+/// so a repeated flush writes no new row versions. Marks that become contiguous with
+/// the merged watermark are not folded into it here: the stored state means the same,
+/// and `MarkedWatermark` folds them when it is loaded. Marks arrive as a text[] of
 /// bigint[] literals (`{"{7,9}","{}"}`), one per row, since SQL arrays must be
 /// rectangular.
 enum FlushStatements {
