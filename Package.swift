@@ -32,7 +32,7 @@ let package = Package(
         // One module per external system; nothing Unsafe leaves them.
         .target(name: "ReceiptKafka", dependencies: ["CRdKafka"], swiftSettings: strict),
         .target(name: "ReceiptRedis", dependencies: ["CHiredis"], swiftSettings: strict),
-        .target(name: "ReceiptPostgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "ReceiptPostgres", dependencies: ["CLibPQ", "ReceiptCore"], swiftSettings: strict),
 
         // The batch pipeline: a pure state machine plus the threads that drive it.
         .target(

@@ -1,0 +1,36 @@
+/// Deletes old `client_message` rows: deduplication of a client retry only needs
+/// recent allocations, and the table would otherwise grow forever.
+///
+/// Each chunk is its own statement and, outside a transaction, its own commit, so
+/// pruning never holds many row locks or competes long with a flush. Rows a flush has
+/// locked are skipped, not waited for.
+public enum ClientMessagePruning {
+    /// Rows per DELETE statement.
+    public static let chunkSize = 5_000
+
+    static let deleteOldest = """
+        DELETE FROM client_message AS m
+        USING (
+            SELECT conversation_id, client_msg_id FROM client_message
+            WHERE created_at < now() - $1::bigint * interval '1 second'
+            ORDER BY created_at
+            LIMIT $2::int
+            FOR UPDATE SKIP LOCKED
+        ) AS old
+        WHERE m.conversation_id = old.conversation_id AND m.client_msg_id = old.client_msg_id
+        """
+
+    /// Deletes up to `limit` rows created more than `olderThanSeconds` ago, oldest
+    /// first, in chunks of at most `chunkSize`; returns how many it deleted. Fewer
+    /// than `limit` means none that old is left (apart from rows locked meanwhile).
+    public static func prune(olderThanSeconds: Int, limit: Int, on connection: PostgresConnection) throws -> Int {
+        var deleted = 0
+        while deleted < limit {
+            let chunk = min(chunkSize, limit - deleted)
+            let count = try connection.query(deleteOldest, [String(olderThanSeconds), String(chunk)]).affectedRows ?? 0
+            deleted += count
+            if count < chunk { break }
+        }
+        return deleted
+    }
+}

@@ -1,0 +1,56 @@
+/// The batched upserts of a flush. Each takes whole columns as array parameters
+/// (`unnest`), so one statement writes up to `StateFlush.chunkSize` rows.
+///
+/// Invariant: no statement ever lowers a stored value. Numbers merge with `GREATEST`;
+/// marks merge as the union of old and new, keeping only seqs above the merged
+/// watermark. The `WHERE` of each `DO UPDATE` skips rows the flush would not change,
+/// so a repeated flush writes no new row versions. Marks that become contiguous with
+/// the merged watermark are not folded into it here: the stored state means the same,
+/// and `MarkedWatermark` folds them when it is loaded. Marks arrive as a text[] of
+/// bigint[] literals (`{"{7,9}","{}"}`), one per row, since SQL arrays must be
+/// rectangular.
+enum FlushStatements {
+    static let maxSeqs = """
+        INSERT INTO conversation_seq AS t (conversation_id, max_seq)
+        SELECT * FROM unnest($1::text[], $2::bigint[])
+        ON CONFLICT (conversation_id) DO UPDATE
+        SET max_seq = GREATEST(t.max_seq, EXCLUDED.max_seq), updated_at = now()
+        WHERE EXCLUDED.max_seq > t.max_seq
+        """
+
+    static let clientMessages = """
+        INSERT INTO client_message (conversation_id, client_msg_id, seq)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+        ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
+        """
+
+    static let reads = marked(table: "read_state", watermark: "has_read_seq", marks: "read_seqs")
+
+    static let deliveries = marked(table: "delivery_state", watermark: "delivered_seq", marks: "delivered_seqs")
+
+    static let checkpoints = """
+        INSERT INTO consumer_checkpoint AS t (group_id, topic, partition, next_offset)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])
+        ON CONFLICT (group_id, topic, partition) DO UPDATE
+        SET next_offset = GREATEST(t.next_offset, EXCLUDED.next_offset), updated_at = now()
+        WHERE EXCLUDED.next_offset > t.next_offset
+        """
+
+    /// The upsert of a (conversation, user) watermark with its marks. Table and column
+    /// names are constants of this file, never input.
+    private static func marked(table: String, watermark: String, marks: String) -> String {
+        """
+        INSERT INTO \(table) AS t (conversation_id, user_id, \(watermark), \(marks))
+        SELECT c, u, w, m::bigint[] FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS r(c, u, w, m)
+        ON CONFLICT (conversation_id, user_id) DO UPDATE
+        SET \(watermark) = GREATEST(t.\(watermark), EXCLUDED.\(watermark)),
+            \(marks) = ARRAY(
+                SELECT DISTINCT s FROM unnest(t.\(marks) || EXCLUDED.\(marks)) AS s
+                WHERE s > GREATEST(t.\(watermark), EXCLUDED.\(watermark))
+                ORDER BY s),
+            updated_at = now()
+        WHERE EXCLUDED.\(watermark) > t.\(watermark)
+           OR EXISTS (SELECT FROM unnest(EXCLUDED.\(marks)) AS s WHERE s > t.\(watermark) AND s <> ALL (t.\(marks)))
+        """
+    }
+}

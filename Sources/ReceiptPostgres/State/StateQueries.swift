@@ -1,0 +1,63 @@
+import ReceiptCore
+
+/// Read-only queries for the HTTP API.
+///
+/// They read PostgreSQL, which trails Redis by up to one flush interval: answers are
+/// consistent with some recent flush, never ahead of Redis.
+public enum StateQueries {
+    static let readStates = """
+        SELECT c.conversation_id, coalesce(r.has_read_seq, 0) AS has_read_seq, coalesce(s.max_seq, 0) AS max_seq
+        FROM (SELECT DISTINCT unnest($2::text[]) AS conversation_id) AS c
+        LEFT JOIN conversation_seq AS s ON s.conversation_id = c.conversation_id
+        LEFT JOIN read_state AS r ON r.conversation_id = c.conversation_id AND r.user_id = $1
+        WHERE s.conversation_id IS NOT NULL OR r.conversation_id IS NOT NULL
+        """
+
+    static let selectMaxSeq = """
+        SELECT max_seq FROM conversation_seq WHERE conversation_id = $1
+        """
+
+    static let countReaders = """
+        SELECT count(*) AS readers FROM read_state
+        WHERE conversation_id = $1 AND (has_read_seq >= $2::bigint OR $2::bigint = ANY (read_seqs))
+        """
+
+    static let selectDelivery = """
+        SELECT delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = $1 AND user_id = $2
+        """
+
+    /// conversationID → the user's read watermark and the conversation's maxSeq.
+    /// A conversation with neither a seq row nor a read row for the user is absent;
+    /// otherwise a missing value is 0.
+    public static func readState(
+        userID: String, conversationIDs: [String], on connection: PostgresConnection
+    ) throws -> [String: (hasReadSeq: Int64, maxSeq: Int64)] {
+        let rows = try connection.query(readStates, [userID, PostgresArrayLiteral.text(conversationIDs)])
+        var states: [String: (hasReadSeq: Int64, maxSeq: Int64)] = [:]
+        for row in rows {
+            states[try row.requiredString("conversation_id")] =
+                (hasReadSeq: try row.requiredInt64("has_read_seq"), maxSeq: try row.requiredInt64("max_seq"))
+        }
+        return states
+    }
+
+    /// The conversation's highest allocated seq; nil when it has none stored.
+    public static func maxSeq(conversationID: String, on connection: PostgresConnection) throws -> Int64? {
+        try connection.query(selectMaxSeq, [conversationID]).first?.requiredInt64("max_seq")
+    }
+
+    /// How many users have read `seq`: their watermark is at or above it, or they read
+    /// it individually.
+    public static func readCount(conversationID: String, seq: Int64, on connection: PostgresConnection) throws -> Int {
+        Int(try connection.query(countReaders, [conversationID, String(seq)])[0].requiredInt64("readers"))
+    }
+
+    /// The recipient's delivery watermark and acked seqs above it; nil when none is stored.
+    public static func deliveryState(
+        conversationID: String, userID: String, on connection: PostgresConnection
+    ) throws -> MarkedWatermark? {
+        guard let row = try connection.query(selectDelivery, [conversationID, userID]).first else { return nil }
+        return MarkedWatermark(
+            watermark: try row.requiredInt64("delivered_seq"), marks: try row.int64Array("delivered_seqs") ?? [])
+    }
+}

@@ -1,0 +1,57 @@
+import ReceiptCore
+
+/// Loads stored state back, to re-seed Redis after it lost its data.
+public enum StateSeed {
+    static let maxSeqs = """
+        SELECT conversation_id, max_seq FROM conversation_seq
+        WHERE conversation_id = ANY($1::text[])
+        """
+
+    static let reads = """
+        SELECT conversation_id, user_id, has_read_seq AS watermark, read_seqs AS marks FROM read_state
+        WHERE conversation_id = ANY($1::text[])
+        """
+
+    static let deliveries = """
+        SELECT conversation_id, user_id, delivered_seq AS watermark, delivered_seqs AS marks FROM delivery_state
+        WHERE conversation_id = ANY($1::text[])
+        """
+
+    static let clientMessages = """
+        SELECT conversation_id, client_msg_id, seq FROM client_message
+        WHERE conversation_id = ANY($1::text[]) AND created_at > now() - $2::bigint * interval '1 second'
+        """
+
+    /// conversationID → its stored state, one query per table. A conversation is
+    /// present when any table has a row for it, and ABSENT when none has; tables
+    /// without a row for a present conversation leave their field zero or empty.
+    /// Client messages are limited to those created in the last
+    /// `clientMessagesNewerThanSeconds` seconds (older ones are pruned anyway).
+    public static func load(
+        conversations: [String], clientMessagesNewerThanSeconds: Int, on connection: PostgresConnection
+    ) throws -> [String: ConversationRecord] {
+        let ids = PostgresArrayLiteral.text(conversations)
+        var records: [String: ConversationRecord] = [:]
+        for row in try connection.query(maxSeqs, [ids]) {
+            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
+                .maxSeq = try row.requiredInt64("max_seq")
+        }
+        for row in try connection.query(reads, [ids]) {
+            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
+                .reads[try row.requiredString("user_id")] = try marked(row)
+        }
+        for row in try connection.query(deliveries, [ids]) {
+            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
+                .deliveries[try row.requiredString("user_id")] = try marked(row)
+        }
+        for row in try connection.query(clientMessages, [ids, String(clientMessagesNewerThanSeconds)]) {
+            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
+                .clientMessages[try row.requiredString("client_msg_id")] = try row.requiredInt64("seq")
+        }
+        return records
+    }
+
+    private static func marked(_ row: PostgresRow) throws -> MarkedWatermark {
+        MarkedWatermark(watermark: try row.requiredInt64("watermark"), marks: try row.int64Array("marks") ?? [])
+    }
+}

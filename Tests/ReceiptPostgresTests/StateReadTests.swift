@@ -1,0 +1,107 @@
+import ReceiptCore
+import ReceiptPostgres
+import Testing
+
+@Suite struct StateReadTests {
+    /// c1: maxSeq 10, alice read to 4 plus 7, bob read to 8, carol read nothing yet.
+    /// c2: only a read row for alice. c3: only a maxSeq.
+    private func flushFixture(on connection: PostgresConnection) throws {
+        var changes = StateChanges()
+        changes.recordMaxSeq("c1", 10)
+        changes.recordMaxSeq("c3", 3)
+        changes.recordRead(ConversationUser("c1", "alice"), MarkedWatermark(watermark: 4, marks: [7]))
+        changes.recordRead(ConversationUser("c1", "bob"), MarkedWatermark(watermark: 8))
+        changes.recordRead(ConversationUser("c1", "carol"), MarkedWatermark(watermark: 0))
+        changes.recordRead(ConversationUser("c2", "alice"), MarkedWatermark(watermark: 2))
+        changes.recordDelivery(ConversationUser("c1", "bob"), MarkedWatermark(watermark: 5, marks: [9]))
+        changes.recordClientMessage(ClientMessage("c1", "m1"), seq: 1)
+        try StateFlush.write(changes, checkpoints: [], on: connection)
+    }
+
+    @Test func seedLoadsWhatWasFlushedAndLeavesUnknownConversationsAbsent() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            let records = try StateSeed.load(
+                conversations: ["c1", "c2", "c3", "unknown"], clientMessagesNewerThanSeconds: 3600, on: connection)
+            #expect(Set(records.keys) == ["c1", "c2", "c3"])
+            #expect(records["c1"] == ConversationRecord(
+                maxSeq: 10,
+                reads: [
+                    "alice": MarkedWatermark(watermark: 4, marks: [7]), "bob": MarkedWatermark(watermark: 8),
+                    "carol": MarkedWatermark(),
+                ],
+                deliveries: ["bob": MarkedWatermark(watermark: 5, marks: [9])], clientMessages: ["m1": 1]))
+            #expect(records["c2"] == ConversationRecord(reads: ["alice": MarkedWatermark(watermark: 2)]))
+            #expect(records["c3"] == ConversationRecord(maxSeq: 3))
+        }
+    }
+
+    @Test func seedLeavesOutClientMessagesOlderThanAsked() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            try connection.query("UPDATE client_message SET created_at = now() - interval '2 hours'")
+            let records = try StateSeed.load(conversations: ["c1"], clientMessagesNewerThanSeconds: 3600, on: connection)
+            #expect(records["c1"]?.clientMessages == [:])
+            #expect(records["c1"]?.maxSeq == 10)
+        }
+    }
+
+    @Test func readCountCountsWatermarksAtOrAboveAndIndividualReads() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 4, on: connection) == 2)  // alice, bob
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 5, on: connection) == 1)  // bob
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 7, on: connection) == 2)  // alice's mark, bob
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 9, on: connection) == 0)
+            #expect(try StateQueries.readCount(conversationID: "unknown", seq: 1, on: connection) == 0)
+        }
+    }
+
+    @Test func readStateJoinsTheUsersWatermarkWithMaxSeq() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            let states = try StateQueries.readState(
+                userID: "alice", conversationIDs: ["c1", "c2", "c3", "unknown", "c1"], on: connection)
+            #expect(Set(states.keys) == ["c1", "c2", "c3"])
+            #expect(states["c1"]?.hasReadSeq == 4 && states["c1"]?.maxSeq == 10)
+            #expect(states["c2"]?.hasReadSeq == 2 && states["c2"]?.maxSeq == 0)
+            #expect(states["c3"]?.hasReadSeq == 0 && states["c3"]?.maxSeq == 3)
+        }
+    }
+
+    @Test func maxSeqAndDeliveryStateAreNilWhenNothingIsStored() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            #expect(try StateQueries.maxSeq(conversationID: "c1", on: connection) == 10)
+            #expect(try StateQueries.maxSeq(conversationID: "c2", on: connection) == nil)
+            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "bob", on: connection)
+                == MarkedWatermark(watermark: 5, marks: [9]))
+            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "alice", on: connection) == nil)
+        }
+    }
+
+    @Test func pruningDeletesOnlyOldClientMessagesInBoundedChunks() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            var changes = StateChanges()
+            for index in 0..<(ClientMessagePruning.chunkSize + 7) {
+                changes.recordClientMessage(ClientMessage("old", "m\(index)"), seq: Int64(index + 1))
+            }
+            changes.recordClientMessage(ClientMessage("new", "m"), seq: 1)
+            try StateFlush.write(changes, checkpoints: [], on: connection)
+            try connection.query(
+                "UPDATE client_message SET created_at = now() - interval '2 days' WHERE conversation_id = 'old'")
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 3, on: connection) == 3)
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, on: connection)
+                == ClientMessagePruning.chunkSize + 4)
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 10, on: connection) == 0)
+            let left = try connection.query("SELECT client_msg_id FROM client_message")
+            #expect(try left.map { try $0.string("client_msg_id") } == ["m"])
+        }
+    }
+}
