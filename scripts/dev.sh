@@ -23,6 +23,7 @@ fi
 bash scripts/stack.sh start
 eval "$(bash scripts/stack.sh env)"
 export RECEIPTD_GROUP="${RECEIPTD_GROUP:-receiptd-dev}"
+export RECEIPTD_MIGRATE="${RECEIPTD_MIGRATE:-true}"
 
 log "swift build -c release --product receiptd (the first build takes several minutes)"
 swift build -c release --product receiptd

@@ -7,7 +7,7 @@ struct Receiptd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receiptd",
         abstract: "Applies IM receipt events from Kafka to Redis and PostgreSQL and publishes receipt notifications.",
-        subcommands: [RunCommand.self])
+        subcommands: [RunCommand.self, MigrateCommand.self])
 
     /// Runs the command. Usage mistakes exit with status 2 and one line on standard
     /// error (ArgumentParser's own exit 64 and usage page are for humans at a

@@ -22,8 +22,10 @@ struct RunCommand: AsyncParsableCommand {
     var dlqTopic: String?
     @Option(help: "Redis, redis://[:password@]host:port/db. Env: RECEIPTD_REDIS_URL. Default: redis://127.0.0.1:6379/0.")
     var redisURL: String?
-    @Option(help: "PostgreSQL, a libpq connection URI. Env: RECEIPTD_POSTGRES_URL.")
+    @Option(help: "PostgreSQL, a libpq connection URI. Env: RECEIPTD_POSTGRES_URL. Required.")
     var postgresURL: String?
+    @Flag(help: "Apply pending PostgreSQL migrations at start. Env: RECEIPTD_MIGRATE=true. Default: off (a schema that is not current stops the worker).")
+    var migrate = false
     @Option(help: "Port of the HTTP server (health, metrics, queries). Env: RECEIPTD_HTTP_PORT. Default: 8080.")
     var httpPort: String?
     @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 5000.")
@@ -77,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         var configuration = WorkerConfiguration(
             brokers: brokers, redis: redis,
-            postgresURL: settings.string(postgresURL, "RECEIPTD_POSTGRES_URL") ?? "")
+            postgresURL: try settings.required(postgresURL, "RECEIPTD_POSTGRES_URL", "--postgres-url"))
+        configuration.migrateAtStart = migrate || settings.string(nil, "RECEIPTD_MIGRATE").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
         if let value = settings.string(group, "RECEIPTD_GROUP") { configuration.group = value }
         if let value = settings.string(eventsTopic, "RECEIPTD_EVENTS_TOPIC") { configuration.eventsTopic = value }
         if let value = settings.string(notifyTopic, "RECEIPTD_NOTIFY_TOPIC") { configuration.notifyTopic = value }

@@ -112,7 +112,7 @@ final class CheckpointFlusher: Sendable {
                        nextOffset: offset)
         }
         let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, on: connection)
-        return stats.totalRows
+        return stats.total
     }
 
     /// Waits for the next job; nil once stopping with nothing left to do.

@@ -5,12 +5,22 @@ import ReceiptRedis
 /// any other gets `INCR` of the counter. A seq is never given to two messages, even
 /// when two workers race on one conversation during a rebalance.
 ///
-/// KEYS[1] is the counter, KEYS[2...] the clientMsgID keys in event order; ARGV[1]
-/// the TTL of a clientMsgID key in seconds. Returns one seq per clientMsgID key.
+/// It allocates nothing unless the sentinel still holds the epoch the worker knows:
+/// after Redis lost its data a missing counter would restart at 1 and hand out seqs
+/// again, so the worker must first re-seed Redis from PostgreSQL.
+///
+/// KEYS[1] is the counter, KEYS[2] the sentinel, KEYS[3...] the clientMsgID keys in
+/// event order; ARGV[1] the TTL of a clientMsgID key in seconds, ARGV[2] the epoch.
+/// Returns one seq per clientMsgID key.
 enum AllocationScript {
+    static let stateLostError = "RECEIPTD_STATE_LOST"
+
     static let script = RedisScript("""
+        if redis.call('GET', KEYS[2]) ~= ARGV[2] then
+          return redis.error_reply('\(stateLostError) the sentinel does not hold this epoch')
+        end
         local out = {}
-        for i = 2, #KEYS do
+        for i = 3, #KEYS do
           local seq = redis.call('GET', KEYS[i])
           if seq then
             out[#out + 1] = tonumber(seq)
@@ -21,5 +31,15 @@ enum AllocationScript {
           end
         end
         return out
+        """)
+}
+
+/// Raises a counter to ARGV[1] unless it is already there or beyond: re-seeding
+/// never lowers a maxSeq some replica has since moved on.
+enum RaiseCounterScript {
+    static let script = RedisScript("""
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+        return 1
         """)
 }

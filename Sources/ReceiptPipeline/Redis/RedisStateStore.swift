@@ -17,18 +17,24 @@ final class RedisStateStore {
         var timeoutMs: Int = 5_000
     }
 
-    private let configuration: Configuration
+    let configuration: Configuration
     private var connection: RedisConnection?
+    /// The sentinel value this worker last seeded or adopted; nil until then.
+    var epoch: String?
 
     init(configuration: Configuration) {
         self.configuration = configuration
     }
 
     /// Phase one: the snapshot of every conversation the queries name, with the
-    /// seqs of their new messages allocated.
-    func read(_ queries: [ConversationQuery]) throws(RedisError) -> [String: ConversationSnapshot] {
-        var commands: [RedisCommand] = []
-        commands.reserveCapacity(queries.count * 2)
+    /// seqs of their new messages allocated. Throws `RedisStateLost` when Redis lost
+    /// its data since the epoch was set: the sentinel is read before and after the
+    /// batch's commands (and inside the allocation script), so no snapshot is ever
+    /// built from a half-empty Redis.
+    func read(_ queries: [ConversationQuery]) throws -> [String: ConversationSnapshot] {
+        guard let epoch else { throw RedisStateLost() }
+        var commands: [RedisCommand] = [.get(Self.sentinelKey)]
+        commands.reserveCapacity(queries.count * 2 + 2)
         for query in queries {
             let cid = query.conversationID
             if query.needsMaxSeq { commands.append(.get(RedisKeys.maxSeq(cid))) }
@@ -36,17 +42,21 @@ final class RedisStateStore {
                 commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
             }
             if !query.allocations.isEmpty {
-                var keys = [RedisKeys.maxSeq(cid)]
-                keys.reserveCapacity(query.allocations.count + 1)
+                var keys = [RedisKeys.maxSeq(cid), Self.sentinelKey]
+                keys.reserveCapacity(query.allocations.count + 2)
                 for allocation in query.allocations {
                     keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
                 }
                 commands.append(.evalsha(AllocationScript.script, keys: keys,
-                                         args: [String(configuration.clientMessageTTLSeconds)]))
+                                         args: [String(configuration.clientMessageTTLSeconds), epoch]))
             }
         }
+        commands.append(.get(Self.sentinelKey))
         let replies = try execute(commands, scripts: [AllocationScript.script])
-        var cursor = replies.makeIterator()
+        guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
+              !replies.contains(where: Self.isStateLost)
+        else { throw RedisStateLost() }
+        var cursor = replies.dropFirst().makeIterator()
         var snapshots: [String: ConversationSnapshot] = [:]
         snapshots.reserveCapacity(queries.count)
         for query in queries {
@@ -89,7 +99,7 @@ final class RedisStateStore {
 
     /// Runs a pipeline on a live connection, loading the scripts and running it once
     /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
-    private func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+    func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
         let connection = try liveConnection()
         do {
             var replies = try connection.pipeline(commands)
@@ -110,6 +120,13 @@ final class RedisStateStore {
         let fresh = try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
         connection = fresh
         return fresh
+    }
+
+    private static func isStateLost(_ reply: Result<RedisReply, RedisError>) -> Bool {
+        if case .failure(let error) = reply, error.detail?.hasPrefix(AllocationScript.stateLostError) == true {
+            return true
+        }
+        return false
     }
 
     private static func isNoScript(_ reply: Result<RedisReply, RedisError>) -> Bool {

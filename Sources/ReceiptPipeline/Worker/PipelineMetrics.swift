@@ -15,6 +15,10 @@ struct PipelineMetrics {
     let batchRecords = Recorder(label: "receiptd_batch_records")
     let batchSeconds = Timer(label: "receiptd_batch_duration_seconds")
     let commitsFailed = Counter(label: "receiptd_commit_failures_total")
+    let flushRows = Recorder(label: "receiptd_flush_rows")
+    let flushSeconds = Timer(label: "receiptd_flush_duration_seconds")
+    let postgresErrors = Counter(label: "receiptd_postgres_errors_total")
+    let redisReseeds = Counter(label: "receiptd_redis_reseeds_total")
 
     init() {
         consumed = Dictionary(uniqueKeysWithValues: EventType.allCases.map {

@@ -25,7 +25,7 @@ extension ReceiptWorker {
         }
 
         let queries = BatchQueries.make(for: events)
-        guard let snapshots = retrying("reading state from Redis", { try store.read(queries) }) else { return }
+        guard let snapshots = readState(queries) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
         guard retrying("writing state to Redis", { try store.write(outcome.watermarkWrites) }) != nil else { return }
         status.update { $0.redisReady = true }

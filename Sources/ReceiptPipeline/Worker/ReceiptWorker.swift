@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
@@ -202,14 +203,16 @@ final class ReceiptWorker {
 
     /// Runs `body` until it succeeds, backing off between failures. Returns nil when
     /// a stop is requested first: the batch is then abandoned uncommitted, and the
-    /// next owner replays it.
-    func retrying<T>(_ what: String, _ body: () throws -> T) -> T? {
+    /// next owner replays it. An error `fatal` accepts is thrown instead of retried.
+    func retry<T>(_ what: String, counting errors: Counter, _ body: () throws -> T,
+                  fatal: (any Error) -> Bool) throws -> T? {
         var backoff = configuration.retryBackoffMs
         while true {
             do {
                 return try body()
             } catch {
-                metrics.redisErrors.increment()
+                if fatal(error) { throw error }
+                errors.increment()
                 logger.warning("\(what) failed; retrying", metadata: [
                     "error": "\(error)", "retryInMs": "\(backoff)"])
                 if stop.isRequested { return nil }
@@ -218,5 +221,10 @@ final class ReceiptWorker {
                 backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
             }
         }
+    }
+
+    /// `retry` for Redis work, where no error is worth stopping for.
+    func retrying<T>(_ what: String, _ body: () throws -> T) -> T? {
+        (try? retry(what, counting: metrics.redisErrors, body, fatal: { _ in false })) ?? nil
     }
 }

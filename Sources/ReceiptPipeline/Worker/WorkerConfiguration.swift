@@ -21,6 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public var redis: RedisEndpoint
     /// A libpq connection URI.
     public var postgresURL: String
+    /// Apply pending schema migrations at start; otherwise a schema that is not
+    /// current stops the worker with "run receiptd migrate". Default: false.
+    public var migrateAtStart = false
 
     /// The most records one batch takes. Default: 5,000.
     public var maxBatchRecords: Int = 5_000

@@ -19,6 +19,7 @@ struct RunningWorker {
         configuration.deadLetterTopic = topics.deadLetters
         configuration.kafkaProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]
         configuration.flushIntervalMs = 200
+        configuration.migrateAtStart = true
         adjust(&configuration)
         var logger = Logger(label: "receiptd.test")
         logger.logLevel = .warning

@@ -1,0 +1,37 @@
+import Logging
+import ReceiptPostgres
+
+extension ReceiptWorker {
+    /// Before the first poll: the schema must be current (or is migrated, when
+    /// configured). An unreachable PostgreSQL is retried with backoff; a schema that
+    /// does not match this binary is an error an operator must act on. Returns false
+    /// when a stop was requested first.
+    func prepareDatabase() throws -> Bool {
+        let ready: Bool? = try retry("checking the PostgreSQL schema", counting: metrics.postgresErrors) {
+            let connection = try durableConnection()
+            do {
+                if configuration.migrateAtStart {
+                    let (from, to) = try Migrations.apply(on: connection)
+                    if from != to { logger.notice("migrated the PostgreSQL schema", metadata: ["from": "\(from)", "to": "\(to)"]) }
+                } else {
+                    try Migrations.check(on: connection)
+                }
+            } catch let error as SchemaVersionError {
+                throw SchemaMismatch(error)
+            } catch {
+                postgres = nil
+                throw error
+            }
+            return true
+        } fatal: { $0 is SchemaMismatch }
+        status.update { $0.postgresReady = ready == true }
+        return ready == true
+    }
+}
+
+/// The database schema does not match this binary; retrying will not help.
+struct SchemaMismatch: Error, CustomStringConvertible {
+    let underlying: SchemaVersionError
+    init(_ underlying: SchemaVersionError) { self.underlying = underlying }
+    var description: String { underlying.description }
+}

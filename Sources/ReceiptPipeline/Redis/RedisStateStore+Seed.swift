@@ -1,0 +1,47 @@
+import ReceiptCore
+import ReceiptRedis
+
+/// Redis lost its data (restart without persistence, failover, FLUSHALL): the
+/// sentinel no longer holds the epoch this worker knows.
+struct RedisStateLost: Error, CustomStringConvertible {
+    var description: String { "Redis lost its data (the sentinel key changed); re-seeding from PostgreSQL" }
+}
+
+extension RedisStateStore {
+    /// The key whose value, an epoch, says Redis still holds the state it was given.
+    static let sentinelKey = "rcpt:sentinel"
+
+    /// The sentinel's current value; nil when Redis lost it.
+    func currentSentinel() throws(RedisError) -> String? {
+        try execute([.get(Self.sentinelKey)], scripts: [])[0].get().string
+    }
+
+    func setSentinel(_ epoch: String) throws(RedisError) {
+        _ = try execute([.set(Self.sentinelKey, epoch)], scripts: [])[0].get()
+    }
+
+    /// Writes state into Redis without lowering anything already there: counters
+    /// raised, watermarks with `ZADD GT`, clientMsgID allocations set with their TTL.
+    func seed(_ changes: StateChanges) throws(RedisError) {
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(changes.rowCount)
+        for (cid, maxSeq) in changes.maxSeqs {
+            commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.maxSeq(cid)], args: [String(maxSeq)]))
+        }
+        var readers: [String: [(score: Int64, member: String)]] = [:]
+        for (key, state) in changes.reads where state.watermark > 0 {
+            readers[key.conversationID, default: []].append((state.watermark, key.userID))
+        }
+        for (cid, members) in readers {
+            commands.append(.zadd(RedisKeys.readWatermarks(cid), greaterThan: true, changed: true, members))
+        }
+        for (key, seq) in changes.clientMessages {
+            commands.append(.set(RedisKeys.clientMessage(key.conversationID, key.clientMsgID), String(seq),
+                                 expireSeconds: configuration.clientMessageTTLSeconds))
+        }
+        for chunk in stride(from: 0, to: commands.count, by: 10_000) {
+            let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])
+            for reply in try execute(slice, scripts: [RaiseCounterScript.script]) { _ = try reply.get() }
+        }
+    }
+}
