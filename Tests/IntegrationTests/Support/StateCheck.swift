@@ -1,0 +1,97 @@
+import ReceiptCore
+import ReceiptKafka
+import ReceiptPostgres
+import ReceiptRedis
+
+/// Compares what the worker left behind with the reference model. Each check
+/// returns the differences it found, one readable line each; none means equal.
+enum StateCheck {
+    /// maxSeq, every watermark and every clientMsgID allocation in Redis.
+    static func redis(_ model: ReferenceModel, url: String) throws -> [String] {
+        let connection = try RedisConnection.connect(try RedisEndpoint(url: url), timeoutMs: 10_000)
+        var commands: [RedisCommand] = []
+        var expected: [(what: String, value: Int64)] = []
+        for (cid, maxSeq) in model.maxSeq {
+            commands.append(.get("rcpt:{\(cid)}:seq"))
+            expected.append(("maxSeq of \(cid)", maxSeq))
+            for (user, seq) in model.hasReadSeq[cid] ?? [:] {
+                commands.append(.zscore("rcpt:{\(cid)}:read", user))
+                expected.append(("hasReadSeq of \(user) in \(cid)", seq))
+            }
+            for (clientMsgID, seq) in model.allocations[cid] ?? [:] {
+                commands.append(.get("rcpt:{\(cid)}:cm:\(clientMsgID)"))
+                expected.append(("seq of \(clientMsgID) in \(cid)", seq))
+            }
+        }
+        let replies = try connection.pipeline(commands)
+        return zip(expected, replies).compactMap { expected, reply in
+            let actual = (try? reply.get())?.int64
+            return actual == expected.value ? nil : "Redis: \(expected.what) is \(actual.map(String.init) ?? "missing"), expected \(expected.value)"
+        }
+    }
+
+    /// The same state in PostgreSQL, as the last flush left it.
+    static func postgres(_ model: ReferenceModel, url: String) throws -> [String] {
+        let connection = try PostgresConnection.connect(url: url)
+        let cids = PostgresArrayLiteral.text(Array(model.maxSeq.keys))
+        var actual: [String: Int64] = [:]
+        for row in try connection.query(
+            "SELECT conversation_id, max_seq FROM conversation_seq WHERE conversation_id = ANY($1::text[])", [cids]) {
+            actual["maxSeq of \(try row.string("conversation_id") ?? "")"] = try row.int64("max_seq")
+        }
+        for row in try connection.query(
+            "SELECT conversation_id, user_id, has_read_seq FROM read_state WHERE conversation_id = ANY($1::text[])", [cids]) {
+            actual["hasReadSeq of \(try row.string("user_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
+                try row.int64("has_read_seq")
+        }
+        for row in try connection.query(
+            "SELECT conversation_id, client_msg_id, seq FROM client_message WHERE conversation_id = ANY($1::text[])", [cids]) {
+            actual["seq of \(try row.string("client_msg_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
+                try row.int64("seq")
+        }
+        var differences: [String] = []
+        for (cid, maxSeq) in model.maxSeq {
+            compare(&differences, actual, "maxSeq of \(cid)", maxSeq)
+            for (user, seq) in model.hasReadSeq[cid] ?? [:] { compare(&differences, actual, "hasReadSeq of \(user) in \(cid)", seq) }
+            for (id, seq) in model.allocations[cid] ?? [:] { compare(&differences, actual, "seq of \(id) in \(cid)", seq) }
+        }
+        return differences
+    }
+
+    private static func compare(_ differences: inout [String], _ actual: [String: Int64], _ what: String, _ expected: Int64) {
+        let value = actual[what]
+        if value != expected {
+            differences.append("PostgreSQL: \(what) is \(value.map(String.init) ?? "missing"), expected \(expected)")
+        }
+    }
+
+    /// The notify topic: every clientMsgID announced with exactly its seq (so no two
+    /// messages share one), and for every reader the newest watermark announced.
+    static func notifications(_ model: ReferenceModel, _ notifications: [Notification]) -> [String] {
+        var seqs: [String: Set<Int64>] = [:]
+        var newest: [String: Int64] = [:]
+        for notification in notifications {
+            switch notification.payload {
+            case .seqAssigned(let clientMsgID, let seq, _):
+                seqs["\(notification.conversationID)/\(clientMsgID)", default: []].insert(seq)
+            case .hasReadReceipt(let tips):
+                let key = "\(tips.conversationID)/\(tips.markAsReadUserID)"
+                newest[key] = max(newest[key] ?? -1, tips.hasReadSeq)
+            default:
+                break
+            }
+        }
+        var differences: [String] = []
+        for (cid, allocations) in model.allocations {
+            for (clientMsgID, seq) in allocations where seqs["\(cid)/\(clientMsgID)"] != [seq] {
+                differences.append("notify: \(clientMsgID) in \(cid) announced with seqs \(seqs["\(cid)/\(clientMsgID)"] ?? []), expected [\(seq)]")
+            }
+        }
+        for (cid, readers) in model.announced {
+            for (user, seq) in readers where newest["\(cid)/\(user)"] != seq {
+                differences.append("notify: newest hasReadReceipt of \(user) in \(cid) is \(newest["\(cid)/\(user)"].map(String.init) ?? "missing"), expected \(seq)")
+            }
+        }
+        return differences
+    }
+}
