@@ -9,15 +9,17 @@ import Synchronization
 final class ReaderThread: Sendable {
     private let jobs = JobQueue()
 
-    /// Starts the thread; `makeConnections` runs on it, once.
+    /// Starts the thread; `makeConnections` runs on it, once. `name` (at most 15 bytes,
+    /// Linux's limit) is set from inside the thread: on Linux, Foundation ignores a
+    /// name set before `start()`.
     init(name: String, makeConnections: @escaping @Sendable () -> StateConnections) {
         let thread = Thread { [jobs] in
+            Thread.current.name = name
             let connections = makeConnections()
             while case .run(let body) = jobs.take() {
                 body(connections)
             }
         }
-        thread.name = name
         thread.start()
     }
 

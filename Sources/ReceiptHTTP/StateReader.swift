@@ -24,7 +24,7 @@ public final class StateReader: StateReading {
         precondition(threadCount > 0, "a StateReader needs at least one thread")
         let postgresURL = withConnectTimeout(postgresURL)
         threads = (0..<threadCount).map { index in
-            ReaderThread(name: "receiptd-state-reader-\(index)") {
+            ReaderThread(name: "state-reader-\(index)") {
                 StateConnections(redis: redis, redisTimeoutMs: redisTimeoutMs, postgresURL: postgresURL, logger: logger)
             }
         }

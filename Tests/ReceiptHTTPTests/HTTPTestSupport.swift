@@ -15,12 +15,13 @@ func withServer<Reader: StateReading>(
     status: WorkerStatus = readyStatus(),
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     reader: Reader,
+    setup: TestingSetup = .router,
     _ body: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let app = buildHTTPServer(
         configuration: configuration, status: status, registry: registry, reader: reader,
         logger: Logger(label: "receiptd-http-test"))
-    try await app.test(.router) { client in try await body(client) }
+    try await app.test(setup) { client in try await body(client) }
 }
 
 /// A status with every dependency ready and a loop pass just now.

@@ -101,4 +101,11 @@ import Testing
                 == ["kafka unreachable", "redis unreachable", "postgres unreachable", "paused: backlog"])
         }
     }
+
+    @Test func theApplicationServesOverTCP() async throws {
+        try await withServer(configuration: HTTPConfiguration(host: "127.0.0.1", port: 0), reader: InMemoryState(),
+                             setup: .live) { client async throws in
+            #expect(try await get(client, "/healthz").json["status"] as? String == "ok")
+        }
+    }
 }
