@@ -10,8 +10,8 @@ final class ReaderThread: Sendable {
     private let jobs = JobQueue()
 
     /// Starts the thread; `makeConnections` runs on it, once. `name` (at most 15 bytes,
-    /// Linux's limit) is set from inside the thread: on Linux, Foundation ignores a
-    /// name set before `start()`.
+    /// Linux's limit; best effort, for debuggers and `top -H`) is set from inside the
+    /// thread: on Linux, Foundation ignores a name set before `start()`.
     init(name: String, makeConnections: @escaping @Sendable () -> StateConnections) {
         let thread = Thread { [jobs] in
             Thread.current.name = name

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import ReceiptPostgres
 import ReceiptRedis
@@ -9,22 +10,27 @@ import TestSupport
 
 /// The reader's threads and connections, against the real stores.
 @Suite struct ReaderThreadTests {
-    func readerThread(_ stores: TestStores) -> ReaderThread {
+    /// A reader thread; `owner` receives the thread that made the connections.
+    func readerThread(_ stores: TestStores, owner: OwningThread? = nil) -> ReaderThread {
         let (redis, url) = (stores.redisEndpoint, stores.postgresURL)
-        return ReaderThread(name: "reader-test") {
-            StateConnections(redis: redis, redisTimeoutMs: 2_000, postgresURL: url, logger: Logger(label: "test"))
+        return ReaderThread(name: "reader-test") { [owner] in
+            owner?.thread.withLock { $0 = pthread_self() }
+            return StateConnections(redis: redis, redisTimeoutMs: 2_000, postgresURL: url, logger: Logger(label: "test"))
         }
     }
 
-    @Test func jobsRunInOrderOnTheReadersOwnThread() async throws {
+    @Test func jobsRunOnTheThreadThatOwnsTheConnections() async throws {
         try await withStores { stores in
-            let thread = readerThread(stores)
+            let owner = OwningThread()
+            let thread = readerThread(stores, owner: owner)
             defer { thread.stop() }
-            let names = try await withThrowingTaskGroup(of: String?.self) { group in
-                for _ in 0..<8 { group.addTask { try await thread.run { _ in Thread.current.name } } }
-                return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+            let runners = try await withThrowingTaskGroup(of: pthread_t.self) { group in
+                for _ in 0..<8 { group.addTask { try await thread.run { _ in pthread_self() } } }
+                return try await group.reduce(into: Set<pthread_t>()) { $0.insert($1) }
             }
-            #expect(names == ["reader-test"])
+            let ownerThread = try #require(owner.thread.withLock { $0 })
+            #expect(runners == [ownerThread])
+            #expect(!runners.contains(pthread_self()))
             await #expect(throws: StateReadError.self) {
                 try await thread.run { try $0.redisPipeline([RedisCommand(["NO-SUCH-COMMAND"])]) }
             }
@@ -52,4 +58,9 @@ import TestSupport
             #expect(second != nil && second != first)
         }
     }
+}
+
+/// The thread that created a reader's connections.
+final class OwningThread: Sendable {
+    let thread = Mutex<pthread_t?>(nil)
 }
