@@ -1,0 +1,88 @@
+import Hummingbird
+
+/// The limits the query routes enforce, from `HTTPConfiguration`.
+struct QueryLimits: Sendable {
+    var maxConversationIDs: Int
+    var maxListedUnacked: Int
+    /// Longest user or conversation ID, in UTF-8 bytes.
+    var maxIDBytes = 256
+
+    init(_ configuration: HTTPConfiguration) {
+        maxConversationIDs = configuration.maxConversationIDs
+        maxListedUnacked = configuration.maxListedUnacked
+    }
+}
+
+/// Validated request parameters. Each throws `APIError.invalidParameter` naming the
+/// parameter; reasons never echo the value.
+extension QueryLimits {
+    /// A path ID (`userID`, `conversationID`): percent-decoded, 1…256 bytes.
+    func pathID(_ name: String, _ context: some RequestContext) throws -> String {
+        guard let raw = context.parameters.get(name) else { throw APIError.invalidParameter(name, "missing") }
+        guard let decoded = percentDecoded(raw) else { throw APIError.invalidParameter(name, "bad percent-encoding") }
+        try checkID(decoded, parameter: name)
+        return decoded
+    }
+
+    /// `seq` in the path: a decimal integer ≥ 1.
+    func seq(_ context: some RequestContext) throws -> Int64 {
+        guard let raw = context.parameters.get("seq"), let seq = Int64(raw), raw.first != "+" else {
+            throw APIError.invalidParameter("seq", "must be an integer")
+        }
+        guard seq >= 1 else { throw APIError.invalidParameter("seq", "must be at least 1") }
+        return seq
+    }
+
+    /// `conversationIDs=a,b` (the parameter may repeat): distinct IDs in first-seen
+    /// order, at least one, at most `maxConversationIDs` before de-duplication.
+    func conversationIDs(_ request: Request) throws -> [String] {
+        let name = "conversationIDs"
+        let values = request.uri.queryParameters.getAll(name)
+        guard !values.isEmpty else { throw APIError.invalidParameter(name, "required: a comma-separated list of IDs") }
+        let ids = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard ids.count <= maxConversationIDs else {
+            throw APIError.invalidParameter(
+                name, "at most \(maxConversationIDs) IDs per request, got \(ids.count)", limit: maxConversationIDs)
+        }
+        var seen = Set<String>()
+        var distinct: [String] = []
+        for id in ids {
+            try checkID(id, parameter: name)
+            if seen.insert(id).inserted { distinct.append(id) }
+        }
+        return distinct
+    }
+
+    private func checkID(_ id: String, parameter: String) throws {
+        guard !id.isEmpty else { throw APIError.invalidParameter(parameter, "empty ID") }
+        guard id.utf8.count <= maxIDBytes else {
+            throw APIError.invalidParameter(parameter, "ID longer than \(maxIDBytes) bytes", limit: maxIDBytes)
+        }
+    }
+}
+
+/// `%XX` sequences decoded as UTF-8 (path parameters arrive still encoded); nil when
+/// a sequence or the result is malformed.
+func percentDecoded(_ text: String) -> String? {
+    guard text.contains("%") else { return text }
+    var bytes: [UInt8] = []
+    var iterator = text.utf8.makeIterator()
+    while let byte = iterator.next() {
+        guard byte == UInt8(ascii: "%") else {
+            bytes.append(byte)
+            continue
+        }
+        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+        bytes.append(high << 4 | low)
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
