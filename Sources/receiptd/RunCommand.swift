@@ -1,5 +1,8 @@
 import ArgumentParser
 import Logging
+import Metrics
+import Prometheus
+import ReceiptHTTP
 import ReceiptPipeline
 import ReceiptRedis
 
@@ -28,6 +31,10 @@ struct RunCommand: AsyncParsableCommand {
     var migrate = false
     @Option(help: "Port of the HTTP server (health, metrics, queries). Env: RECEIPTD_HTTP_PORT. Default: 8080.")
     var httpPort: String?
+    @Option(help: "Address the HTTP server listens on. Env: RECEIPTD_HTTP_HOST. Default: 0.0.0.0.")
+    var httpHost: String?
+    @Option(help: "Bearer token required by the /v1/ query API (health and metrics stay open). Env: RECEIPTD_API_TOKEN. Default: none.")
+    var apiToken: String?
     @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 5000.")
     var batchSize: String?
     @Option(help: "Longest wait of one poll, in ms. Env: RECEIPTD_POLL_TIMEOUT_MS. Default: 100.")
@@ -44,31 +51,48 @@ struct RunCommand: AsyncParsableCommand {
     var shutdownTimeoutSeconds: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: RECEIPTD_LOG_LEVEL. Default: info.")
     var logLevel: String?
+    @Option(help: "text or json. Env: RECEIPTD_LOG_FORMAT. Default: text.")
+    var logFormat: String?
     @Option(name: .customLong("kafka-property"),
             help: "A librdkafka property, key=value; repeatable. Env: RECEIPTD_KAFKA_<NAME> (RECEIPTD_KAFKA_SESSION_TIMEOUT_MS → session.timeout.ms).")
     var kafkaProperties: [String] = []
 
     func run() async throws {
         let settings = Settings()
-        let resolved: (WorkerConfiguration, Logger.Level, Int)
+        let resolved: Resolved
         do {
             resolved = try resolve(settings)
         } catch let error as ConfigurationError {
             throw ConfigurationError.exit(error)
         }
-        let (configuration, level, shutdownSeconds) = resolved
+        let level = resolved.logLevel
+        let json = resolved.jsonLogs
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "receiptd")
+        let secondSignal = SecondSignal.exitImmediately()
+        defer { secondSignal.cancel() }
         let group = ReceiptApplication.build(
-            configuration: configuration, logger: logger, gracefulShutdownTimeout: .seconds(shutdownSeconds))
+            worker: resolved.worker, http: resolved.http, registry: registry, logger: logger,
+            gracefulShutdownTimeout: .seconds(resolved.shutdownSeconds))
         try await group.run()
     }
 
-    func resolve(_ settings: Settings) throws -> (WorkerConfiguration, Logger.Level, Int) {
+    struct Resolved {
+        var worker: WorkerConfiguration
+        var http: HTTPConfiguration
+        var logLevel: Logger.Level
+        var jsonLogs: Bool
+        var shutdownSeconds: Int
+    }
+
+    func resolve(_ settings: Settings) throws -> Resolved {
         let brokers = try settings.required(brokers, "RECEIPTD_BROKERS", "--brokers")
         let redisText = settings.string(redisURL, "RECEIPTD_REDIS_URL") ?? "redis://127.0.0.1:6379/0"
         let redis: RedisEndpoint
@@ -85,7 +109,10 @@ struct RunCommand: AsyncParsableCommand {
         if let value = settings.string(eventsTopic, "RECEIPTD_EVENTS_TOPIC") { configuration.eventsTopic = value }
         if let value = settings.string(notifyTopic, "RECEIPTD_NOTIFY_TOPIC") { configuration.notifyTopic = value }
         if let value = settings.string(dlqTopic, "RECEIPTD_DLQ_TOPIC") { configuration.deadLetterTopic = value }
-        _ = try settings.integer(httpPort, "RECEIPTD_HTTP_PORT", "--http-port", default: 8080, in: 0...65535)
+        var http = HTTPConfiguration()
+        http.port = try settings.integer(httpPort, "RECEIPTD_HTTP_PORT", "--http-port", default: http.port, in: 0...65535)
+        if let value = settings.string(httpHost, "RECEIPTD_HTTP_HOST") { http.host = value }
+        http.bearerToken = settings.string(apiToken, "RECEIPTD_API_TOKEN")
         configuration.maxBatchRecords = try settings.integer(
             batchSize, "RECEIPTD_BATCH_SIZE", "--batch-size", default: configuration.maxBatchRecords, in: 1...100_000)
         configuration.pollTimeoutMs = Int32(try settings.integer(
@@ -112,6 +139,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError(
                 "--log-level must be one of trace, debug, info, notice, warning, error, critical, got '\(levelText)'")
         }
-        return (configuration, level, shutdown)
+        let format = (settings.string(logFormat, "RECEIPTD_LOG_FORMAT") ?? "text").lowercased()
+        guard format == "text" || format == "json" else {
+            throw ConfigurationError("--log-format must be text or json, got '\(format)'")
+        }
+        return Resolved(worker: configuration, http: http, logLevel: level, jsonLogs: format == "json",
+                        shutdownSeconds: shutdown)
     }
 }
