@@ -9,10 +9,11 @@ struct RunningWorker {
     let task: Task<Void, any Error>
 
     static func start(topics: TestTopics, group: String = TestStack.uniqueName("group"),
+                      redisURL: String? = nil, postgresURL: String? = nil,
                       adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
         var configuration = WorkerConfiguration(
-            brokers: topics.brokers, redis: try RedisEndpoint(url: TestStack.redisURL()),
-            postgresURL: try TestStack.postgresURL())
+            brokers: topics.brokers, redis: try RedisEndpoint(url: redisURL ?? TestStack.redisURL()),
+            postgresURL: try postgresURL ?? TestStack.postgresURL())
         configuration.group = group
         configuration.eventsTopic = topics.events
         configuration.notifyTopic = topics.notify

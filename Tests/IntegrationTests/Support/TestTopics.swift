@@ -8,8 +8,8 @@ struct TestTopics: Sendable {
     let notify: String
     let deadLetters: String
 
-    static func create(partitions: Int32 = 4) throws -> TestTopics {
-        let brokers = try TestStack.brokers()
+    static func create(partitions: Int32 = 4, brokers: String? = nil) throws -> TestTopics {
+        let brokers = try brokers ?? TestStack.brokers()
         let base = TestStack.uniqueName("it")
         let topics = TestTopics(brokers: brokers, events: "\(base).events", notify: "\(base).notify",
                                 deadLetters: "\(base).dlq")

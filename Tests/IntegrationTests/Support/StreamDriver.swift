@@ -1,0 +1,48 @@
+import Foundation
+import ReceiptCore
+import ReceiptPostgres
+import TestSupport
+
+/// Feeds an event log to the events topic as a stream (in chunks with pauses), so
+/// crashes and outages land in the middle of the flow, and waits for the end.
+struct StreamDriver: Sendable {
+    let topics: TestTopics
+    let group: String
+    let postgresURL: String
+
+    /// Produces the log in `chunks` chunks, `pauseMs` apart. Blocking.
+    func produce(_ log: EventLog, chunks: Int = 20, pauseMs: Int = 100) throws {
+        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+        let size = max(1, log.entries.count / chunks)
+        for start in stride(from: 0, to: log.entries.count, by: size) {
+            let chunk = log.entries[start..<min(start + size, log.entries.count)]
+            try producer.send(chunk.map { (key: $0.key, value: $0.value) })
+            Thread.sleep(forTimeInterval: Double(pauseMs) / 1_000)
+        }
+    }
+
+    /// Waits until the checkpoints in PostgreSQL cover all `count` records: every
+    /// one applied, announced and flushed.
+    func waitUntilCheckpointed(_ count: Int, timeout: Duration = .seconds(120)) async throws {
+        let url = postgresURL
+        let group = group
+        let topic = topics.events
+        try await waitUntil("checkpoints covering all \(count) records", timeout: timeout, every: .milliseconds(250)) {
+            try await onOwnThread {
+                let connection = try PostgresConnection.connect(url: url)
+                let rows = try connection.query(
+                    "SELECT coalesce(sum(next_offset), 0) AS covered FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2",
+                    [group, topic])
+                return (try rows.first?.int64("covered") ?? 0) >= Int64(count)
+            }
+        }
+    }
+
+    /// Every notification on the notify topic, decoded and checked against its schema.
+    func notifications() async throws -> [ReceiptCore.Notification] {
+        let records = try await onOwnThread { [topics] in
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 1, settleMs: 1_500)
+        }
+        return try decodeNotifications(records)
+    }
+}
