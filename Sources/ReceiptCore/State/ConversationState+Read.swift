@@ -33,11 +33,9 @@ extension ConversationState {
 
     /// Advances a conversation-level watermark; returns the seqs this made read.
     mutating func advance(_ userID: String, to seq: Int64) -> SeqRange {
-        var state = reads[userID] ?? MarkedWatermark()
-        let made = SeqRange(from: state.watermark + 1, through: seq)
+        let made = SeqRange(from: (reads[userID]?.watermark ?? 0) + 1, through: seq)
         guard !made.isEmpty else { return made }
-        state.advance(to: seq)
-        reads[userID] = state
+        reads[userID, default: MarkedWatermark()].advance(to: seq)
         movedReaders.insert(userID)
         return made
     }

@@ -30,7 +30,7 @@ struct ConversationState {
     }
 
     mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
-        let exact = configuration.exactReadSessionTypes.contains(event.sessionType)
+        let exact = !configuration.exactReadSessionTypes.isEmpty && configuration.exactReadSessionTypes.contains(event.sessionType)
         switch event.body {
         case .newMessage(let clientMsgID):
             guard let seq = pendingAllocations.popFirst() else {

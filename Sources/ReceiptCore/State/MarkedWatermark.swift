@@ -11,6 +11,7 @@ public struct MarkedWatermark: Sendable, Equatable {
     public init(watermark: Int64 = 0, marks: [Int64] = []) {
         self.watermark = max(0, watermark)
         self.marks = []
+        guard !marks.isEmpty else { return }
         self.marks = Self.normalized(marks, above: self.watermark)
         fold()
     }
@@ -27,6 +28,7 @@ public struct MarkedWatermark: Sendable, Equatable {
     public mutating func advance(to seq: Int64) {
         guard seq > watermark else { return }
         watermark = seq
+        guard !marks.isEmpty else { return }
         if let firstAbove = marks.firstIndex(where: { $0 > seq }) {
             marks.removeFirst(firstAbove)
         } else {
