@@ -43,7 +43,8 @@ struct Settings {
         for part in text.split(separator: ",") {
             let trimmed = part.filter { $0 != " " }
             guard let raw = Int(trimmed), let type = SessionType(rawValue: raw) else {
-                throw ConfigurationError("\(option) must list sessionTypes from 1 to 4 separated by commas, got '\(text)'")
+                throw ConfigurationError(
+                    "\(option) must list sessionTypes from 1 to 4 separated by commas, got '\(text)'")
             }
             types.insert(type)
         }

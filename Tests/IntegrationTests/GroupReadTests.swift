@@ -19,8 +19,12 @@ struct GroupReadTests {
         }
         // m0 sends seqs 1...3; m1...m100 first read up to 2, then everyone reads up to 3.
         var events = (1...3).map { Events.newMsg("n\($0)", from: "m0", in: cid, clientMsgID: "c\($0)", session: 2) }
-        events += (1...rereaders).map { Events.markConversationAsRead("early\($0)", by: "m\($0)", in: cid, hasReadSeq: 2, session: 2) }
-        events += (0..<members).map { Events.markConversationAsRead("r\($0)", by: "m\($0)", in: cid, hasReadSeq: 3, session: 2) }
+        events += (1...rereaders).map {
+            Events.markConversationAsRead("early\($0)", by: "m\($0)", in: cid, hasReadSeq: 2, session: 2)
+        }
+        events += (0..<members).map {
+            Events.markConversationAsRead("r\($0)", by: "m\($0)", in: cid, hasReadSeq: 3, session: 2)
+        }
         let reads = rereaders + members
         let started = ContinuousClock.now
         try await onOwnThread { [events] in

@@ -100,11 +100,11 @@ public struct GroupReadCoalescer: Sendable {
         let window = open.removeValue(forKey: cid)!
         let limit = max(1, configuration.maxReadersPerNotification)
         let notifications = stride(from: 0, to: window.readers.count, by: limit).map { start in
-            let end = min(start + limit, window.readers.count)
+            let chunk = start..<min(start + limit, window.readers.count)
             return Notification(
                 recvID: cid, sessionType: window.sessionType, conversationID: cid,
-                sourceEventIDs: Self.unique(window.sourceEventIDs[start..<end]),
-                payload: .groupHasRead(GroupHasReadTips(conversationID: cid, readers: Array(window.readers[start..<end]))))
+                sourceEventIDs: Self.unique(window.sourceEventIDs[chunk]),
+                payload: .groupHasRead(GroupHasReadTips(conversationID: cid, readers: Array(window.readers[chunk]))))
         }
         return Window(id: window.id, conversationID: cid, notifications: notifications)
     }

@@ -30,7 +30,8 @@ struct ConversationState {
     }
 
     mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
-        let exact = !configuration.exactReadSessionTypes.isEmpty && configuration.exactReadSessionTypes.contains(event.sessionType)
+        let exactTypes = configuration.exactReadSessionTypes
+        let exact = !exactTypes.isEmpty && exactTypes.contains(event.sessionType)
         switch event.body {
         case .newMessage(let clientMsgID):
             guard let seq = pendingAllocations.popFirst() else {
@@ -39,7 +40,11 @@ struct ConversationState {
             maxSeq = max(maxSeq, seq)
             allocations[clientMsgID] = seq
             // Sending reads one's own message; the group is not told (it knows).
-            if exact { _ = markRead(event.userID, through: nil, seqs: [seq]) } else { _ = advance(event.userID, to: seq) }
+            if exact {
+                _ = markRead(event.userID, through: nil, seqs: [seq])
+            } else {
+                _ = advance(event.userID, to: seq)
+            }
             outcome.notifications.append(Notification(
                 recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
                 sourceEventIDs: [event.eventID],

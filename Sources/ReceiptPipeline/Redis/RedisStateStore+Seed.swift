@@ -49,7 +49,9 @@ extension RedisStateStore {
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])
-            for reply in try execute(slice, scripts: [RaiseCounterScript.script, FoldMarksScript.script]) { _ = try reply.get() }
+            for reply in try execute(slice, scripts: [RaiseCounterScript.script, FoldMarksScript.script]) {
+                _ = try reply.get()
+            }
         }
     }
 }

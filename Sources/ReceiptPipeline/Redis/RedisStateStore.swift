@@ -128,7 +128,9 @@ final class RedisStateStore {
     }
 
     /// The fold script call that stores one user's marked state.
-    func foldMarks(_ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark) -> RedisCommand {
+    func foldMarks(
+        _ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark
+    ) -> RedisCommand {
         .evalsha(FoldMarksScript.script, keys: RedisKeys.marked(kind, cid, userID),
                  args: [userID, String(state.watermark), String(configuration.maxMarksPerUser)]
                     + state.marks.map { String($0) })
@@ -162,45 +164,5 @@ final class RedisStateStore {
         let fresh = try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
         connection = fresh
         return fresh
-    }
-
-    private static func isStateLost(_ reply: Result<RedisReply, RedisError>) -> Bool {
-        if case .failure(let error) = reply, error.detail?.hasPrefix(AllocationScript.stateLostError) == true {
-            return true
-        }
-        return false
-    }
-
-    private static func isNoScript(_ reply: Result<RedisReply, RedisError>) -> Bool {
-        if case .failure(let error) = reply, error.code == .noScript { return true }
-        return false
-    }
-
-    private static func int64(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> Int64? {
-        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
-        switch try reply.get() {
-        case .null: return nil
-        case .integer(let value): return value
-        case let other:
-            guard let text = other.string, let value = Int64(text) ?? Double(text).map({ Int64($0) }) else {
-                throw RedisError(.unexpectedReply, context: "expected an integer reply")
-            }
-            return value
-        }
-    }
-
-    private static func seqs(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [Int64] {
-        try array(reply).map { member throws(RedisError) in
-            guard let seq = member.int64 else { throw RedisError(.unexpectedReply, context: "a mark is not a seq") }
-            return seq
-        }
-    }
-
-    private static func array(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [RedisReply] {
-        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
-        guard case .array(let elements) = try reply.get() else {
-            throw RedisError(.unexpectedReply, context: "expected an array reply")
-        }
-        return elements
     }
 }

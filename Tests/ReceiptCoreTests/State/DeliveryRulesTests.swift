@@ -24,7 +24,8 @@ struct DeliveryRulesTests {
     func applyInTurn(_ batches: [[ReceiptEvent]], maxSeq: Int64) -> [BatchOutcome] {
         var stored: [String: MarkedWatermark] = [:]
         return batches.map { events in
-            let out = applier.apply(events, snapshots: ["si_a_b": ConversationSnapshot(maxSeq: maxSeq, deliveries: stored)])
+            let snapshot = ConversationSnapshot(maxSeq: maxSeq, deliveries: stored)
+            let out = applier.apply(events, snapshots: ["si_a_b": snapshot])
             for write in out.markedWrites where write.kind == .delivery { stored[write.userID] = write.state }
             return out
         }
@@ -35,7 +36,9 @@ struct DeliveryRulesTests {
         let outs = applyInTurn([[ack("e1", seqs: [1, 2, 3])], [ack("e2", seqs: [5, 6])], [ack("e3", seqs: [4])]],
                                maxSeq: 6)
         #expect(outs.map { $0.markedWrites.map(\.state) } == [
-            [MarkedWatermark(watermark: 3)], [MarkedWatermark(watermark: 3, marks: [5, 6])], [MarkedWatermark(watermark: 6)],
+            [MarkedWatermark(watermark: 3)],
+            [MarkedWatermark(watermark: 3, marks: [5, 6])],
+            [MarkedWatermark(watermark: 6)],
         ])
         #expect(outs.map { tips($0).map(\.deliveredSeq) } == [[3], [3], [6]])
         #expect(outs.map { tips($0).map(\.seqs) } == [[[1, 2, 3]], [[5, 6]], [[4]]])
@@ -56,7 +59,9 @@ struct DeliveryRulesTests {
         let before = MarkedWatermark(watermark: 2, marks: [4])
         let out = applier.apply([ack("e1", through: 6)],
                                 snapshots: ["si_a_b": ConversationSnapshot(maxSeq: 9, deliveries: ["b": before])])
-        #expect(tips(out) == [DeliveryTips(deliveredUserID: "b", conversationID: "si_a_b", deliveredSeq: 6, seqs: [3, 5, 6])])
+        #expect(tips(out) == [
+            DeliveryTips(deliveredUserID: "b", conversationID: "si_a_b", deliveredSeq: 6, seqs: [3, 5, 6]),
+        ])
     }
 
     @Test("a delivery ack above maxSeq is rejected with seq_above_max and changes nothing")
