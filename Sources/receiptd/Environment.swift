@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ReceiptCore
 
 /// Flag first, then environment variable, then the documented default.
 struct Settings {
@@ -33,6 +34,21 @@ struct Settings {
                 "\(option) must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return parsed
+    }
+
+    /// A comma-separated set of sessionTypes (`1,2`); empty or absent is none.
+    func sessionTypes(_ flag: String?, _ variable: String, _ option: String) throws -> Set<SessionType> {
+        guard let text = string(flag, variable) else { return [] }
+        var types: Set<SessionType> = []
+        for part in text.split(separator: ",") {
+            let trimmed = part.filter { $0 != " " }
+            guard let raw = Int(trimmed), let type = SessionType(rawValue: raw) else {
+                throw ConfigurationError(
+                    "\(option) must list sessionTypes from 1 to 4 separated by commas, got '\(text)'")
+            }
+            types.insert(type)
+        }
+        return types
     }
 
     /// librdkafka properties from `RECEIPTD_KAFKA_*` variables

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import Metrics
 import Prometheus
+import ReceiptCore
 import ReceiptHTTP
 import ReceiptPipeline
 import ReceiptRedis
@@ -49,6 +50,10 @@ struct RunCommand: AsyncParsableCommand {
     var clientMsgTTLSeconds: String?
     @Option(help: "Seconds a stopping worker may take before it is cancelled. Env: RECEIPTD_SHUTDOWN_TIMEOUT_SECONDS. Default: 30.")
     var shutdownTimeoutSeconds: String?
+    @Option(help: "Session types under message-level (exact) read, comma-separated, e.g. 1,2; the others read conversation-level. Env: RECEIPTD_EXACT_READ_SESSION_TYPES. Default: none.")
+    var exactReadSessionTypes: String?
+    @Option(help: "Window in which group reads are coalesced into one groupHasRead per group, in ms. Env: RECEIPTD_GROUP_READ_WINDOW_MS. Default: 1000.")
+    var groupReadWindowMs: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: RECEIPTD_LOG_LEVEL. Default: info.")
     var logLevel: String?
     @Option(help: "text or json. Env: RECEIPTD_LOG_FORMAT. Default: text.")
@@ -130,6 +135,11 @@ struct RunCommand: AsyncParsableCommand {
         configuration.clientMessageTTLSeconds = try settings.integer(
             clientMsgTTLSeconds, "RECEIPTD_CLIENT_MSG_TTL_SECONDS", "--client-msg-ttl-seconds",
             default: configuration.clientMessageTTLSeconds, in: 60...31_536_000)
+        configuration.applier.exactReadSessionTypes = try settings.sessionTypes(
+            exactReadSessionTypes, "RECEIPTD_EXACT_READ_SESSION_TYPES", "--exact-read-session-types")
+        configuration.groupReads.windowMs = Int64(try settings.integer(
+            groupReadWindowMs, "RECEIPTD_GROUP_READ_WINDOW_MS", "--group-read-window-ms",
+            default: Int(configuration.groupReads.windowMs), in: 1...3_600_000))
         configuration.kafkaProperties = try settings.kafkaProperties(flags: kafkaProperties)
         let shutdown = try settings.integer(
             shutdownTimeoutSeconds, "RECEIPTD_SHUTDOWN_TIMEOUT_SECONDS", "--shutdown-timeout-seconds",

@@ -35,11 +35,19 @@ struct DurabilityTests {
         let redisURL = try TestStack.redisURL(), postgresURL = try TestStack.postgresURL()
         let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 40, pauseMs: 150) } }
         var generator = SplitMix64(seed: seed)
+        var crashes = 0
         for _ in 0..<4 {
+            // Each worker makes progress (a checkpoint moves), then dies at a random moment.
+            let before = try await driver.checkpointed()
             let worker = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
-            try await Task.sleep(for: .milliseconds(1_500 + Int(generator.next() % 2_500)))
+            try await waitUntil("the worker to checkpoint something", timeout: .seconds(30)) {
+                try await driver.checkpointed() > before
+            }
+            try await Task.sleep(for: .milliseconds(Int(generator.next() % 1_500)))
             worker.crash()
+            crashes += 1
         }
+        #expect(crashes == 4)
         try await stream.value
         let survivor = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
         try await driver.waitUntilCheckpointed(log.entries.count)

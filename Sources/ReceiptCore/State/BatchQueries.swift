@@ -1,11 +1,17 @@
 /// Phase one of applying a batch: what must be read (and allocated) in Redis
 /// before the batch's events can be checked and applied.
 public enum BatchQueries {
-    /// One query per conversation the events touch, in first-seen order.
-    public static func make(for events: [ReceiptEvent]) -> [ConversationQuery] {
+    /// One query per conversation the events touch, in first-seen order. Readers of a
+    /// session type under message-level read (`exactReadSessionTypes`) are asked for
+    /// their read marks too, and so is the sender of a new message there: sending
+    /// reads one's own message.
+    public static func make(
+        for events: [ReceiptEvent], exactReadSessionTypes: Set<SessionType> = []
+    ) -> [ConversationQuery] {
         var queries: [ConversationQuery] = []
         var index: [String: Int] = [:]
         var seenReaders: Set<ReaderKey> = []
+        var seenRecipients: Set<ReaderKey> = []
         for event in events {
             let slot: Int
             if let existing = index[event.conversationID] {
@@ -15,16 +21,24 @@ public enum BatchQueries {
                 index[event.conversationID] = slot
                 queries.append(ConversationQuery(conversationID: event.conversationID))
             }
+            let key = ReaderKey(conversationID: event.conversationID, userID: event.userID)
+            let exact = exactReadSessionTypes.contains(event.sessionType)
             switch event.body {
             case .newMessage(let clientMsgID):
                 queries[slot].allocations.append((clientMsgID, event.userID))
+                if exact, seenReaders.insert(key).inserted {
+                    queries[slot].readers.append(event.userID)
+                    queries[slot].markedReaders.append(event.userID)
+                }
             case .markMessagesAsRead, .markConversationAsRead, .setConversationHasReadSeq:
                 queries[slot].needsMaxSeq = true
-                if seenReaders.insert(ReaderKey(conversationID: event.conversationID, userID: event.userID)).inserted {
+                if seenReaders.insert(key).inserted {
                     queries[slot].readers.append(event.userID)
+                    if exact { queries[slot].markedReaders.append(event.userID) }
                 }
             case .messageDelivered:
                 queries[slot].needsMaxSeq = true
+                if seenRecipients.insert(key).inserted { queries[slot].recipients.append(event.userID) }
             }
         }
         return queries

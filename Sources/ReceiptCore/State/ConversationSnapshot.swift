@@ -6,13 +6,24 @@ public struct ConversationSnapshot: Sendable, Equatable {
     /// Read watermarks before the batch, for the users the batch's read events name.
     /// A user missing here has read nothing.
     public var hasReadSeqs: [String: Int64]
+    /// Seqs read individually above the watermark (`rcpt:{cid}:rx:{uid}`), for the
+    /// readers of conversations under message-level (exact) read.
+    public var readMarks: [String: [Int64]]
+    /// Delivery state before the batch (`rcpt:{cid}:dlv` and `:dx:{uid}`), for the
+    /// recipients the batch's `msgDelivered` events name. Missing: nothing acked.
+    public var deliveries: [String: MarkedWatermark]
     /// The seq given to each `newMsg` of this conversation in the batch, in event
     /// order (a repeated clientMsgID gets its first seq again).
     public var allocatedSeqs: [Int64]
 
-    public init(maxSeq: Int64 = 0, hasReadSeqs: [String: Int64] = [:], allocatedSeqs: [Int64] = []) {
+    public init(
+        maxSeq: Int64 = 0, hasReadSeqs: [String: Int64] = [:], readMarks: [String: [Int64]] = [:],
+        deliveries: [String: MarkedWatermark] = [:], allocatedSeqs: [Int64] = []
+    ) {
         self.maxSeq = maxSeq
         self.hasReadSeqs = hasReadSeqs
+        self.readMarks = readMarks
+        self.deliveries = deliveries
         self.allocatedSeqs = allocatedSeqs
     }
 }
@@ -24,6 +35,12 @@ public struct ConversationQuery: Sendable, Equatable {
     public var needsMaxSeq = false
     /// Users whose current watermark the batch must know, in first-seen order.
     public var readers: [String] = []
+    /// Readers whose read marks the batch must know too (message-level read), in
+    /// first-seen order; each is also in `readers`.
+    public var markedReaders: [String] = []
+    /// Recipients whose delivery watermark and acked seqs the batch must know, in
+    /// first-seen order.
+    public var recipients: [String] = []
     /// The `newMsg` events to allocate, in event order: clientMsgID and sender.
     public var allocations: [(clientMsgID: String, senderID: String)] = []
 
@@ -33,7 +50,8 @@ public struct ConversationQuery: Sendable, Equatable {
 
     public static func == (lhs: ConversationQuery, rhs: ConversationQuery) -> Bool {
         lhs.conversationID == rhs.conversationID && lhs.needsMaxSeq == rhs.needsMaxSeq
-            && lhs.readers == rhs.readers
+            && lhs.readers == rhs.readers && lhs.markedReaders == rhs.markedReaders
+            && lhs.recipients == rhs.recipients
             && lhs.allocations.elementsEqual(rhs.allocations) { $0 == $1 }
     }
 }

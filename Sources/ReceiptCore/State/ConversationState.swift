@@ -1,24 +1,37 @@
 /// One conversation's state while a batch is applied to it: the snapshot read in
-/// phase one, advanced event by event.
+/// phase one, advanced event by event. The read rules live in
+/// `ConversationState+Read.swift`, the delivery rules in `+Delivery.swift`.
 struct ConversationState {
-    private var maxSeq: Int64
+    let configuration: BatchApplier.Configuration
+    var maxSeq: Int64
     /// clientMsgID → seq for every new message of the batch.
-    private var allocations: [String: Int64] = [:]
-    private var pendingAllocations: ArraySlice<Int64>
-    private var watermarks: [String: ReadWatermark]
-    /// Users whose watermark moved, in first-moved order, and the same as a set.
-    private var moved: [String] = []
-    private var movedSet: Set<String> = []
+    var allocations: [String: Int64] = [:]
+    var pendingAllocations: ArraySlice<Int64>
+    /// userID → read state. Without marks under conversation-level read.
+    var reads: [String: MarkedWatermark]
+    /// recipient userID → delivery state.
+    var deliveries: [String: MarkedWatermark]
+    /// Readers whose conversation-level watermark moved: stored with `ZADD GT`.
+    var movedReaders = FirstSeenUsers()
+    /// Readers whose message-level read state changed: stored with the fold script.
+    var markedReaders = FirstSeenUsers()
+    /// Recipients whose delivery state changed: stored with the fold script.
+    var movedRecipients = FirstSeenUsers()
 
-    init(_ snapshot: ConversationSnapshot) {
+    init(_ snapshot: ConversationSnapshot, configuration: BatchApplier.Configuration) {
+        self.configuration = configuration
         maxSeq = snapshot.maxSeq
         pendingAllocations = snapshot.allocatedSeqs[...]
-        watermarks = snapshot.hasReadSeqs.mapValues { ReadWatermark($0) }
+        reads = snapshot.hasReadSeqs.mapValues { MarkedWatermark(watermark: $0) }
+        for (userID, marks) in snapshot.readMarks {
+            reads[userID] = MarkedWatermark(watermark: reads[userID]?.watermark ?? 0, marks: marks)
+        }
+        deliveries = snapshot.deliveries
     }
 
-    mutating func apply(
-        _ event: ReceiptEvent, configuration: BatchApplier.Configuration, notifications: inout [Notification]
-    ) -> EventResult {
+    mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
+        let exactTypes = configuration.exactReadSessionTypes
+        let exact = !exactTypes.isEmpty && exactTypes.contains(event.sessionType)
         switch event.body {
         case .newMessage(let clientMsgID):
             guard let seq = pendingAllocations.popFirst() else {
@@ -26,72 +39,75 @@ struct ConversationState {
             }
             maxSeq = max(maxSeq, seq)
             allocations[clientMsgID] = seq
-            _ = advance(event.userID, to: seq)
-            notifications.append(Notification(
+            // Sending reads one's own message; the group is not told (it knows).
+            if exact {
+                _ = markRead(event.userID, through: nil, seqs: [seq])
+            } else {
+                _ = advance(event.userID, to: seq)
+            }
+            outcome.notifications.append(Notification(
                 recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
                 sourceEventIDs: [event.eventID],
                 payload: .seqAssigned(clientMsgID: clientMsgID, seq: seq, sendID: event.userID)))
             return .applied
 
         case .markMessagesAsRead(let seqs):
-            return markRead(event, target: seqs.max() ?? 0, configuration, &notifications)
+            return exact ? readExactly(event, through: nil, seqs: seqs, &outcome)
+                         : readUpTo(event, target: seqs.max() ?? 0, &outcome)
         case .markConversationAsRead(let hasReadSeq, let seqs):
-            return markRead(event, target: max(hasReadSeq, seqs.max() ?? 0), configuration, &notifications)
+            return exact ? readExactly(event, through: hasReadSeq, seqs: seqs, &outcome)
+                         : readUpTo(event, target: max(hasReadSeq, seqs.max() ?? 0), &outcome)
         case .setConversationHasReadSeq(let hasReadSeq):
-            return markRead(event, target: hasReadSeq, configuration, &notifications)
-
-        case .messageDelivered:
-            return .rejected(Rejection(.unknownType, "msgDelivered is not handled by this version of receiptd"))
+            return exact ? readExactly(event, through: hasReadSeq, seqs: [], &outcome)
+                         : readUpTo(event, target: hasReadSeq, &outcome)
+        case .messageDelivered(let seqs, let deliveredSeq):
+            return deliver(event, seqs: seqs, through: deliveredSeq, &outcome)
         }
     }
 
-    /// Read under the watermark model: reading seq s means everything up to s is read.
-    private mutating func markRead(
-        _ event: ReceiptEvent, target: Int64, _ configuration: BatchApplier.Configuration,
-        _ notifications: inout [Notification]
-    ) -> EventResult {
-        guard target <= maxSeq else {
-            return .rejected(Rejection(.seqAboveMax,
-                "seq \(target) is above the conversation's maxSeq \(maxSeq)"))
-        }
-        let current = watermarks[event.userID]?.hasReadSeq ?? 0
-        guard target >= current else { return .superseded }
-        let madeRead = advance(event.userID, to: target)
-        let tips = MarkAsReadTips(
-            markAsReadUserID: event.userID, conversationID: event.conversationID,
-            seqs: madeRead.newest(configuration.maxListedSeqs), hasReadSeq: max(current, target))
-        for recvID in Routing.readReceiptRecipients(of: event) {
-            notifications.append(Notification(
-                recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
-                sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
-        }
-        return .applied
+    /// `seq_above_max` when `seq` names a message that does not exist yet.
+    func checkExists(_ seq: Int64) -> Rejection? {
+        guard seq > maxSeq else { return nil }
+        return Rejection(.seqAboveMax, "seq \(seq) is above the conversation's maxSeq \(maxSeq)")
     }
 
-    private mutating func advance(_ userID: String, to seq: Int64) -> SeqRange {
-        var watermark = watermarks[userID] ?? ReadWatermark()
-        let made = watermark.advance(to: seq)
-        if !made.isEmpty {
-            watermarks[userID] = watermark
-            if movedSet.insert(userID).inserted { moved.append(userID) }
-        }
-        return made
-    }
-
-    /// Records this conversation's resulting state: maxSeq, every watermark the
-    /// batch knows (read or moved), and every allocation.
+    /// Records this conversation's resulting state: maxSeq, every read and delivery
+    /// state the batch knows (read or moved), and every allocation.
     func record(_ conversationID: String, into changes: inout StateChanges) {
         if maxSeq > 0 { changes.recordMaxSeq(conversationID, maxSeq) }
-        for (userID, watermark) in watermarks where watermark.hasReadSeq > 0 {
-            changes.recordRead(ConversationUser(conversationID, userID), MarkedWatermark(watermark: watermark.hasReadSeq))
+        for (userID, state) in reads where state.highestCovered > 0 {
+            changes.recordRead(ConversationUser(conversationID, userID), state)
+        }
+        for (userID, state) in deliveries where state.highestCovered > 0 {
+            changes.recordDelivery(ConversationUser(conversationID, userID), state)
         }
         for (clientMsgID, seq) in allocations {
             changes.recordClientMessage(ClientMessage(conversationID, clientMsgID), seq: seq)
         }
     }
 
-    /// The watermarks that moved past their snapshot value, latest value per user.
+    /// The conversation-level watermarks that moved past their snapshot value,
+    /// latest value per user.
     func watermarkWrites() -> [(userID: String, hasReadSeq: Int64)] {
-        moved.map { ($0, watermarks[$0]!.hasReadSeq) }
+        movedReaders.order.map { ($0, reads[$0]!.watermark) }
+    }
+
+    /// The marked states that changed, latest state per user: message-level reads,
+    /// then deliveries.
+    func markedWrites(_ conversationID: String) -> [MarkedWrite] {
+        markedReaders.order.map { MarkedWrite(.read, conversationID: conversationID, userID: $0, state: reads[$0]!) }
+            + movedRecipients.order.map {
+                MarkedWrite(.delivery, conversationID: conversationID, userID: $0, state: deliveries[$0]!)
+            }
+    }
+}
+
+/// Users in first-seen order, each once.
+struct FirstSeenUsers {
+    private(set) var order: [String] = []
+    private var seen: Set<String> = []
+
+    mutating func insert(_ userID: String) {
+        if seen.insert(userID).inserted { order.append(userID) }
     }
 }

@@ -13,3 +13,12 @@ public enum Routing {
         return [peer, event.userID]
     }
 }
+
+extension Routing {
+    /// A delivery ack goes to the peer: the sender of the messages, whose "delivered"
+    /// ticks it drives. Acks exist in single chats only.
+    public static func deliveryReceiptRecipients(of event: ReceiptEvent) -> [String] {
+        guard let peer = event.peerUserID else { return [] }
+        return [peer]
+    }
+}

@@ -42,6 +42,19 @@ struct DeliveryLedger {
         return ticket
     }
 
+    /// A ticket no batch waits on: for a record whose batches hold tickets of their
+    /// own until it is acknowledged (a coalesced `groupHasRead`). It counts in
+    /// `inFlight`, so a drain still waits for it.
+    mutating func unattachedTicket() -> UInt64 {
+        let ticket = nextTicket
+        nextTicket += 1
+        ticketBatch[ticket] = Self.noBatch
+        return ticket
+    }
+
+    /// Batch ids start at 1; an unattached ticket belongs to this one, never opened.
+    private static let noBatch: UInt64 = 0
+
     /// The broker acknowledged the record with this ticket.
     mutating func acknowledge(_ ticket: UInt64) {
         guard let batch = ticketBatch.removeValue(forKey: ticket), let index = position(of: batch) else { return }

@@ -1,13 +1,35 @@
+import ReceiptCore
+
 /// The Redis key schema. Every key of one conversation carries the hash tag
 /// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
-/// multi-key allocation script stays legal.
+/// multi-key scripts stay legal.
 enum RedisKeys {
     /// String: the conversation's maxSeq, allocated with INCR.
     static func maxSeq(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:seq" }
-    /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic.
+    /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
+    /// +inf` is the number of members who have read seq s (continuous watermark).
     static func readWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:read" }
+    /// Sorted set, score = member = seq: seqs a user read individually above their
+    /// watermark (message-level read).
+    static func readMarks(_ conversationID: String, _ userID: String) -> String {
+        "rcpt:{\(conversationID)}:rx:\(userID)"
+    }
+    /// Sorted set: recipient userID → continuous delivered watermark.
+    static func deliveryWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:dlv" }
+    /// Sorted set, score = member = seq: seqs a recipient acked above their watermark.
+    static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
+        "rcpt:{\(conversationID)}:dx:\(userID)"
+    }
     /// String with a TTL: the seq given to one client message (idempotent allocation).
     static func clientMessage(_ conversationID: String, _ clientMsgID: String) -> String {
         "rcpt:{\(conversationID)}:cm:\(clientMsgID)"
+    }
+
+    /// The watermark zset and the marks zset of one user's marked state.
+    static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {
+        switch kind {
+        case .read: [readWatermarks(conversationID), readMarks(conversationID, userID)]
+        case .delivery: [deliveryWatermarks(conversationID), deliveryMarks(conversationID, userID)]
+        }
     }
 }

@@ -21,7 +21,9 @@ extension RedisStateStore {
     }
 
     /// Writes state into Redis without lowering anything already there: counters
-    /// raised, watermarks with `ZADD GT`, clientMsgID allocations set with their TTL.
+    /// raised, plain read watermarks with `ZADD GT`, read states with marks and every
+    /// delivery state with the fold script (`dlv`/`dx`, `read`/`rx`), clientMsgID
+    /// allocations set with their TTL.
     func seed(_ changes: StateChanges) throws(RedisError) {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(changes.rowCount)
@@ -29,8 +31,14 @@ extension RedisStateStore {
             commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.maxSeq(cid)], args: [String(maxSeq)]))
         }
         var readers: [String: [(score: Int64, member: String)]] = [:]
-        for (key, state) in changes.reads where state.watermark > 0 {
+        for (key, state) in changes.reads where state.watermark > 0 && state.marks.isEmpty {
             readers[key.conversationID, default: []].append((state.watermark, key.userID))
+        }
+        for (key, state) in changes.reads where !state.marks.isEmpty {
+            commands.append(foldMarks(.read, key.conversationID, key.userID, state))
+        }
+        for (key, state) in changes.deliveries where state.highestCovered > 0 {
+            commands.append(foldMarks(.delivery, key.conversationID, key.userID, state))
         }
         for (cid, members) in readers {
             commands.append(.zadd(RedisKeys.readWatermarks(cid), greaterThan: true, changed: true, members))
@@ -41,7 +49,9 @@ extension RedisStateStore {
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])
-            for reply in try execute(slice, scripts: [RaiseCounterScript.script]) { _ = try reply.get() }
+            for reply in try execute(slice, scripts: [RaiseCounterScript.script, FoldMarksScript.script]) {
+                _ = try reply.get()
+            }
         }
     }
 }

@@ -4,6 +4,10 @@ import ReceiptRedis
 /// Reads and writes a batch's state in Redis with two pipelined round trips: one
 /// that reads (and allocates seqs), one that writes the watermarks that moved.
 ///
+/// Marked state (delivery acks, message-level reads) is read with `ZMSCORE` of the
+/// watermarks and one `ZRANGEBYSCORE` of each user's marks (bounded by
+/// `maxMarksPerUser`), and written with one `FoldMarksScript` per user and kind.
+///
 /// Not thread-safe: it owns one `RedisConnection`, and the worker thread that owns
 /// the store is the only caller. A broken connection is dropped and re-opened on
 /// the next call; every command the store sends is safe to repeat (allocation is
@@ -15,6 +19,9 @@ final class RedisStateStore {
         var clientMessageTTLSeconds: Int = 86_400
         /// Connect and read timeout. Default: 5 s.
         var timeoutMs: Int = 5_000
+        /// The most marks kept per user above a watermark; the fold script forgets the
+        /// highest beyond it, as `BatchApplier` does. Default: 10,000.
+        var maxMarksPerUser: Int = 10_000
     }
 
     let configuration: Configuration
@@ -40,6 +47,13 @@ final class RedisStateStore {
             if query.needsMaxSeq { commands.append(.get(RedisKeys.maxSeq(cid))) }
             if !query.readers.isEmpty {
                 commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
+            }
+            for reader in query.markedReaders { commands.append(Self.allMarks(RedisKeys.readMarks(cid, reader))) }
+            if !query.recipients.isEmpty {
+                commands.append(.zmscore(RedisKeys.deliveryWatermarks(cid), query.recipients))
+                for recipient in query.recipients {
+                    commands.append(Self.allMarks(RedisKeys.deliveryMarks(cid, recipient)))
+                }
             }
             if !query.allocations.isEmpty {
                 var keys = [RedisKeys.maxSeq(cid), Self.sentinelKey]
@@ -70,6 +84,20 @@ final class RedisStateStore {
                     if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[reader] = seq }
                 }
             }
+            for reader in query.markedReaders {
+                let marks = try Self.seqs(cursor.next())
+                if !marks.isEmpty { snapshot.readMarks[reader] = marks }
+            }
+            if !query.recipients.isEmpty {
+                let scores = try Self.array(cursor.next())
+                for (recipient, score) in zip(query.recipients, scores) {
+                    let watermark = try Self.int64(.success(score)) ?? 0
+                    let marks = try Self.seqs(cursor.next())
+                    if watermark > 0 || !marks.isEmpty {
+                        snapshot.deliveries[recipient] = MarkedWatermark(watermark: watermark, marks: marks)
+                    }
+                }
+            }
             if !query.allocations.isEmpty {
                 let seqs = try Self.array(cursor.next()).map { reply throws(RedisError) in
                     try Self.int64(.success(reply)) ?? 0
@@ -84,17 +112,33 @@ final class RedisStateStore {
         return snapshots
     }
 
-    /// Phase two: stores the watermarks that moved. `ZADD GT` never lowers one, so a
-    /// late or repeated write is harmless.
-    func write(_ writes: [WatermarkWrites]) throws(RedisError) {
-        guard !writes.isEmpty else { return }
-        let commands = writes.map { write in
+    /// Phase two: stores the watermarks that moved (`ZADD GT`) and the marked states
+    /// that changed (`FoldMarksScript`). Neither ever lowers anything, so a late or
+    /// repeated write is harmless.
+    func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) {
+        guard !writes.isEmpty || !markedWrites.isEmpty else { return }
+        var commands = writes.map { write in
             RedisCommand.zadd(RedisKeys.readWatermarks(write.conversationID), greaterThan: true, changed: true,
                               write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
         }
-        for reply in try execute(commands, scripts: []) {
+        commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
+        for reply in try execute(commands, scripts: markedWrites.isEmpty ? [] : [FoldMarksScript.script]) {
             _ = try reply.get()
         }
+    }
+
+    /// The fold script call that stores one user's marked state.
+    func foldMarks(
+        _ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark
+    ) -> RedisCommand {
+        .evalsha(FoldMarksScript.script, keys: RedisKeys.marked(kind, cid, userID),
+                 args: [userID, String(state.watermark), String(configuration.maxMarksPerUser)]
+                    + state.marks.map { String($0) })
+    }
+
+    /// Every mark of one marks zset, ascending (members are the seqs).
+    private static func allMarks(_ key: String) -> RedisCommand {
+        .zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity)
     }
 
     /// Runs a pipeline on a live connection, loading the scripts and running it once
@@ -120,38 +164,5 @@ final class RedisStateStore {
         let fresh = try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
         connection = fresh
         return fresh
-    }
-
-    private static func isStateLost(_ reply: Result<RedisReply, RedisError>) -> Bool {
-        if case .failure(let error) = reply, error.detail?.hasPrefix(AllocationScript.stateLostError) == true {
-            return true
-        }
-        return false
-    }
-
-    private static func isNoScript(_ reply: Result<RedisReply, RedisError>) -> Bool {
-        if case .failure(let error) = reply, error.code == .noScript { return true }
-        return false
-    }
-
-    private static func int64(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> Int64? {
-        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
-        switch try reply.get() {
-        case .null: return nil
-        case .integer(let value): return value
-        case let other:
-            guard let text = other.string, let value = Int64(text) ?? Double(text).map({ Int64($0) }) else {
-                throw RedisError(.unexpectedReply, context: "expected an integer reply")
-            }
-            return value
-        }
-    }
-
-    private static func array(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [RedisReply] {
-        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
-        guard case .array(let elements) = try reply.get() else {
-            throw RedisError(.unexpectedReply, context: "expected an array reply")
-        }
-        return elements
     }
 }

@@ -24,10 +24,12 @@ extension ReceiptWorker {
             }
         }
 
-        let queries = BatchQueries.make(for: events)
+        let queries = applier.queries(for: events)
         guard let snapshots = readState(queries) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
-        guard retrying("writing state to Redis", { try store.write(outcome.watermarkWrites) }) != nil else { return }
+        guard retrying("writing state to Redis", {
+            try store.write(outcome.watermarkWrites, outcome.markedWrites)
+        }) != nil else { return }
         status.update { $0.redisReady = true }
         pending.changes.merge(outcome.changes)
 
@@ -43,6 +45,7 @@ extension ReceiptWorker {
         let nextOffsets = Self.nextOffsets(of: records)
         positions.merge(nextOffsets) { max($0, $1) }
         let batch = ledger.open(nextOffsets: nextOffsets)
+        holdGroupReads(outcome.groupReads, batch: batch)
         for notification in outcome.notifications {
             metrics.notifications[notification.type]?.increment()
             send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),

@@ -10,7 +10,7 @@ extension ReceiptWorker {
         enqueue(record, ticket: ticket)
     }
 
-    private func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
+    func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
         var backoff = configuration.retryBackoffMs
         while true {
             do {
@@ -39,6 +39,7 @@ extension ReceiptWorker {
             } else {
                 unacknowledged[report.ticket] = nil
                 ledger.acknowledge(report.ticket)
+                for held in groupReadHolds.acknowledged(report.ticket) { ledger.acknowledge(held) }
             }
         }
     }

@@ -16,7 +16,9 @@ import ReceiptPostgres
 /// the record was applied to Redis, its state was written to PostgreSQL, and every
 /// notification and dead letter it caused was acknowledged by the broker. A crash
 /// anywhere replays from the last checkpoint, and replay is safe: allocation is
-/// idempotent by clientMsgID and watermarks only move up.
+/// idempotent by clientMsgID and watermarks only move up. A batch whose group reads
+/// wait in a `groupHasRead` window holds a ticket until that window's records are
+/// acknowledged, so coalescing never lets a checkpoint pass an unsent notification.
 final class ReceiptWorker {
     let configuration: WorkerConfiguration
     let logger: Logger
@@ -45,6 +47,12 @@ final class ReceiptWorker {
     /// Next offset to consume per owned partition, for the lag metric.
     var positions: [TopicPartition: Int64] = [:]
     var lastStatusUpdate = ContinuousClock.now
+    /// Group reads waiting in their `groupHasRead` window, and the ledger tickets each
+    /// window holds for the batches that fed it.
+    var groupReads: GroupReadCoalescer
+    var groupReadHolds = GroupReadHolds()
+    /// The origin of the coalescer's millisecond clock.
+    let startedAt = ContinuousClock.now
     let stop: StopSignal
 
     private init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal, status: WorkerStatus,
@@ -61,7 +69,9 @@ final class ReceiptWorker {
         self.consumer = consumer
         self.producer = producer
         self.store = RedisStateStore(configuration: .init(
-            endpoint: configuration.redis, clientMessageTTLSeconds: configuration.clientMessageTTLSeconds))
+            endpoint: configuration.redis, clientMessageTTLSeconds: configuration.clientMessageTTLSeconds,
+            maxMarksPerUser: configuration.applier.maxMarksPerUser))
+        self.groupReads = GroupReadCoalescer(configuration: configuration.groupReads)
         self.decoder = EventDecoder(configuration: configuration.decoder)
         self.applier = BatchApplier(configuration: configuration.applier)
     }
@@ -92,6 +102,7 @@ final class ReceiptWorker {
         while !stop.isRequested {
             reportStatus()
             serviceFlusher()
+            emitGroupReads()
             if ledger.inFlight >= configuration.maxInFlightNotifications {
                 serveDeliveries(timeoutMs: 50)
                 continue

@@ -48,6 +48,8 @@ public struct WorkerConfiguration: Sendable {
     public var clientMessageTTLSeconds: Int = 86_400
     public var decoder: EventDecoder.Configuration = .init()
     public var applier: BatchApplier.Configuration = .init()
+    /// The `groupHasRead` window (default 1,000 ms) and readers per record (1,000).
+    public var groupReads: GroupReadCoalescer.Configuration = .init()
     /// Wait before the first retry of a failed Redis or Kafka call; doubles up to
     /// `maxRetryBackoffMs`. Default: 100 ms.
     public var retryBackoffMs: Int = 100

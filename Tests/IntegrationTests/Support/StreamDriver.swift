@@ -24,17 +24,20 @@ struct StreamDriver: Sendable {
     /// Waits until the checkpoints in PostgreSQL cover all `count` records: every
     /// one applied, announced and flushed.
     func waitUntilCheckpointed(_ count: Int, timeout: Duration = .seconds(120)) async throws {
-        let url = postgresURL
-        let group = group
-        let topic = topics.events
         try await waitUntil("checkpoints covering all \(count) records", timeout: timeout, every: .milliseconds(250)) {
-            try await onOwnThread {
-                let connection = try PostgresConnection.connect(url: url)
-                let rows = try connection.query(
-                    "SELECT coalesce(sum(next_offset), 0) AS covered FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2",
-                    [group, topic])
-                return (try rows.first?.int64("covered") ?? 0) >= Int64(count)
-            }
+            try await checkpointed() >= count
+        }
+    }
+
+    /// How many records the group's checkpoints cover (offsets start at 0).
+    func checkpointed() async throws -> Int {
+        let url = postgresURL, group = group, topic = topics.events
+        return try await onOwnThread {
+            let connection = try PostgresConnection.connect(url: url)
+            let rows = try connection.query(
+                "SELECT coalesce(sum(next_offset), 0) AS covered FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2",
+                [group, topic])
+            return Int(try rows.first?.int64("covered") ?? 0)
         }
     }
 

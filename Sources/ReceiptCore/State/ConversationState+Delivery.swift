@@ -1,0 +1,37 @@
+/// The delivery rules (single chats; the decoder refuses acks elsewhere). A
+/// recipient's acks are a marked watermark: `deliveredSeq` acks everything up to it,
+/// `seqs` ack individual messages; acks contiguous with the watermark fold into it
+/// and the rest stay marked above it, leaving gaps (missed or skipped messages).
+extension ConversationState {
+    /// Applies one `msgDelivered`. A seq above maxSeq is rejected. `deliveryReceipt`
+    /// goes to the peer with the continuous watermark and the newly acked seqs. An
+    /// ack that adds nothing is superseded when the stored state is already past its
+    /// highest seq, and re-announced (with no new seqs) when it is not: a replay.
+    mutating func deliver(
+        _ event: ReceiptEvent, seqs: [Int64], through deliveredSeq: Int64?, _ outcome: inout BatchOutcome
+    ) -> EventResult {
+        let highest = max(deliveredSeq ?? 0, seqs.max() ?? 0)
+        if let rejection = checkExists(highest) { return .rejected(rejection) }
+        let before = deliveries[event.userID] ?? MarkedWatermark()
+        var after = before
+        if let deliveredSeq { after.advance(to: deliveredSeq) }
+        after.mark(seqs)
+        after.keepLowestMarks(configuration.maxMarksPerUser)
+        let newlyAcked = after.newlyCovered(since: before, newest: configuration.maxListedSeqs)
+        if after != before {
+            deliveries[event.userID] = after
+            movedRecipients.insert(event.userID)
+        } else if highest < before.highestCovered {
+            return .superseded
+        }
+        let tips = DeliveryTips(
+            deliveredUserID: event.userID, conversationID: event.conversationID,
+            deliveredSeq: after.watermark, seqs: newlyAcked)
+        for recvID in Routing.deliveryReceiptRecipients(of: event) {
+            outcome.notifications.append(Notification(
+                recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
+                sourceEventIDs: [event.eventID], payload: .deliveryReceipt(tips)))
+        }
+        return .applied
+    }
+}

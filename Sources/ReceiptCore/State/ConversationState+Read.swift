@@ -1,0 +1,74 @@
+/// The read rules. Conversation-level read (the default): reading s reads
+/// everything ≤ s. Message-level (exact) read: only the seqs reported are read, and
+/// the watermark advances over a contiguous prefix only. In both, a read covers
+/// `markConversationAsRead`'s whole range (old, hasReadSeq], the tips list the
+/// newly read seqs and carry the watermark after, and a read older than the stored
+/// state is superseded while an equal one re-announces (a replay re-confirms).
+extension ConversationState {
+    /// Conversation-level read up to `target`.
+    mutating func readUpTo(_ event: ReceiptEvent, target: Int64, _ outcome: inout BatchOutcome) -> EventResult {
+        if let rejection = checkExists(target) { return .rejected(rejection) }
+        let current = reads[event.userID]?.watermark ?? 0
+        guard target >= current else { return .superseded }
+        let madeRead = advance(event.userID, to: target)
+        announceRead(event, seqs: madeRead.newest(configuration.maxListedSeqs), hasReadSeq: max(current, target),
+                     &outcome)
+        return .applied
+    }
+
+    /// Message-level read: the watermark moves to `through` (the whole range is
+    /// read), then `seqs` are marked and contiguous marks fold into the watermark.
+    mutating func readExactly(
+        _ event: ReceiptEvent, through hasReadSeq: Int64?, seqs: [Int64], _ outcome: inout BatchOutcome
+    ) -> EventResult {
+        if let rejection = checkExists(max(hasReadSeq ?? 0, seqs.max() ?? 0)) { return .rejected(rejection) }
+        let before = reads[event.userID] ?? MarkedWatermark()
+        let newlyRead = markRead(event.userID, through: hasReadSeq, seqs: seqs)
+        if newlyRead.isEmpty, max(hasReadSeq ?? 0, seqs.max() ?? 0) < before.highestCovered {
+            return .superseded
+        }
+        announceRead(event, seqs: newlyRead, hasReadSeq: reads[event.userID]?.watermark ?? 0, &outcome)
+        return .applied
+    }
+
+    /// Advances a conversation-level watermark; returns the seqs this made read.
+    mutating func advance(_ userID: String, to seq: Int64) -> SeqRange {
+        let made = SeqRange(from: (reads[userID]?.watermark ?? 0) + 1, through: seq)
+        guard !made.isEmpty else { return made }
+        reads[userID, default: MarkedWatermark()].advance(to: seq)
+        movedReaders.insert(userID)
+        return made
+    }
+
+    /// Applies a message-level read; returns the newest seqs it newly read, ascending.
+    mutating func markRead(_ userID: String, through hasReadSeq: Int64?, seqs: [Int64]) -> [Int64] {
+        let before = reads[userID] ?? MarkedWatermark()
+        var after = before
+        if let hasReadSeq { after.advance(to: hasReadSeq) }
+        after.mark(seqs)
+        after.keepLowestMarks(configuration.maxMarksPerUser)
+        let newlyRead = after.newlyCovered(since: before, newest: configuration.maxListedSeqs)
+        if after != before {
+            reads[userID] = after
+            markedReaders.insert(userID)
+        }
+        return newlyRead
+    }
+
+    /// `hasReadReceipt` to whoever `Routing` names; in a group-like conversation the
+    /// read also goes to the `groupHasRead` coalescer.
+    private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
+        let tips = MarkAsReadTips(
+            markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: hasReadSeq)
+        for recvID in Routing.readReceiptRecipients(of: event) {
+            outcome.notifications.append(Notification(
+                recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
+                sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
+        }
+        if event.sessionType.isGroupLike {
+            outcome.groupReads.append(GroupRead(
+                conversationID: event.conversationID, sessionType: event.sessionType, userID: event.userID,
+                hasReadSeq: hasReadSeq, sourceEventID: event.eventID))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ReceiptCore
+@testable import ReceiptPipeline
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// The fold script and the marked-state reads against a real Redis: every write is
+/// idempotent and monotonic, and what phase one reads back is what was folded.
+@Suite("Marked state in Redis", .serialized)
+struct MarkedStateStoreTests {
+    let store: RedisStateStore
+    let redis: RedisConnection
+    let cid = TestStack.uniqueName("si_a_b")
+
+    init() throws {
+        let endpoint = try RedisEndpoint(url: TestStack.redisURL())
+        store = RedisStateStore(configuration: .init(endpoint: endpoint, maxMarksPerUser: 3))
+        redis = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
+    }
+
+    func delivery(_ watermark: Int64, _ marks: [Int64]) -> MarkedWrite {
+        MarkedWrite(.delivery, conversationID: cid, userID: "b",
+                    state: MarkedWatermark(watermark: watermark, marks: marks))
+    }
+
+    func stored(_ kind: MarkedWrite.Kind) throws -> (watermark: Int64?, marks: [Int64]) {
+        let keys = RedisKeys.marked(kind, cid, "b")
+        let marks = try redis.execute(.zrangeByScore(keys[1], min: .negativeInfinity, max: .positiveInfinity))
+        return (try redis.execute(.zscore(keys[0], "b")).int64, (marks.array ?? []).compactMap(\.int64))
+    }
+
+    @Test("the fold script keeps the gap, folds it when filled, and a replayed or older write changes nothing")
+    func foldIsIdempotentAndMonotonic() throws {
+        try store.write([], [delivery(3, [5, 6])])
+        #expect(try stored(.delivery) == (3, [5, 6]))
+        try store.write([], [delivery(3, [5, 6])])
+        #expect(try stored(.delivery) == (3, [5, 6]))
+        try store.write([], [delivery(3, [4])])
+        #expect(try stored(.delivery) == (6, []))
+        try store.write([], [delivery(2, [5])])
+        #expect(try stored(.delivery) == (6, []))
+        #expect(try redis.execute(.exists(RedisKeys.deliveryMarks(cid, "b"))).int64 == 0)
+    }
+
+    @Test("beyond the cap the highest marks are forgotten, as the applier forgets them")
+    func foldKeepsTheLowestMarks() throws {
+        try store.write([], [delivery(0, [2, 4, 6, 8, 10])])
+        #expect(try stored(.delivery) == (nil, [2, 4, 6]))
+    }
+
+    @Test("phase one reads back delivery state and read marks; seeding writes dlv, dx and rx")
+    func seedThenReadRoundTrips() throws {
+        var changes = StateChanges()
+        changes.recordMaxSeq(cid, 9)
+        changes.recordDelivery(ConversationUser(cid, "b"), MarkedWatermark(watermark: 3, marks: [5, 6]))
+        changes.recordRead(ConversationUser(cid, "b"), MarkedWatermark(watermark: 2, marks: [7]))
+        try store.seed(changes)
+        store.epoch = try adoptSentinel()
+
+        var query = ConversationQuery(conversationID: cid)
+        query.needsMaxSeq = true
+        query.readers = ["b"]
+        query.markedReaders = ["b"]
+        query.recipients = ["b"]
+        let snapshot = try #require(try store.read([query])[cid])
+        #expect(snapshot.maxSeq == 9)
+        #expect(snapshot.hasReadSeqs == ["b": 2])
+        #expect(snapshot.readMarks == ["b": [7]])
+        #expect(snapshot.deliveries == ["b": MarkedWatermark(watermark: 3, marks: [5, 6])])
+    }
+
+    /// The sentinel other workers on this Redis use, set when none is there yet.
+    func adoptSentinel() throws -> String {
+        if let epoch = try store.currentSentinel() { return epoch }
+        try store.setSentinel("test-\(cid)")
+        return try #require(try store.currentSentinel())
+    }
+}
