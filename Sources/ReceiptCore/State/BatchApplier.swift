@@ -29,8 +29,8 @@ public struct BatchApplier: Sendable {
     }
 
     /// Phase one for `events` under this configuration.
-    public func queries(for events: [ReceiptEvent]) -> [ConversationQuery] {
-        BatchQueries.make(for: events, exactReadSessionTypes: configuration.exactReadSessionTypes)
+    public func queries(for events: [ReceiptEvent], positions: [Int64]? = nil) -> [ConversationQuery] {
+        BatchQueries.make(for: events, positions: positions, exactReadSessionTypes: configuration.exactReadSessionTypes)
     }
 
     public func apply(_ events: [ReceiptEvent], snapshots: [String: ConversationSnapshot]) -> BatchOutcome {

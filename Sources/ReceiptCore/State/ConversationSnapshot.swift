@@ -43,6 +43,14 @@ public struct ConversationQuery: Sendable, Equatable {
     public var recipients: [String] = []
     /// The `newMsg` events to allocate, in event order: clientMsgID and sender.
     public var allocations: [(clientMsgID: String, senderID: String)] = []
+    /// The stream position (Kafka offset) of each allocation's event, in the same
+    /// order as `allocations`, when the events' positions are known.
+    public var allocationPositions: [Int64] = []
+    /// The position of the conversation's first event in the batch. A replayed
+    /// batch meets seqs that an earlier run already allocated for events at or
+    /// after this position; they are not counted in the maxSeq the batch's events
+    /// are checked against, so a replay reaches the same verdicts as the first run.
+    public var firstPosition: Int64?
 
     public init(conversationID: String) {
         self.conversationID = conversationID
@@ -53,5 +61,6 @@ public struct ConversationQuery: Sendable, Equatable {
             && lhs.readers == rhs.readers && lhs.markedReaders == rhs.markedReaders
             && lhs.recipients == rhs.recipients
             && lhs.allocations.elementsEqual(rhs.allocations) { $0 == $1 }
+            && lhs.allocationPositions == rhs.allocationPositions && lhs.firstPosition == rhs.firstPosition
     }
 }

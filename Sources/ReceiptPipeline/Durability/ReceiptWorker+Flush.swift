@@ -28,6 +28,9 @@ extension ReceiptWorker {
                     $0.postgresReady = true
                     if !job.checkpoints.isEmpty { $0.lastCheckpoint = .now }
                 }
+                for (partition, offset) in job.checkpoints where durableOffsets[partition] != nil || positions[partition] != nil {
+                    durableOffsets[partition] = max(durableOffsets[partition] ?? 0, offset)
+                }
                 commitToKafka(job.checkpoints)
             case .failed:
                 metrics.postgresErrors.increment()

@@ -7,13 +7,13 @@ extension ReceiptWorker {
     /// Phase one of a batch, with Redis data loss handled: when the sentinel says
     /// Redis lost its state, nothing is read or allocated until Redis is re-seeded.
     /// Returns nil when a stop is requested first.
-    func readState(_ queries: [ConversationQuery]) -> [String: ConversationSnapshot]? {
+    func readState(_ queries: [ConversationQuery], trimBelow: [String: Int64]) -> [String: ConversationSnapshot]? {
         retrying("reading state from Redis") {
             do {
-                return try store.read(queries)
+                return try store.read(queries, trimBelow: trimBelow)
             } catch is RedisStateLost {
                 guard try recoverRedisState() else { throw StopRequested() }
-                return try store.read(queries)
+                return try store.read(queries, trimBelow: trimBelow)
             }
         }
     }

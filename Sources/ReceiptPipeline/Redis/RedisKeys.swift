@@ -32,4 +32,8 @@ enum RedisKeys {
         case .delivery: [deliveryWatermarks(conversationID), deliveryMarks(conversationID, userID)]
         }
     }
+
+    /// Sorted set: seq → stream position of the event that allocated it, from the
+    /// partition's checkpoint on; what lets a replay check reads as the first run did.
+    static func allocationPositions(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:alloc" }
 }

@@ -38,13 +38,23 @@ final class RedisStateStore {
     /// its data since the epoch was set: the sentinel is read before and after the
     /// batch's commands (and inside the allocation script), so no snapshot is ever
     /// built from a half-empty Redis.
-    func read(_ queries: [ConversationQuery]) throws -> [String: ConversationSnapshot] {
+    ///
+    /// `trimBelow` gives, per conversation, the position below which the record of
+    /// allocation positions is no longer needed (its partition's checkpoint: replays
+    /// never start earlier).
+    func read(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> [String: ConversationSnapshot] {
         guard let epoch else { throw RedisStateLost() }
         var commands: [RedisCommand] = [.get(Self.sentinelKey)]
         commands.reserveCapacity(queries.count * 2 + 2)
         for query in queries {
             let cid = query.conversationID
-            if query.needsMaxSeq { commands.append(.get(RedisKeys.maxSeq(cid))) }
+            if query.needsMaxSeq {
+                commands.append(.get(RedisKeys.maxSeq(cid)))
+                if let first = query.firstPosition {
+                    commands.append(.zcount(RedisKeys.allocationPositions(cid), min: .inclusive(first),
+                                            max: .positiveInfinity))
+                }
+            }
             if !query.readers.isEmpty {
                 commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
             }
@@ -56,13 +66,17 @@ final class RedisStateStore {
                 }
             }
             if !query.allocations.isEmpty {
-                var keys = [RedisKeys.maxSeq(cid), Self.sentinelKey]
-                keys.reserveCapacity(query.allocations.count + 2)
+                var keys = [RedisKeys.maxSeq(cid), Self.sentinelKey, RedisKeys.allocationPositions(cid)]
+                keys.reserveCapacity(query.allocations.count + 3)
                 for allocation in query.allocations {
                     keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
                 }
-                commands.append(.evalsha(AllocationScript.script, keys: keys,
-                                         args: [String(configuration.clientMessageTTLSeconds), epoch]))
+                var args = [String(configuration.clientMessageTTLSeconds), epoch, String(trimBelow[cid] ?? 0)]
+                args.reserveCapacity(query.allocations.count + 3)
+                for index in query.allocations.indices {
+                    args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
+                }
+                commands.append(.evalsha(AllocationScript.script, keys: keys, args: args))
             }
         }
         commands.append(.get(Self.sentinelKey))
@@ -77,6 +91,11 @@ final class RedisStateStore {
             var snapshot = ConversationSnapshot()
             if query.needsMaxSeq {
                 snapshot.maxSeq = try Self.int64(cursor.next()) ?? 0
+                if query.firstPosition != nil {
+                    // Seqs an earlier run allocated at or after this batch's start are
+                    // the batch's (or later events') own: not yet there for its checks.
+                    snapshot.maxSeq -= try Self.int64(cursor.next()) ?? 0
+                }
             }
             if !query.readers.isEmpty {
                 let scores = try Self.array(cursor.next())

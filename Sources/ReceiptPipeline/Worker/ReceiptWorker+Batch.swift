@@ -24,8 +24,8 @@ extension ReceiptWorker {
             }
         }
 
-        let queries = applier.queries(for: events)
-        guard let snapshots = readState(queries) else { return }
+        let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
+        guard let snapshots = readState(queries, trimBelow: trimPositions(events, eventRecords, records)) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
         guard retrying("writing state to Redis", {
             try store.write(outcome.watermarkWrites, outcome.markedWrites)
@@ -63,6 +63,16 @@ extension ReceiptWorker {
                  batch: batch)
         }
         metrics.batchSeconds.recordInterval(since: started)
+    }
+
+    /// Per conversation, its partition's checkpoint: replays never start before it,
+    /// so allocation positions below it are no longer needed.
+    func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: [KafkaRecord]) -> [String: Int64] {
+        var trim: [String: Int64] = [:]
+        for (event, index) in zip(events, eventRecords) where trim[event.conversationID] == nil {
+            trim[event.conversationID] = durableOffsets[records[index].topicPartition] ?? 0
+        }
+        return trim
     }
 
     /// Next offset to consume per partition once these records are finished.

@@ -44,6 +44,9 @@ final class ReceiptWorker {
     var pending = PendingState()
     var lastHandOff = ContinuousClock.now
     var consumptionPaused = false
+    /// The durable checkpoint per owned partition (from PostgreSQL at assignment,
+    /// then from each flush): where a replay of that partition would start.
+    var durableOffsets: [TopicPartition: Int64] = [:]
     /// Next offset to consume per owned partition, for the lag metric.
     var positions: [TopicPartition: Int64] = [:]
     var lastStatusUpdate = ContinuousClock.now
@@ -158,6 +161,7 @@ final class ReceiptWorker {
             logger.warning("reading checkpoints from PostgreSQL failed; starting at Kafka's committed offsets",
                            metadata: ["error": "\(error)"])
         }
+        durableOffsets.merge(starts) { max($0, $1) }
         logger.info("partitions assigned", metadata: [
             "partitions": "\(partitions.map(\.partition).sorted())",
             "checkpoints": "\(starts.map { "\($0.key.partition):\($0.value)" }.sorted())"])
@@ -174,6 +178,7 @@ final class ReceiptWorker {
         for partition in partitions {
             finishedOffsets[partition] = nil
             positions[partition] = nil
+            durableOffsets[partition] = nil
         }
     }
 

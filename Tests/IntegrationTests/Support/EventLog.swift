@@ -46,6 +46,12 @@ struct EventLog {
                 let seqs = (0..<3).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
                 log.add(cid, Events.markMsgsAsRead(id, by: user, in: cid, seqs: seqs, session: session, peer: peer).value)
                 log.model.markRead(cid, user, upTo: seqs.max()!)
+            case 90..<95 where !group && maxSeq > 0:
+                // Delivery acks, some individual (leaving gaps), some up to a seq.
+                let seqs = (0..<2).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
+                let upTo: Int64? = rng.next() % 3 == 0 ? Int64(rng.next() % UInt64(maxSeq)) + 1 : nil
+                log.add(cid, Events.msgDelivered(id, by: user, in: cid, seqs: seqs, deliveredSeq: upTo, peer: peer!).value)
+                log.model.delivered(cid, user, seqs: seqs, upTo: upTo)
             case 90..<95:
                 // Refused by state: a read above maxSeq.
                 log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: maxSeq + 1 + Int64(rng.next() % 5),
@@ -84,6 +90,24 @@ struct ReferenceModel {
             clientMsgIDs[cid, default: []].append(clientMsgID)
         }
         read(cid, sender, upTo: seq)
+    }
+
+    /// Seqs acknowledged as delivered, per conversation and recipient.
+    var acked: [String: [String: Set<Int64>]] = [:]
+
+    mutating func delivered(_ cid: String, _ user: String, seqs: [Int64], upTo: Int64?) {
+        var set = acked[cid]?[user] ?? []
+        set.formUnion(seqs)
+        if let upTo { set.formUnion(1...upTo) }
+        acked[cid, default: [:]][user] = set
+    }
+
+    /// The continuous delivered watermark and the acked seqs above it.
+    func delivery(_ cid: String, _ user: String) -> (watermark: Int64, above: [Int64]) {
+        let set = acked[cid]?[user] ?? []
+        var watermark: Int64 = 0
+        while set.contains(watermark + 1) { watermark += 1 }
+        return (watermark, set.filter { $0 > watermark }.sorted())
     }
 
     /// The newest watermark a hasReadReceipt announced, per conversation and reader.

@@ -15,6 +15,7 @@ final class PrivateStack: @unchecked Sendable {
     var postgresURL: String { "postgresql://receiptd@127.0.0.1:\(postgresPort)/receiptd" }
 
     /// Starts the stack on free ports and waits until every service is ready.
+    /// Blocking: call it through `onOwnThread`.
     init() throws {
         let base = Int.random(in: 200...640) * 100
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-private-\(base)").path
@@ -34,25 +35,14 @@ final class PrivateStack: @unchecked Sendable {
     }
 
     private func run(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         let script = ProtoJSON.root.deletingLastPathComponent().appendingPathComponent("scripts/stack.sh").path
-        process.arguments = [script, command]
-        process.environment = ProcessInfo.processInfo.environment.merging([
+        let environment = ProcessInfo.processInfo.environment.merging([
             "RECEIPTD_STACK_DIR": directory,
             "RECEIPTD_STACK_KAFKA_PORT": String(kafkaPort),
             "RECEIPTD_STACK_REDIS_PORT": String(redisPort),
             "RECEIPTD_STACK_POSTGRES_PORT": String(postgresPort),
         ]) { _, new in new }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("scripts/stack.sh \(command) failed:\n\(text)")
-        }
+        try ShellCommand.run(["/bin/bash", script, command], environment: environment)
     }
 }
 

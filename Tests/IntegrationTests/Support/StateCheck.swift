@@ -22,6 +22,13 @@ enum StateCheck {
                 commands.append(.get("rcpt:{\(cid)}:cm:\(clientMsgID)"))
                 expected.append(("seq of \(clientMsgID) in \(cid)", seq))
             }
+            for user in (model.acked[cid] ?? [:]).keys {
+                let (watermark, above) = model.delivery(cid, user)
+                commands.append(.zscore("rcpt:{\(cid)}:dlv", user))
+                expected.append(("deliveredSeq of \(user) in \(cid)", watermark))
+                commands.append(.zcount("rcpt:{\(cid)}:dx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
+                expected.append(("acked seqs above the watermark of \(user) in \(cid)", Int64(above.count)))
+            }
         }
         let replies = try connection.pipeline(commands)
         return zip(expected, replies).compactMap { expected, reply in
@@ -49,7 +56,23 @@ enum StateCheck {
             actual["seq of \(try row.string("client_msg_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
                 try row.int64("seq")
         }
+        for row in try connection.query(
+            "SELECT conversation_id, user_id, delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = ANY($1::text[])",
+            [cids]) {
+            let stored = MarkedWatermark(watermark: try row.int64("delivered_seq") ?? 0,
+                                         marks: try row.int64Array("delivered_seqs") ?? [])
+            let what = "delivery of \(try row.string("user_id") ?? "") in \(try row.string("conversation_id") ?? "")"
+            actual[what] = stored.watermark
+            actual[what + " (count above)"] = Int64(stored.marks.count)
+        }
         var differences: [String] = []
+        for (cid, readers) in model.acked {
+            for user in readers.keys {
+                let (watermark, above) = model.delivery(cid, user)
+                compare(&differences, actual, "delivery of \(user) in \(cid)", watermark)
+                compare(&differences, actual, "delivery of \(user) in \(cid) (count above)", Int64(above.count))
+            }
+        }
         for (cid, maxSeq) in model.maxSeq {
             compare(&differences, actual, "maxSeq of \(cid)", maxSeq)
             for (user, seq) in model.hasReadSeq[cid] ?? [:] { compare(&differences, actual, "hasReadSeq of \(user) in \(cid)", seq) }
@@ -68,8 +91,10 @@ enum StateCheck {
     /// The notify topic: every clientMsgID announced with exactly its seq (so no two
     /// messages share one), and for every reader the newest watermark announced.
     static func notifications(_ model: ReferenceModel, _ notifications: [Notification]) -> [String] {
+        var differences: [String] = []
         var seqs: [String: Set<Int64>] = [:]
         var newest: [String: Int64] = [:]
+        var newestDelivered: [String: Int64] = [:]
         for notification in notifications {
             switch notification.payload {
             case .seqAssigned(let clientMsgID, let seq, _):
@@ -77,11 +102,21 @@ enum StateCheck {
             case .hasReadReceipt(let tips):
                 let key = "\(tips.conversationID)/\(tips.markAsReadUserID)"
                 newest[key] = max(newest[key] ?? -1, tips.hasReadSeq)
+            case .deliveryReceipt(let tips):
+                let key = "\(tips.conversationID)/\(tips.deliveredUserID)"
+                newestDelivered[key] = max(newestDelivered[key] ?? -1, tips.deliveredSeq)
             default:
                 break
             }
         }
-        var differences: [String] = []
+        for (cid, recipients) in model.acked {
+            for user in recipients.keys {
+                let watermark = model.delivery(cid, user).watermark
+                if newestDelivered["\(cid)/\(user)"] != watermark {
+                    differences.append("notify: newest deliveryReceipt of \(user) in \(cid) is \(newestDelivered["\(cid)/\(user)"].map(String.init) ?? "missing"), expected \(watermark)")
+                }
+            }
+        }
         for (cid, allocations) in model.allocations {
             for (clientMsgID, seq) in allocations where seqs["\(cid)/\(clientMsgID)"] != [seq] {
                 differences.append("notify: \(clientMsgID) in \(cid) announced with seqs \(seqs["\(cid)/\(clientMsgID)"] ?? []), expected [\(seq)]")

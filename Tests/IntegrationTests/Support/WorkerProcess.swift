@@ -31,7 +31,7 @@ final class WorkerProcess: @unchecked Sendable {
             "RECEIPTD_DLQ_TOPIC": topics.deadLetters, "RECEIPTD_REDIS_URL": redisURL,
             "RECEIPTD_POSTGRES_URL": postgresURL, "RECEIPTD_FLUSH_INTERVAL_MS": "200",
             "RECEIPTD_KAFKA_SESSION_TIMEOUT_MS": "6000", "RECEIPTD_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
-            "RECEIPTD_LOG_LEVEL": "notice",
+            "RECEIPTD_LOG_LEVEL": "info",
         ]) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
@@ -41,6 +41,11 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+    }
+
+    /// A worker a failed test left running is killed with it.
+    deinit {
+        if process.isRunning { crash() }
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -65,6 +70,14 @@ final class WorkerProcess: @unchecked Sendable {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
         return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+    }
+
+    /// Waits until the worker owns partitions (its log says so).
+    func waitUntilAssigned(timeout: Duration = .seconds(30)) async throws {
+        let file = logFile
+        try await waitUntil("the worker to be assigned partitions", timeout: timeout) {
+            ((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains("partitions assigned")
+        }
     }
 
     /// The tail of the worker's log, for failure messages.
