@@ -68,7 +68,7 @@ struct DurabilityTests {
         let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
         let worker = try RunningWorker.start(topics: topics, group: group, redisURL: stack.redisURL,
                                              postgresURL: stack.postgresURL)
-        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 150) } }
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 40, pauseMs: 250) } }
         try await Task.sleep(for: .seconds(2))
         try await onOwnThread {
             let redis = try RedisConnection.connect(try RedisEndpoint(url: stack.redisURL), timeoutMs: 5_000)
@@ -76,8 +76,13 @@ struct DurabilityTests {
         }
         try await Task.sleep(for: .seconds(1))
         try await onOwnThread { try stack.restartRedis() }
+        #expect(!stream.isCancelled)
         try await stream.value
         try await driver.waitUntilCheckpointed(log.entries.count)
+        let model = log.model
+        try await waitUntil("Redis to be re-seeded", timeout: .seconds(30)) {
+            try await onOwnThread { try StateCheck.redis(model, url: stack.redisURL).isEmpty }
+        }
         try await worker.stop()
         try await expectModelState(log, driver: driver, redisURL: stack.redisURL, postgresURL: stack.postgresURL,
                                    seed: seed)

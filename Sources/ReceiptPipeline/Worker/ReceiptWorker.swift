@@ -206,6 +206,22 @@ final class ReceiptWorker {
             $0.lastLoop = now
             $0.lag = lag
         }
+        checkRedis()
+    }
+
+    /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
+    /// (and readiness says so) even while no events arrive.
+    private func checkRedis() {
+        do {
+            if try store.currentSentinel() != store.epoch {
+                guard try recoverRedisState() else { return }
+            }
+            status.update { $0.redisReady = true }
+        } catch {
+            metrics.redisErrors.increment()
+            status.update { $0.redisReady = false }
+            logger.warning("Redis check failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Sleeps on the worker thread (never on the cooperative pool), in short steps so

@@ -32,8 +32,9 @@ enum StateCheck {
         }
         let replies = try connection.pipeline(commands)
         return zip(expected, replies).compactMap { expected, reply in
-            let actual = (try? reply.get())?.int64
-            return actual == expected.value ? nil : "Redis: \(expected.what) is \(actual.map(String.init) ?? "missing"), expected \(expected.value)"
+            // A missing key or member reads as 0, as receiptd itself reads it.
+            let actual = (try? reply.get())?.int64 ?? 0
+            return actual == expected.value ? nil : "Redis: \(expected.what) is \(actual), expected \(expected.value)"
         }
     }
 
@@ -82,7 +83,7 @@ enum StateCheck {
     }
 
     private static func compare(_ differences: inout [String], _ actual: [String: Int64], _ what: String, _ expected: Int64) {
-        let value = actual[what]
+        let value = actual[what] ?? (expected == 0 ? 0 : nil)
         if value != expected {
             differences.append("PostgreSQL: \(what) is \(value.map(String.init) ?? "missing"), expected \(expected)")
         }
