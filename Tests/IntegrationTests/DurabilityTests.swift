@@ -117,6 +117,34 @@ struct DurabilityTests {
                                    seed: seed)
     }
 
+    @Test("SIGTERM mid-stream exits 0 within the deadline after a final checkpoint, and a successor loses nothing")
+    func terminatedMidStreamCheckpointsAndExits() async throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let topics = try TestTopics.create()
+        let group = TestStack.uniqueName("sigterm")
+        let log = EventLog.random(seed: seed, count: 3_000, conversations: 30, prefix: TestStack.uniqueName("t"))
+        let driver = StreamDriver(topics: topics, group: group, postgresURL: try TestStack.postgresURL())
+        let redisURL = try TestStack.redisURL(), postgresURL = try TestStack.postgresURL()
+        let worker = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
+        try await worker.waitUntilAssigned()
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 200) } }
+        try await waitUntil("the worker to checkpoint something") { try await driver.checkpointed() > 0 }
+        let started = ContinuousClock.now
+        let status = await Task.detached { worker.terminate() }.value
+        let elapsed = ContinuousClock.now - started
+        #expect(status == 0, "exit status on SIGTERM: \(worker.logTail)")
+        #expect(elapsed < .seconds(30), "shutdown took \(elapsed)")
+        #expect(worker.logTail.contains("worker stopped"))
+        let checkpointed = try await driver.checkpointed()
+        #expect(checkpointed > 0)
+
+        let successor = try WorkerProcess(topics: topics, group: group, redisURL: redisURL, postgresURL: postgresURL)
+        try await stream.value
+        try await driver.waitUntilCheckpointed(log.entries.count)
+        #expect(successor.terminate() == 0)
+        try await expectModelState(log, driver: driver, redisURL: redisURL, postgresURL: postgresURL, seed: seed)
+    }
+
     @Test("two workers in one group, one leaving mid-stream, lose nothing")
     func rebalanceLosesNothing() async throws {
         let seed = UInt64.random(in: 1...UInt64.max)

@@ -14,6 +14,9 @@ struct PipelineMetrics {
     let kafkaErrors = Counter(label: "receiptd_kafka_errors_total")
     let batchRecords = Recorder(label: "receiptd_batch_records")
     let batchSeconds = Timer(label: "receiptd_batch_duration_seconds")
+    /// From each record's Kafka timestamp (when the gateway produced it) to the
+    /// moment its effects were stored and its notifications handed to the producer.
+    let applyLatency = Timer(label: "receiptd_apply_latency_seconds")
     let commitsFailed = Counter(label: "receiptd_commit_failures_total")
     let flushRows = Recorder(label: "receiptd_flush_rows")
     let flushSeconds = Timer(label: "receiptd_flush_duration_seconds")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import ReceiptCore
@@ -63,6 +64,16 @@ extension ReceiptWorker {
                  batch: batch)
         }
         metrics.batchSeconds.recordInterval(since: started)
+        recordApplyLatency(records)
+    }
+
+    private func recordApplyLatency(_ records: [KafkaRecord]) {
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
+        for record in records {
+            if let produced = record.timestampMs, produced > 0 {
+                metrics.applyLatency.recordMilliseconds(max(0, nowMs - produced))
+            }
+        }
     }
 
     /// Per conversation, its partition's checkpoint: replays never start before it,
