@@ -22,6 +22,9 @@ public struct BenchConfiguration: Sendable, Codable {
     /// Length of the fixed-rate latency run of mode `all`, at half the measured max
     /// rate. Default: 20 s.
     public var latencySeconds: Int = 20
+    /// Upper bound of the latency run's rate, whatever the max run measured; nil: none.
+    /// Default: nil (smoke: 5,000/s, so a short max run cannot make it large).
+    public var latencyRateCap: Int?
     /// Events of the naive run (it is slow). Default: 5,000.
     public var naiveEvents: Int = 5_000
     /// Requests per redis-benchmark command of the ceiling. Default: 500,000.
@@ -49,6 +52,7 @@ public struct BenchConfiguration: Sendable, Codable {
     public mutating func applySmoke() {
         events = 20_000
         latencySeconds = 4
+        latencyRateCap = 5_000
         naiveEvents = 300
         ceilingRequests = 20_000
         mix.conversations = 500

@@ -88,8 +88,10 @@ public struct LoadGenerator: Sendable {
             return GeneratedEvent(index: index, kind: .duplicate, key: key,
                                   value: Array(last.json(eventID: eventID, sendTimeMs: sendTimeMs).utf8))
         }
-        let (kind, template) = makeEvent(&conversations[slot], index: index)
-        conversations[slot].last = template
+        var conversation = conversations[slot]
+        let (kind, template) = makeEvent(&conversation, index: index)
+        conversation.last = template
+        conversations[slot] = conversation
         return GeneratedEvent(index: index, kind: kind, key: key,
                               value: Array(template.json(eventID: eventID, sendTimeMs: sendTimeMs).utf8))
     }

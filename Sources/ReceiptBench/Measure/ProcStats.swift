@@ -39,7 +39,7 @@ enum ProcStats {
 
     private static func kibField(_ name: String, in status: String) -> Int {
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
-        return Int(line.dropFirst(name.count).split(separator: " ").first ?? "") ?? 0
+        return Int(line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
     }
 
     private static func read(_ path: String) -> String? {

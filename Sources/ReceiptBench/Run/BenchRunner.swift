@@ -37,7 +37,8 @@ public struct BenchRunner {
             break
         case .all:
             try scenario("receiptd max", .receiptd, events: configuration.events, rate: nil, suffix: "r")
-            let half = max(100, Int(report.scenarios[0].steadyEventsPerSecond / 2))
+            let half = min(max(100, Int(report.scenarios[0].steadyEventsPerSecond / 2)),
+                           configuration.latencyRateCap ?? .max)
             try scenario("receiptd at half max", .receiptd, events: half * configuration.latencySeconds, rate: half,
                          suffix: "h")
             try scenario("naive max", .naive, events: configuration.naiveEvents, rate: nil, suffix: "n")

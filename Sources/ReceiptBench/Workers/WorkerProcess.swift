@@ -12,7 +12,7 @@ final class WorkerProcess: @unchecked Sendable {
         self.logPath = logPath
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECEIPTD_") }
         env.merge(environment) { _, ours in ours }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = env
