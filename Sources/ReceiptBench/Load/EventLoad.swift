@@ -12,6 +12,8 @@ public final class EventLoad: @unchecked Sendable {
     public private(set) var produceSeconds: Double = 0
     /// Partition → offset after its last record, from the delivery reports.
     public private(set) var endOffsets: [Int32: Int64] = [:]
+    /// Partition → offset → event index, from the delivery reports.
+    public private(set) var eventAt: [Int32: [Int64: Int]] = [:]
 
     init(capacity: Int) {
         sentAtNanos = []
@@ -32,6 +34,7 @@ public final class EventLoad: @unchecked Sendable {
                 failed += 1
             } else if report.offset >= 0 {
                 endOffsets[report.partition] = max(endOffsets[report.partition] ?? 0, report.offset + 1)
+                eventAt[report.partition, default: [:]][report.offset] = Int(report.ticket) - 1
             }
         }
         return (reports.count, failed)

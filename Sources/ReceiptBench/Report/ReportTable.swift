@@ -42,6 +42,17 @@ public enum ReportTable {
                                 String($0.value.deadLettered), String($0.value.withoutOutput)]
                            })
         }
+        for s in report.scenarios where !s.timeline.isEmpty {
+            lines.append("")
+            lines.append("\(s.name): timeline (t = seconds since the first output)")
+            lines += table(["t", "events done", "checkpointed", "worker cores", "RSS MiB", "ckpt age s", "ckpt stall s"],
+                           s.timeline.map {
+                               [fmt($0.t, 0), String($0.eventsDone), $0.checkpointed.map(String.init) ?? "-",
+                                $0.workerCores.map { fmt($0, 2) } ?? "-", $0.rssMiB.map { fmt($0, 0) } ?? "-",
+                                $0.checkpointAgeSeconds.map { fmt($0, 1) } ?? "-",
+                                $0.checkpointStallSeconds.map { fmt($0, 1) } ?? "-"]
+                           })
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -36,14 +36,33 @@ public struct ScenarioResult: Sendable, Codable {
     public var cpuSecondsPerMillionEvents: Double?
     /// The worker's VmHWM at the end of the run.
     public var peakRSSMiB: Double?
-    /// Seconds since a partition's checkpoint last moved while the partition had
-    /// records not yet checkpointed, sampled every 400 ms during the run.
+    /// Durability lag, sampled every 400 ms between the first and the last output:
+    /// how long ago the oldest applied (notified) event not yet covered by a
+    /// checkpoint in PostgreSQL was applied, over all partitions.
     public var checkpointAgeSeconds: Summary?
+    /// `now() - updated_at` of the oldest checkpoint among partitions with records it
+    /// does not cover yet, consumed or not: high when a partition waits unconsumed.
+    public var checkpointStallSeconds: Summary?
     /// Whole-machine CPU busy fraction between the first and the last output (all
     /// cores; the broker, Redis, PostgreSQL and this tool share the machine).
     public var machineBusyFraction: Double?
     /// Every event produced an output before the timeout.
     public var complete: Bool
+    /// Once a second from the first output to the end of sampling.
+    public var timeline: [TimelinePoint] = []
+
+    public struct TimelinePoint: Sendable, Codable {
+        /// Seconds since the first output.
+        public var t: Double
+        /// Events with an output so far, and records covered by checkpoints so far.
+        public var eventsDone: Int
+        public var checkpointed: Int?
+        /// Worker CPU over the past second, in cores (1.0 = one core busy).
+        public var workerCores: Double?
+        public var rssMiB: Double?
+        public var checkpointAgeSeconds: Double?
+        public var checkpointStallSeconds: Double?
+    }
 
     public struct KindCounts: Sendable, Codable {
         public var produced = 0

@@ -39,8 +39,37 @@ struct ScenarioAnalysis {
             cpuSecondsPerMillionEvents: cpuPerMillion(from: first, to: last, events: doneTimes.count),
             peakRSSMiB: processSamples.last.map { Double($0.process.peakRSSKiB) / 1024 },
             checkpointAgeSeconds: checkpointAge(from: first, to: last),
+            checkpointStallSeconds: checkpointStall(from: first, to: last),
             machineBusyFraction: machineBusy(from: first, to: last),
-            complete: outputs.eventsWithOutput == count)
+            complete: outputs.eventsWithOutput == count,
+            timeline: timeline(doneTimes: doneTimes))
+    }
+
+    /// One point a second, from the first output to the last sample.
+    private func timeline(doneTimes: [Int64]) -> [ScenarioResult.TimelinePoint] {
+        guard let first = doneTimes.first else { return [] }
+        let end = max(doneTimes.last ?? first, processSamples.last?.atNanos ?? first,
+                      checkpointSamples.last?.atNanos ?? first)
+        var points: [ScenarioResult.TimelinePoint] = []
+        var t = first
+        while t <= end + 999_999_999 {
+            let done = doneTimes.partitioningIndex { $0 > t }
+            let checkpoint = checkpointSamples.last { $0.atNanos <= t }
+            let now = processSamples.last { $0.atNanos <= t }
+            let before = processSamples.last { $0.atNanos <= t - 1_000_000_000 }
+            var cores: Double?
+            if let now, let before, now.atNanos > before.atNanos {
+                cores = (now.process.cpuSeconds - before.process.cpuSeconds) / (Double(now.atNanos - before.atNanos) / 1e9)
+            }
+            let age = checkpoint.map(checkpointAge)
+            let stall = checkpoint.flatMap(checkpointStall)
+            points.append(.init(t: Double(t - first) / 1e9, eventsDone: done,
+                                checkpointed: checkpoint.map { Int($0.totalNextOffset) }, workerCores: cores,
+                                rssMiB: now.map { Double($0.process.rssKiB) / 1024 },
+                                checkpointAgeSeconds: age, checkpointStallSeconds: stall))
+            t += 1_000_000_000
+        }
+        return points
     }
 
     private func kindCounts() -> ([String: ScenarioResult.KindCounts], Int) {
@@ -94,16 +123,53 @@ struct ScenarioAnalysis {
         return Double(b.machine.busy - a.machine.busy) / Double(b.machine.total - a.machine.total)
     }
 
-    private func checkpointAge(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
-        var ages: [Double] = []
-        for sample in checkpointSamples where sample.atNanos >= start && sample.atNanos <= end {
-            let pending = sample.partitions.filter { partition, state in
-                state.nextOffset < (load.endOffsets[partition] ?? 0)
-            }
-            if let oldest = pending.values.map(\.ageSeconds).max() { ages.append(oldest) }
+    /// Checkpoint age at one sample: over the partitions, how long ago the oldest
+    /// event that was applied (has an output) but is not covered by the checkpoint
+    /// got its output. The first uncovered event is the one at the checkpoint's next
+    /// offset. 0 when every applied event is covered.
+    func checkpointAge(_ sample: RunSampler.CheckpointSample) -> Double {
+        var oldest = 0.0
+        for (partition, offsets) in load.eventAt {
+            let next = sample.partitions[partition]?.nextOffset ?? 0
+            guard let index = offsets[next] else { continue }  // fully covered
+            let appliedAt = outputs.firstOutputNanos[index]
+            guard appliedAt > 0, appliedAt <= sample.atNanos else { continue }  // not applied yet
+            oldest = max(oldest, Double(sample.atNanos - appliedAt) / 1e9)
         }
-        guard !ages.isEmpty else { return nil }
-        ages.sort()
-        return .init(samples: ages.count, p50: ages[ages.count / 2], max: ages.last!)
+        return oldest
+    }
+
+    /// Seconds since a checkpoint last moved, for partitions with records it does
+    /// not cover yet (the brief's `now() - updated_at`). Counts records not yet
+    /// consumed too, so it is high when the worker starves a partition.
+    func checkpointStall(_ sample: RunSampler.CheckpointSample) -> Double? {
+        sample.partitions.filter { $0.value.nextOffset < (load.endOffsets[$0.key] ?? 0) }.values.map(\.ageSeconds).max()
+    }
+
+    private func checkpointAge(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
+        summary(checkpointSamples.filter { $0.atNanos >= start && $0.atNanos <= end }.map(checkpointAge))
+    }
+
+    private func checkpointStall(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
+        summary(checkpointSamples.filter { $0.atNanos >= start && $0.atNanos <= end }.compactMap(checkpointStall))
+    }
+
+    private func summary(_ values: [Double]) -> ScenarioResult.Summary? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return .init(samples: sorted.count, p50: sorted[sorted.count / 2], max: sorted.last!)
+    }
+}
+
+extension Array where Element == Int64 {
+    /// The first index whose element satisfies `predicate`, for a sorted array and a
+    /// predicate that is false then true.
+    func partitioningIndex(where predicate: (Int64) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 }
