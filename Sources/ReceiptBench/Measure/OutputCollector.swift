@@ -14,6 +14,8 @@ final class OutputCollector: Sendable {
     struct Result: Sendable {
         /// Wall-clock ns of each event's first output; 0 when none arrived.
         var firstOutputNanos: [Int64]
+        /// The Kafka timestamp (the worker's produce time) of that first output.
+        var firstOutputProducedNanos: [Int64]
         var eventsWithOutput = 0
         var notifications = 0
         var deadLetters = 0
@@ -31,9 +33,13 @@ final class OutputCollector: Sendable {
     private let timing: Timing
     private let stopRequested = Atomic<Bool>(false)
     let progress = Atomic<Int>(0)
+    /// Set once the collector's consumer was given its partitions.
+    private let assignedBox: AssignedFlag
 
     init(brokers: String, notifyTopic: String, deadLetterTopic: String, runTag: String, eventCount: Int,
          timing: Timing) throws {
+        let flag = AssignedFlag()
+        assignedBox = flag
         consumer = try KafkaConsumer.make(
             configuration: KafkaConfiguration(properties: [
                 "bootstrap.servers": brokers,
@@ -43,7 +49,7 @@ final class OutputCollector: Sendable {
                 "fetch.wait.max.ms": "10",
             ]),
             topics: [notifyTopic, deadLetterTopic],
-            rebalance: RebalanceHandler())
+            rebalance: RebalanceHandler(onAssign: { _ in flag.set(); return [:] }))
         self.deadLetterTopic = deadLetterTopic
         scanner = EventIDScanner(runTag: runTag)
         self.eventCount = eventCount
@@ -52,10 +58,13 @@ final class OutputCollector: Sendable {
 
     func stop() { stopRequested.store(true, ordering: .relaxed) }
 
+    var isAssigned: Bool { assignedBox.isSet }
+
     /// Polls until every event has an output, `stop()` is called, or `timeoutSeconds`
     /// pass. Blocking: run it on its own thread.
     func collect(timeoutSeconds: Int) throws -> Result {
         var result = Result(firstOutputNanos: Array(repeating: 0, count: eventCount),
+                            firstOutputProducedNanos: Array(repeating: 0, count: eventCount),
                             notified: Array(repeating: false, count: eventCount),
                             deadLettered: Array(repeating: false, count: eventCount))
         let deadline = WallClock.nowNanos() + Int64(timeoutSeconds) * 1_000_000_000
@@ -64,7 +73,8 @@ final class OutputCollector: Sendable {
             let records = try consumer.poll(maxRecords: 10_000, timeoutMs: 100)
             let receivedAt = WallClock.nowNanos()
             for record in records {
-                let at = timing == .receipt ? receivedAt : (record.timestampMs ?? 0) * 1_000_000
+                let producedAt = (record.timestampMs ?? 0) * 1_000_000
+                let at = timing == .receipt ? receivedAt : producedAt
                 var ours = false
                 func mark(_ index: Int, deadLetter: Bool) {
                     guard index < eventCount else { return }
@@ -72,6 +82,7 @@ final class OutputCollector: Sendable {
                     if deadLetter { result.deadLettered[index] = true } else { result.notified[index] = true }
                     if result.firstOutputNanos[index] == 0 {
                         result.firstOutputNanos[index] = at
+                        result.firstOutputProducedNanos[index] = producedAt
                         result.eventsWithOutput += 1
                     }
                 }
@@ -89,4 +100,11 @@ final class OutputCollector: Sendable {
         try? consumer.close()
         return result
     }
+}
+
+/// Set from the consumer's rebalance callback (on the polling thread), read elsewhere.
+final class AssignedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

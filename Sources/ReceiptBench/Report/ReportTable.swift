@@ -22,6 +22,17 @@ public enum ReportTable {
             ])
         }
         lines += table(header, rows)
+        let timed = report.scenarios.filter { $0.latencyMs != nil }
+        if !timed.isEmpty {
+            lines.append("")
+            lines.append("latency, ms: produce → notification received, and → notification produced by the worker (its Kafka timestamp)")
+            lines += table(["scenario", "to", "samples", "p50", "p90", "p99", "p99.9", "max"], timed.flatMap { s in
+                [("received", s.latencyMs), ("produced", s.latencyToProducedMs)].compactMap { label, l in
+                    l.map { [s.name, label, String($0.samples), fmt($0.p50, 1), fmt($0.p90, 1), fmt($0.p99, 1),
+                             fmt($0.p999, 1), fmt($0.max, 1)] }
+                }
+            })
+        }
         if let ceiling = report.ceiling {
             lines.append("")
             lines.append("ceiling: redis-benchmark -P \(ceiling.pipeline) -c \(ceiling.clients) -n \(ceiling.requests)")

@@ -30,6 +30,9 @@ public struct ScenarioResult: Sendable, Codable {
     /// produce → first output, in ms, leaving out the first 10% of events (warm-up).
     /// Only for fixed-rate runs; at max rate events wait in the topic by design.
     public var latencyMs: Latency?
+    /// produce → the worker producing the first output (its Kafka timestamp, ms
+    /// resolution): the worker's share of `latencyMs`, without the broker's delivery.
+    public var latencyToProducedMs: Latency?
 
     /// Worker CPU seconds (user + system) between the first and the last output,
     /// per million events.

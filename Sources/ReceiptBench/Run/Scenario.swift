@@ -28,7 +28,13 @@ struct Scenario {
         try KafkaAdmin.createTopics(
             [(topics.events, configuration.partitions), (topics.notify, configuration.partitions), (topics.deadLetters, 1)],
             configuration: KafkaConfiguration(properties: ["bootstrap.servers": brokers]), timeoutMs: 30_000)
-        var generator = LoadGenerator(mix: configuration.mix, runTag: tag)
+        var mix = configuration.mix
+        if worker == .naive {
+            // Few events: fewer conversations, so most have messages and the type mix
+            // reaches its steady proportions (a read needs a message first).
+            mix.conversations = max(50, min(mix.conversations, events / 20))
+        }
+        var generator = LoadGenerator(mix: mix, runTag: tag)
         let timeout = configuration.timeoutSeconds
 
         if let rate {
@@ -39,6 +45,9 @@ struct Scenario {
             let sampler = startSampler(pid: process.pid)
             let collector = try makeCollector(timing: .receipt)
             let collecting = ThreadRunner(name: "collector") { try collector.collect(timeoutSeconds: timeout) }
+            // Receipt times only mean something once the collector reads its partitions.
+            let joinDeadline = Date().addingTimeInterval(30)
+            while !collector.isAssigned, Date() < joinDeadline { WallClock.sleep(milliseconds: 20) }
             let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: rate,
                                                  topic: topics.events, brokers: brokers)
             let outputs = try collecting.join()

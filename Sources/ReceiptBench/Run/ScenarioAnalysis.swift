@@ -35,7 +35,8 @@ struct ScenarioAnalysis {
             kinds: kinds, validEventsWithoutNotification: validMissing,
             firstToLastSeconds: span, eventsPerSecond: span > 0 ? Double(doneTimes.count) / span : 0,
             steadyEventsPerSecond: steady,
-            latencyMs: targetRate == nil ? nil : latency(),
+            latencyMs: targetRate == nil ? nil : latency(outputs.firstOutputNanos),
+            latencyToProducedMs: targetRate == nil ? nil : latency(outputs.firstOutputProducedNanos),
             cpuSecondsPerMillionEvents: cpuPerMillion(from: first, to: last, events: doneTimes.count),
             peakRSSMiB: processSamples.last.map { Double($0.process.peakRSSKiB) / 1024 },
             checkpointAgeSeconds: checkpointAge(from: first, to: last),
@@ -91,11 +92,11 @@ struct ScenarioAnalysis {
     }
 
     /// produce → first output, in microseconds in an HDR histogram, reported in ms.
-    private func latency() -> ScenarioResult.Latency? {
+    private func latency(_ outputNanos: [Int64]) -> ScenarioResult.Latency? {
         var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         let skip = Int(Double(load.produced) * Self.warmupShare)
-        for index in skip..<load.produced where outputs.firstOutputNanos[index] > 0 {
-            let micros = max(0, outputs.firstOutputNanos[index] - load.sentAtNanos[index]) / 1_000
+        for index in skip..<load.produced where outputNanos[index] > 0 {
+            let micros = max(0, outputNanos[index] - load.sentAtNanos[index]) / 1_000
             _ = histogram.record(UInt64(micros))
         }
         guard histogram.totalCount > 0 else { return nil }
