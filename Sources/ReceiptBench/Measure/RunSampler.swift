@@ -10,6 +10,8 @@ final class RunSampler: @unchecked Sendable {
         var atNanos: Int64
         var process: ProcStats.Process
         var machine: ProcStats.Machine
+        /// This tool's own CPU seconds (load generator and collector).
+        var benchCPUSeconds: Double
     }
 
     struct CheckpointSample: Sendable {
@@ -42,8 +44,10 @@ final class RunSampler: @unchecked Sendable {
         var tick = 0
         while !stopRequested.load(ordering: .relaxed) {
             let now = WallClock.nowNanos()
-            if let pid, let process = ProcStats.process(pid), let machine = ProcStats.machine() {
-                processSamples.append(ProcessSample(atNanos: now, process: process, machine: machine))
+            if let pid, let process = ProcStats.process(pid), let machine = ProcStats.machine(),
+               let own = ProcStats.process(getpid()) {
+                processSamples.append(ProcessSample(atNanos: now, process: process, machine: machine,
+                                                    benchCPUSeconds: own.cpuSeconds))
             }
             if let postgresURL, tick % 2 == 0 {
                 do {

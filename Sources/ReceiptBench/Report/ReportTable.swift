@@ -8,7 +8,7 @@ public enum ReportTable {
         lines.append("mix: \(report.mix.conversations) conversations, group share \(report.mix.groupShare), duplicates \(report.mix.duplicateRate), invalid \(report.mix.invalidRate), seed \(report.mix.seed); \(report.partitions) partitions")
         lines.append("")
         let header = ["scenario", "events", "rate", "events/s steady", "events/s first→last", "p50 ms", "p99 ms",
-                      "p99.9 ms", "CPU s/M ev", "peak RSS MiB", "ckpt age max s", "machine busy", "complete"]
+                      "p99.9 ms", "CPU s/M ev", "peak RSS MiB", "ckpt age max s", "worker cores", "bench cores", "machine busy", "complete"]
         var rows: [[String]] = []
         for s in report.scenarios {
             rows.append([
@@ -18,6 +18,7 @@ public enum ReportTable {
                 s.latencyMs.map { fmt($0.p999, 1) } ?? "-",
                 s.cpuSecondsPerMillionEvents.map { fmt($0, 1) } ?? "-", s.peakRSSMiB.map { fmt($0, 1) } ?? "-",
                 s.checkpointAgeSeconds.map { fmt($0.max, 2) } ?? "-",
+                s.workerCores.map { fmt($0, 2) } ?? "-", s.benchCores.map { fmt($0, 2) } ?? "-",
                 s.machineBusyFraction.map { fmt($0 * 100, 0) + "%" } ?? "-", s.complete ? "yes" : "NO",
             ])
         }

@@ -49,6 +49,10 @@ public struct ScenarioResult: Sendable, Codable {
     /// Whole-machine CPU busy fraction between the first and the last output (all
     /// cores; the broker, Redis, PostgreSQL and this tool share the machine).
     public var machineBusyFraction: Double?
+    /// Average cores used between the first and the last output by the worker, and
+    /// by this tool (producing the load, reading the outputs live).
+    public var workerCores: Double?
+    public var benchCores: Double?
     /// Every event produced an output before the timeout.
     public var complete: Bool
     /// Once a second from the first output to the end of sampling.

@@ -42,6 +42,8 @@ struct ScenarioAnalysis {
             checkpointAgeSeconds: checkpointAge(from: first, to: last),
             checkpointStallSeconds: checkpointStall(from: first, to: last),
             machineBusyFraction: machineBusy(from: first, to: last),
+            workerCores: cores(from: first, to: last) { $0.process.cpuSeconds },
+            benchCores: cores(from: first, to: last) { $0.benchCPUSeconds },
             complete: outputs.eventsWithOutput == count,
             timeline: timeline(doneTimes: doneTimes))
     }
@@ -117,6 +119,12 @@ struct ScenarioAnalysis {
     private func cpuPerMillion(from start: Int64, to end: Int64, events: Int) -> Double? {
         guard events > 0, let (a, b) = bracket(start, end) else { return nil }
         return (b.process.cpuSeconds - a.process.cpuSeconds) / Double(events) * 1_000_000
+    }
+
+    /// Average CPU cores a process used between the first and the last output.
+    private func cores(from start: Int64, to end: Int64, _ cpu: (RunSampler.ProcessSample) -> Double) -> Double? {
+        guard let (a, b) = bracket(start, end) else { return nil }
+        return (cpu(b) - cpu(a)) / (Double(b.atNanos - a.atNanos) / 1e9)
     }
 
     private func machineBusy(from start: Int64, to end: Int64) -> Double? {
