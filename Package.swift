@@ -10,7 +10,10 @@ let package = Package(
     name: "receiptd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "receiptd", targets: ["receiptd"])
+        .executable(name: "receiptd", targets: ["receiptd"]),
+        .executable(name: "receiptd-bench", targets: ["receiptd-bench"]),
+        // For the micro-benchmarks package in Benchmarks/ only.
+        .library(name: "ReceiptBenchKit", targets: ["ReceiptBench", "ReceiptCore", "ReceiptRedis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries, found with pkg-config. scripts/setup.sh installs them.
@@ -71,6 +75,23 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+
+        // The end-to-end benchmark (issue 6): load generator, measurement of the real
+        // `receiptd run` process, the naive one-event-at-a-time worker, the Redis ceiling.
+        // Not part of `swift test`, except the smoke test that runs the built binary.
+        .target(
+            name: "ReceiptBench",
+            dependencies: [
+                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "receiptd-bench",
+            dependencies: ["ReceiptBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 

@@ -1,0 +1,134 @@
+import Foundation
+import ReceiptRedis
+
+/// The ceiling: what Redis alone sustains for the commands the worker issues per
+/// event, measured with `redis-benchmark` pipelined (-P 64), one command at a time.
+///
+/// Per event, receiptd's read round trip issues the allocation script for a newMsg,
+/// and GET maxSeq + ZMSCORE for a read, whose write round trip adds ZADD GT CH.
+/// The implied ceiling in events/s is the harmonic combination of those rates
+/// weighted by the mix. (The worker coalesces commands per conversation within a
+/// batch, so it can issue fewer than one set per event.)
+struct RedisCeiling {
+    struct Configuration: Sendable {
+        var redisURL: String
+        /// Requests per command. Default: 500,000.
+        var requests = 500_000
+        /// Default: 64.
+        var pipeline = 64
+        /// Concurrent connections. Default: 4.
+        var clients = 4
+        /// A database of its own, emptied afterwards. Default: 9.
+        var database = 9
+        /// Key space of `__rand_int__`. Default: 1,000,000.
+        var keySpace = 1_000_000
+        var executable = "/usr/bin/redis-benchmark"
+    }
+
+    let configuration: Configuration
+
+    /// The commands measured, by name, as redis-benchmark arguments.
+    static func commands(scriptSHA: String) -> [(name: String, arguments: [String])] {
+        [
+            ("EVALSHA allocate", ["EVALSHA", scriptSHA, "3", "rcpt:{bc__rand_int__}:seq", "rcpt:sentinel",
+                                  "rcpt:{bc__rand_int__}:cm:m__rand_int__", "86400", "bench"]),
+            ("GET maxSeq", ["GET", "rcpt:{bc__rand_int__}:seq"]),
+            ("ZMSCORE", ["ZMSCORE", "rcpt:{bc__rand_int__}:read", "u__rand_int__"]),
+            ("ZADD GT CH", ["ZADD", "rcpt:{bc__rand_int__}:read", "GT", "CH", "5", "u__rand_int__"]),
+        ]
+    }
+
+    /// Redis commands per event type: which of `commands` one event costs.
+    static func commandsPerEvent(_ kind: EventKind) -> [String] {
+        switch kind {
+        case .newMsg, .duplicate: ["EVALSHA allocate"]
+        case .markConversationAsRead, .markMsgsAsRead: ["GET maxSeq", "ZMSCORE", "ZADD GT CH"]
+        case .msgDelivered: ["GET maxSeq"]
+        case .invalid: []
+        }
+    }
+
+    func run(mix: LoadMix) throws -> CeilingResult {
+        var endpoint = try RedisEndpoint(url: configuration.redisURL)
+        endpoint.database = configuration.database
+        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
+        let script = RedisScript(CeilingScripts.allocation)
+        try connection.load(script)
+        _ = try connection.execute(.set("rcpt:sentinel", "bench"))
+        defer { _ = try? connection.execute(RedisCommand(["FLUSHDB"])) }
+
+        var rates: [String: Double] = [:]
+        for command in Self.commands(scriptSHA: script.sha1) {
+            rates[command.name] = try benchmark(command.arguments, endpoint: endpoint)
+        }
+        // Seconds of Redis time per event, weighted by the mix's event types.
+        let w = mix.weights
+        let shares: [(EventKind, Double)] = [(.newMsg, w.newMsg), (.markConversationAsRead, w.markConversationAsRead),
+                                             (.markMsgsAsRead, w.markMsgsAsRead), (.msgDelivered, w.msgDelivered)]
+        var secondsPerEvent = 0.0
+        for (kind, weight) in shares where weight > 0 {
+            let cost = Self.commandsPerEvent(kind).reduce(0.0) { $0 + 1 / (rates[$1] ?? .infinity) }
+            secondsPerEvent += weight / w.total * cost
+        }
+        return CeilingResult(
+            commandsPerSecond: rates, impliedEventsPerSecond: secondsPerEvent > 0 ? 1 / secondsPerEvent : 0,
+            pipeline: configuration.pipeline, clients: configuration.clients, requests: configuration.requests)
+    }
+
+    /// Runs redis-benchmark for one command; returns its requests per second.
+    private func benchmark(_ command: [String], endpoint: RedisEndpoint) throws -> Double {
+        var arguments = ["-h", endpoint.host, "-p", String(endpoint.port), "--dbnum", String(endpoint.database),
+                         "-c", String(configuration.clients), "-P", String(configuration.pipeline),
+                         "-n", String(configuration.requests), "-r", String(configuration.keySpace), "--csv"]
+        if let password = endpoint.password { arguments += ["-a", password] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.executable)
+        process.arguments = arguments + command
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        // CSV: a header line, then "command","rps",...
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").last(where: { !$0.hasPrefix("\"test\"") }),
+              let rps = line.split(separator: ",").dropFirst().first.flatMap({ Double($0.trimmingCharacters(in: ["\""])) })
+        else { throw BenchError("redis-benchmark \(command[0]) failed: \(text.prefix(300))") }
+        return rps
+    }
+}
+
+/// The ceiling's numbers.
+public struct CeilingResult: Sendable, Codable {
+    /// Command name → requests per second, pipelined.
+    public var commandsPerSecond: [String: Double]
+    /// The events per second Redis could serve for this mix's commands.
+    public var impliedEventsPerSecond: Double
+    public var pipeline: Int
+    public var clients: Int
+    public var requests: Int
+}
+
+enum CeilingScripts {
+    /// A copy of receiptd's allocation script (`AllocationScript` in ReceiptPipeline,
+    /// which that module keeps internal), so Redis runs exactly the same Lua.
+    static let allocation = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[2] then
+          return redis.error_reply('RECEIPTD_STATE_LOST the sentinel does not hold this epoch')
+        end
+        local out = {}
+        for i = 3, #KEYS do
+          local seq = redis.call('GET', KEYS[i])
+          if seq then
+            out[#out + 1] = tonumber(seq)
+          else
+            seq = redis.call('INCR', KEYS[1])
+            redis.call('SET', KEYS[i], seq, 'EX', ARGV[1])
+            out[#out + 1] = seq
+          end
+        end
+        return out
+        """
+}

@@ -1,0 +1,74 @@
+/// Where the stack is and what to run. Plain values with documented defaults; the
+/// `receiptd-bench` executable builds it from flags and environment variables.
+public struct BenchConfiguration: Sendable, Codable {
+    /// Kafka bootstrap servers (`RECEIPTD_BROKERS`).
+    public var brokers: String
+    /// `redis://host:port/db` (`RECEIPTD_REDIS_URL`).
+    public var redisURL: String
+    /// libpq URI (`RECEIPTD_POSTGRES_URL`).
+    public var postgresURL: String
+    /// The `receiptd` executable run as the worker under test. Default: next to
+    /// `receiptd-bench`.
+    public var receiptdPath: String
+    /// The `receiptd-bench` executable, started again as `naive-worker`.
+    public var benchPath: String
+
+    /// Events of the max-rate receiptd run, produced before the worker starts.
+    /// Default: 1,000,000.
+    public var events: Int = 1_000_000
+    /// `nil`: max rate (pre-produced). A number: events per second produced while the
+    /// worker runs, for latency. Default: nil.
+    public var rate: Int?
+    /// Length of the fixed-rate latency run of mode `all`, at half the measured max
+    /// rate. Default: 20 s.
+    public var latencySeconds: Int = 20
+    /// Upper bound of the latency run's rate, whatever the max run measured; nil: none.
+    /// Default: nil (smoke: 5,000/s, so a short max run cannot make it large).
+    public var latencyRateCap: Int?
+    /// Events of the naive run (it is slow). Default: 5,000.
+    public var naiveEvents: Int = 5_000
+    /// Requests per redis-benchmark command of the ceiling. Default: 500,000.
+    public var ceilingRequests: Int = 500_000
+    /// Partitions of the events and notify topics. Default: 8.
+    public var partitions: Int32 = 8
+    public var mix = LoadMix()
+    /// Longest wait for a run's last output. Default: 600 s.
+    public var timeoutSeconds: Int = 600
+    /// Extra environment for the receiptd process (e.g. `RECEIPTD_BATCH_SIZE`).
+    public var workerEnvironment: [String: String] = [:]
+    /// Keep the worker's stderr here (one file per scenario); nil: discard.
+    public var logDirectory: String?
+
+    public init(brokers: String, redisURL: String, postgresURL: String, receiptdPath: String, benchPath: String) {
+        self.brokers = brokers
+        self.redisURL = redisURL
+        self.postgresURL = postgresURL
+        self.receiptdPath = receiptdPath
+        self.benchPath = benchPath
+    }
+
+    /// Small and quick (well under a minute): 20,000 events with 1% duplicates and
+    /// 1% invalid records, a 4 s latency run at half the max rate, 300 naive events, a short ceiling.
+    public mutating func applySmoke() {
+        events = 20_000
+        latencySeconds = 4
+        latencyRateCap = 5_000
+        naiveEvents = 300
+        ceilingRequests = 20_000
+        mix.conversations = 500
+        mix.duplicateRate = 0.01
+        mix.invalidRate = 0.01
+        mix.weights.markMsgsAsRead = 0.5
+        timeoutSeconds = 90
+    }
+}
+
+/// Which measurements a run makes.
+public enum BenchMode: String, Sendable, Codable, CaseIterable {
+    /// receiptd at max rate, receiptd at half that rate, naive, ceiling.
+    case all
+    /// receiptd only: at max rate, or at `rate`.
+    case receiptd
+    case naive
+    case ceiling
+}

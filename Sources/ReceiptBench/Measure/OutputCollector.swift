@@ -1,0 +1,110 @@
+import ReceiptKafka
+import Synchronization
+
+/// Reads the notify and dead-letter topics of one scenario and records, per event,
+/// when its first output (notification or dead letter) appeared.
+///
+/// Timing: `.receipt` stamps a record when this process receives it (for latency,
+/// while the load runs); `.recordTimestamp` uses the record's Kafka timestamp, the
+/// time the worker produced it, so the topics can be read after the run without
+/// competing with the worker for CPU (for max-rate throughput).
+final class OutputCollector: Sendable {
+    enum Timing: Sendable { case receipt, recordTimestamp }
+
+    struct Result: Sendable {
+        /// Wall-clock ns of each event's first output; 0 when none arrived.
+        var firstOutputNanos: [Int64]
+        /// The Kafka timestamp (the worker's produce time) of that first output.
+        var firstOutputProducedNanos: [Int64]
+        var eventsWithOutput = 0
+        var notifications = 0
+        var deadLetters = 0
+        /// Output records that name no event of this run.
+        var foreignOutputs = 0
+        /// Events with a notification and events with a dead letter (may overlap).
+        var notified: [Bool]
+        var deadLettered: [Bool]
+    }
+
+    private let consumer: KafkaConsumer
+    private let deadLetterTopic: String
+    private let scanner: EventIDScanner
+    private let eventCount: Int
+    private let timing: Timing
+    private let stopRequested = Atomic<Bool>(false)
+    let progress = Atomic<Int>(0)
+    /// Set once the collector's consumer was given its partitions.
+    private let assignedBox: AssignedFlag
+
+    init(brokers: String, notifyTopic: String, deadLetterTopic: String, runTag: String, eventCount: Int,
+         timing: Timing) throws {
+        let flag = AssignedFlag()
+        assignedBox = flag
+        consumer = try KafkaConsumer.make(
+            configuration: KafkaConfiguration(properties: [
+                "bootstrap.servers": brokers,
+                "group.id": "\(runTag)-collector",
+                "auto.offset.reset": "earliest",
+                "session.timeout.ms": "6000",
+                "fetch.wait.max.ms": "10",
+            ]),
+            topics: [notifyTopic, deadLetterTopic],
+            rebalance: RebalanceHandler(onAssign: { _ in flag.set(); return [:] }))
+        self.deadLetterTopic = deadLetterTopic
+        scanner = EventIDScanner(runTag: runTag)
+        self.eventCount = eventCount
+        self.timing = timing
+    }
+
+    func stop() { stopRequested.store(true, ordering: .relaxed) }
+
+    var isAssigned: Bool { assignedBox.isSet }
+
+    /// Polls until every event has an output, `stop()` is called, or `timeoutSeconds`
+    /// pass. Blocking: run it on its own thread.
+    func collect(timeoutSeconds: Int) throws -> Result {
+        var result = Result(firstOutputNanos: Array(repeating: 0, count: eventCount),
+                            firstOutputProducedNanos: Array(repeating: 0, count: eventCount),
+                            notified: Array(repeating: false, count: eventCount),
+                            deadLettered: Array(repeating: false, count: eventCount))
+        let deadline = WallClock.nowNanos() + Int64(timeoutSeconds) * 1_000_000_000
+        while result.eventsWithOutput < eventCount, !stopRequested.load(ordering: .relaxed),
+              WallClock.nowNanos() < deadline {
+            let records = try consumer.poll(maxRecords: 10_000, timeoutMs: 100)
+            let receivedAt = WallClock.nowNanos()
+            for record in records {
+                let producedAt = (record.timestampMs ?? 0) * 1_000_000
+                let at = timing == .receipt ? receivedAt : producedAt
+                var ours = false
+                func mark(_ index: Int, deadLetter: Bool) {
+                    guard index < eventCount else { return }
+                    ours = true
+                    if deadLetter { result.deadLettered[index] = true } else { result.notified[index] = true }
+                    if result.firstOutputNanos[index] == 0 {
+                        result.firstOutputNanos[index] = at
+                        result.firstOutputProducedNanos[index] = producedAt
+                        result.eventsWithOutput += 1
+                    }
+                }
+                if record.topic == deadLetterTopic {
+                    result.deadLetters += 1
+                    if let index = scanner.deadLetterSource(record.value) { mark(index, deadLetter: true) }
+                } else {
+                    result.notifications += 1
+                    scanner.notificationSources(record.value) { mark($0, deadLetter: false) }
+                }
+                if !ours { result.foreignOutputs += 1 }
+            }
+            progress.store(result.eventsWithOutput, ordering: .relaxed)
+        }
+        try? consumer.close()
+        return result
+    }
+}
+
+/// Set from the consumer's rebalance callback (on the polling thread), read elsewhere.
+final class AssignedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
+}

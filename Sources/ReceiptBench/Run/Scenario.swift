@@ -1,0 +1,124 @@
+import Foundation
+import ReceiptKafka
+
+/// One measured run: fresh topics and group, one worker process, one load.
+///
+/// At max rate the load is produced first, then the worker starts; the topics are
+/// read after it finished (outputs timed by their Kafka timestamps) so that nothing
+/// but the worker, the broker and the stores compete for the CPU. At a fixed rate
+/// the worker runs first and the outputs are read live, for latency.
+struct Scenario {
+    enum Worker: String { case receiptd, naive }
+
+    var name: String
+    var worker: Worker
+    var events: Int
+    /// nil: max rate.
+    var rate: Int?
+    var tag: String
+    var configuration: BenchConfiguration
+
+    var topics: (events: String, notify: String, deadLetters: String) {
+        ("bench.\(tag).events", "bench.\(tag).notify", "bench.\(tag).dlq")
+    }
+    var group: String { "bench-\(tag)" }
+
+    func run(log: (String) -> Void) throws -> ScenarioResult {
+        let brokers = configuration.brokers
+        try KafkaAdmin.createTopics(
+            [(topics.events, configuration.partitions), (topics.notify, configuration.partitions), (topics.deadLetters, 1)],
+            configuration: KafkaConfiguration(properties: ["bootstrap.servers": brokers]), timeoutMs: 30_000)
+        var mix = configuration.mix
+        if worker == .naive {
+            // Few events: fewer conversations, so most have messages and the type mix
+            // reaches its steady proportions (a read needs a message first).
+            mix.conversations = max(50, min(mix.conversations, events / 20))
+        }
+        var generator = LoadGenerator(mix: mix, runTag: tag)
+        let timeout = configuration.timeoutSeconds
+
+        if let rate {
+            log("\(name): starting the worker, then producing \(events) events at \(rate)/s")
+            let process = try startWorker()
+            defer { process.stop() }
+            try process.waitUntilAssigned(timeoutSeconds: 60)
+            let sampler = startSampler(pid: process.pid)
+            let collector = try makeCollector(timing: .receipt)
+            let collecting = ThreadRunner(name: "collector") { try collector.collect(timeoutSeconds: timeout) }
+            // Receipt times only mean something once the collector reads its partitions.
+            let joinDeadline = Date().addingTimeInterval(30)
+            while !collector.isAssigned, Date() < joinDeadline { WallClock.sleep(milliseconds: 20) }
+            let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: rate,
+                                                 topic: topics.events, brokers: brokers)
+            let outputs = try collecting.join()
+            sampler.sampler.stop()
+            try sampler.thread.join()
+            return analysis(load, outputs, sampler.sampler).result()
+        }
+
+        log("\(name): producing \(events) events, then starting the worker")
+        let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: nil,
+                                             topic: topics.events, brokers: brokers)
+        log("\(name): produced in \(String(format: "%.1f", load.produceSeconds)) s; worker running")
+        let process = try startWorker()
+        defer { process.stop() }
+        let sampler = startSampler(pid: process.pid)
+        let outputs: OutputCollector.Result
+        switch worker {
+        case .receiptd:
+            // Done when the checkpoints cover every record: by then every output was
+            // acknowledged by the broker. Read them afterwards, timed by timestamps.
+            let deadline = Date().addingTimeInterval(Double(timeout))
+            while sampler.sampler.checkpointedRecords.load(ordering: .relaxed) < events, Date() < deadline {
+                guard process.isRunning else { throw BenchError("receiptd exited early; see \(process.logPath)") }
+                WallClock.sleep(milliseconds: 100)
+            }
+            sampler.sampler.stop()
+            try sampler.thread.join()
+            outputs = try makeCollector(timing: .recordTimestamp).collect(timeoutSeconds: 120)
+        case .naive:
+            outputs = try makeCollector(timing: .recordTimestamp).collect(timeoutSeconds: timeout)
+            sampler.sampler.stop()
+            try sampler.thread.join()
+        }
+        return analysis(load, outputs, sampler.sampler).result()
+    }
+
+    private func analysis(_ load: EventLoad, _ outputs: OutputCollector.Result, _ sampler: RunSampler) -> ScenarioAnalysis {
+        ScenarioAnalysis(name: name, worker: worker.rawValue, targetRate: rate, load: load, outputs: outputs,
+                         processSamples: sampler.processSamples, checkpointSamples: sampler.checkpointSamples)
+    }
+
+    private func makeCollector(timing: OutputCollector.Timing) throws -> OutputCollector {
+        try OutputCollector(brokers: configuration.brokers, notifyTopic: topics.notify,
+                            deadLetterTopic: topics.deadLetters, runTag: tag, eventCount: events, timing: timing)
+    }
+
+    private func startSampler(pid: Int32) -> (sampler: RunSampler, thread: ThreadRunner<Void>) {
+        let sampler = RunSampler(pid: pid, postgresURL: worker == .receiptd ? configuration.postgresURL : nil,
+                                 group: group)
+        return (sampler, ThreadRunner(name: "sampler") { sampler.run() })
+    }
+
+    private func startWorker() throws -> WorkerProcess {
+        let environment = [
+            "RECEIPTD_BROKERS": configuration.brokers,
+            "RECEIPTD_REDIS_URL": configuration.redisURL,
+            "RECEIPTD_POSTGRES_URL": configuration.postgresURL,
+            "RECEIPTD_GROUP": group,
+            "RECEIPTD_EVENTS_TOPIC": topics.events,
+            "RECEIPTD_NOTIFY_TOPIC": topics.notify,
+            "RECEIPTD_DLQ_TOPIC": topics.deadLetters,
+            "RECEIPTD_HTTP_PORT": "0",
+        ].merging(configuration.workerEnvironment) { _, extra in extra }
+        let logPath = (configuration.logDirectory ?? NSTemporaryDirectory()) + "/\(tag)-\(worker.rawValue).log"
+        switch worker {
+        case .receiptd:
+            return try WorkerProcess(executable: configuration.receiptdPath, arguments: ["run", "--migrate"],
+                                     environment: environment, logPath: logPath)
+        case .naive:
+            return try WorkerProcess(executable: configuration.benchPath, arguments: ["naive-worker"],
+                                     environment: environment, logPath: logPath)
+        }
+    }
+}
