@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "ReceiptBench",
             dependencies: [
-                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres",
+                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "ReceiptPipeline",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict

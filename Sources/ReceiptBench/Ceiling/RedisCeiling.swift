@@ -1,4 +1,5 @@
 import Foundation
+import ReceiptPipeline
 import ReceiptRedis
 
 /// The ceiling: what Redis alone sustains for the commands the worker issues per
@@ -30,9 +31,11 @@ struct RedisCeiling {
     /// The commands measured, by name, as redis-benchmark arguments.
     static func commands(scriptSHA: String) -> [(name: String, arguments: [String])] {
         [
-            ("EVALSHA allocate", ["EVALSHA", scriptSHA, "3", "rcpt:{bc__rand_int__}:seq", "rcpt:sentinel",
-                                  "rcpt:{bc__rand_int__}:cm:m__rand_int__", "86400", "bench"]),
+            ("EVALSHA allocate", ["EVALSHA", scriptSHA, "4", "rcpt:{bc__rand_int__}:seq", "rcpt:sentinel",
+                                  "rcpt:{bc__rand_int__}:alloc", "rcpt:{bc__rand_int__}:cm:m__rand_int__",
+                                  "86400", "bench", "0", "__rand_int__"]),
             ("GET maxSeq", ["GET", "rcpt:{bc__rand_int__}:seq"]),
+            ("ZCOUNT alloc", ["ZCOUNT", "rcpt:{bc__rand_int__}:alloc", "__rand_int__", "+inf"]),
             ("ZMSCORE", ["ZMSCORE", "rcpt:{bc__rand_int__}:read", "u__rand_int__"]),
             ("ZADD GT CH", ["ZADD", "rcpt:{bc__rand_int__}:read", "GT", "CH", "5", "u__rand_int__"]),
         ]
@@ -42,8 +45,8 @@ struct RedisCeiling {
     static func commandsPerEvent(_ kind: EventKind) -> [String] {
         switch kind {
         case .newMsg, .duplicate: ["EVALSHA allocate"]
-        case .markConversationAsRead, .markMsgsAsRead: ["GET maxSeq", "ZMSCORE", "ZADD GT CH"]
-        case .msgDelivered: ["GET maxSeq"]
+        case .markConversationAsRead, .markMsgsAsRead: ["GET maxSeq", "ZCOUNT alloc", "ZMSCORE", "ZADD GT CH"]
+        case .msgDelivered: ["GET maxSeq", "ZCOUNT alloc"]
         case .invalid: []
         }
     }
@@ -52,7 +55,7 @@ struct RedisCeiling {
         var endpoint = try RedisEndpoint(url: configuration.redisURL)
         endpoint.database = configuration.database
         let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        let script = RedisScript(CeilingScripts.allocation)
+        let script = AllocationScript.script
         try connection.load(script)
         _ = try connection.execute(.set("rcpt:sentinel", "bench"))
         defer { _ = try? connection.execute(RedisCommand(["FLUSHDB"])) }
@@ -109,26 +112,4 @@ public struct CeilingResult: Sendable, Codable {
     public var pipeline: Int
     public var clients: Int
     public var requests: Int
-}
-
-enum CeilingScripts {
-    /// A copy of receiptd's allocation script (`AllocationScript` in ReceiptPipeline,
-    /// which that module keeps internal), so Redis runs exactly the same Lua.
-    static let allocation = """
-        if redis.call('GET', KEYS[2]) ~= ARGV[2] then
-          return redis.error_reply('RECEIPTD_STATE_LOST the sentinel does not hold this epoch')
-        end
-        local out = {}
-        for i = 3, #KEYS do
-          local seq = redis.call('GET', KEYS[i])
-          if seq then
-            out[#out + 1] = tonumber(seq)
-          else
-            seq = redis.call('INCR', KEYS[1])
-            redis.call('SET', KEYS[i], seq, 'EX', ARGV[1])
-            out[#out + 1] = seq
-          end
-        end
-        return out
-        """
 }

@@ -17,10 +17,10 @@ import ReceiptRedis
 /// KEYS[4...] the clientMsgID keys in event order; ARGV[1] the TTL of a clientMsgID
 /// key in seconds, ARGV[2] the epoch, ARGV[3] the trim position, ARGV[4...] each
 /// message's position (-1 when unknown). Returns one seq per clientMsgID key.
-enum AllocationScript {
-    static let stateLostError = "RECEIPTD_STATE_LOST"
+public enum AllocationScript {
+    public static let stateLostError = "RECEIPTD_STATE_LOST"
 
-    static let script = RedisScript("""
+    public static let script = RedisScript("""
         if redis.call('GET', KEYS[2]) ~= ARGV[2] then
           return redis.error_reply('\(stateLostError) the sentinel does not hold this epoch')
         end

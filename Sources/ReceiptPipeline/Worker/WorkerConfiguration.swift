@@ -76,6 +76,10 @@ public struct WorkerConfiguration: Sendable {
             "session.timeout.ms": "10000",
             "max.poll.interval.ms": "60000",
             "fetch.wait.max.ms": "20",
+            // librdkafka's prefetch queue is most of the worker's memory: 16 MB per
+            // consumer instead of the default 64 MB keeps peak RSS near 150 MB at
+            // full speed (measured with receiptd-bench).
+            "queued.max.messages.kbytes": "16384",
         ]
         properties.merge(kafkaProperties) { _, chosen in chosen }
         return properties
@@ -96,6 +100,6 @@ public struct WorkerConfiguration: Sendable {
     private static let consumerOnly: Set<String> = [
         "group.id", "session.timeout.ms", "max.poll.interval.ms", "auto.offset.reset", "fetch.wait.max.ms",
         "heartbeat.interval.ms", "partition.assignment.strategy", "group.instance.id", "fetch.min.bytes",
-        "enable.auto.commit", "enable.auto.offset.store", "isolation.level",
+        "enable.auto.commit", "enable.auto.offset.store", "isolation.level", "queued.max.messages.kbytes",
     ]
 }
