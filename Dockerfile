@@ -1,5 +1,8 @@
 # syntax=docker/dockerfile:1
-# receiptd: build on the Swift 6.3 bookworm image, run on bookworm-slim.
+# receiptd: build on the Swift 6.3 bookworm image, run on bookworm-slim as uid
+# 10001. scripts/setup.sh builds librdkafka >= 2.2 from source in the build stage
+# (bookworm ships 2.0.2); the runtime stage copies only librdkafka.so.1 and the
+# statically linked release binary.
 #
 #   docker build -t receiptd .
 #   docker run --rm -e RECEIPTD_BROKERS=... -e RECEIPTD_REDIS_URL=... \
@@ -41,5 +44,11 @@ USER 10001:10001
 ENV RECEIPTD_HTTP_PORT=8080
 # /healthz, /readyz, /metrics
 EXPOSE 8080
+# Liveness for plain Docker and compose. No curl or wget in the image: bash (in
+# every Debian image) opens the TCP connection itself through /dev/tcp and sends
+# a one-line HTTP/1.0 request; healthy means the status line says 200. The port
+# follows RECEIPTD_HTTP_PORT when a container overrides it.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${RECEIPTD_HTTP_PORT:-8080} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["receiptd"]
 CMD ["run"]

@@ -32,6 +32,8 @@ install_debian_packages() {
     libhiredis-dev libpq-dev redis-server postgresql
     liblz4-dev libzstd-dev libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev
     python3 python3-pip procps netcat-openbsd
+    # DeployFilesTests read deploy/*.yaml through PyYAML.
+    python3-yaml
     # scripts/demo.sh. Works against Tansu only with the librdkafka built below:
     # /usr/local/lib comes before Debian's librdkafka1 (2.0.2) in ld.so.conf.
     kcat

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a command to completion with `posix_spawn` and `waitpid`, its output going
-/// to a file. Foundation's `Process.waitUntilExit` can miss the exit of a script
+/// to files. Foundation's `Process.waitUntilExit` can miss the exit of a script
 /// that leaves daemons behind (as `scripts/stack.sh start` does); `waitpid` on the
 /// child's own pid cannot.
 public enum ShellCommand {
@@ -9,17 +9,59 @@ public enum ShellCommand {
         public let description: String
     }
 
-    /// Runs `arguments[0]` with the rest as its arguments; returns its output, and
-    /// throws with the output when it exits non-zero.
+    /// How a command ended: its exit status (128 + the signal when a signal ended
+    /// it) and what it wrote to standard output and standard error.
+    public struct Outcome: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+
+        /// The lines of standard error (a final newline ends the last line; it
+        /// does not start an empty one).
+        public var errorLines: [String] {
+            guard !standardError.isEmpty else { return [] }
+            var lines = standardError.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if standardError.hasSuffix("\n") { lines.removeLast() }
+            return lines
+        }
+    }
+
+    /// Runs `arguments[0]` with the rest as its arguments; returns its output
+    /// (standard output and standard error together), and throws with the output
+    /// when it exits non-zero.
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String]) throws -> String {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("command-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
+        let outcome = try spawn(arguments, environment: environment, mergingErrors: true)
+        guard outcome.status == 0 else {
+            throw Failed(description: "\(arguments.joined(separator: " ")) failed (status \(outcome.status)):\n\(outcome.standardOutput)")
+        }
+        return outcome.standardOutput
+    }
+
+    /// Runs `arguments[0]` with the rest as its arguments and returns how it ended,
+    /// whatever its status; throws only when it cannot be started.
+    public static func outcome(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+        try spawn(arguments, environment: environment, mergingErrors: false)
+    }
+
+    private static func spawn(_ arguments: [String], environment: [String: String],
+                              mergingErrors: Bool) throws -> Outcome {
+        let directory = FileManager.default.temporaryDirectory
+        let out = directory.appendingPathComponent("command-\(UUID().uuidString).out")
+        let err = directory.appendingPathComponent("command-\(UUID().uuidString).err")
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if mergingErrors {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -34,12 +76,10 @@ public enum ShellCommand {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited, code == 0 else {
-            throw Failed(description: "\(arguments.joined(separator: " ")) failed (status \(status)):\n\(output)")
-        }
-        return output
+        let signal = status & 0x7f
+        return Outcome(
+            status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+            standardOutput: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 }
