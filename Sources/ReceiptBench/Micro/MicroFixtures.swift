@@ -1,4 +1,5 @@
 import ReceiptCore
+import ReceiptPipeline
 import ReceiptRedis
 
 /// Inputs for the micro-benchmarks (the `Benchmarks/` package): records of the
@@ -30,39 +31,18 @@ public struct MicroFixtures: Sendable {
     }
 }
 
-/// The Redis commands of a batch's two round trips, built as `RedisStateStore` in
-/// ReceiptPipeline builds them (that type is internal to the worker; keep this in
-/// step with `RedisStateStore.read` and `.write`).
+/// The Redis commands of a batch's two round trips, exactly as the worker builds
+/// them (`BatchCommands` in ReceiptPipeline).
 public enum BatchPipeline {
-    public static let allocationScript = RedisScript(CeilingScripts.allocation)
+    static let commands = BatchCommands()
 
-    /// The read round trip: sentinel, GET maxSeq, ZMSCORE readers, the allocation
-    /// script per conversation with new messages, sentinel.
-    public static func readCommands(_ queries: [ConversationQuery], epoch: String = "e1",
-                                    clientMessageTTLSeconds: Int = 86_400) -> [RedisCommand] {
-        let sentinel = "rcpt:sentinel"
-        var commands: [RedisCommand] = [.get(sentinel)]
-        commands.reserveCapacity(queries.count * 2 + 2)
-        for query in queries {
-            let cid = query.conversationID
-            if query.needsMaxSeq { commands.append(.get(NaiveKeys.maxSeq(cid))) }
-            if !query.readers.isEmpty { commands.append(.zmscore(NaiveKeys.readWatermarks(cid), query.readers)) }
-            if !query.allocations.isEmpty {
-                var keys = [NaiveKeys.maxSeq(cid), sentinel]
-                keys.reserveCapacity(query.allocations.count + 2)
-                for allocation in query.allocations { keys.append(NaiveKeys.clientMessage(cid, allocation.clientMsgID)) }
-                commands.append(.evalsha(allocationScript, keys: keys, args: [String(clientMessageTTLSeconds), epoch]))
-            }
-        }
-        commands.append(.get(sentinel))
-        return commands
+    /// The read round trip.
+    public static func readCommands(_ queries: [ConversationQuery], epoch: String = "e1") -> [RedisCommand] {
+        commands.read(queries, epoch: epoch)
     }
 
-    /// The write round trip: one ZADD GT CH per conversation whose watermarks moved.
+    /// The write round trip.
     public static func writeCommands(_ writes: [WatermarkWrites]) -> [RedisCommand] {
-        writes.map { write in
-            .zadd(NaiveKeys.readWatermarks(write.conversationID), greaterThan: true, changed: true,
-                  write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
-        }
+        commands.write(writes)
     }
 }

@@ -36,4 +36,7 @@ enum RedisKeys {
     /// Sorted set: seq → stream position of the event that allocated it, from the
     /// partition's checkpoint on; what lets a replay check reads as the first run did.
     static func allocationPositions(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:alloc" }
+
+    /// String: the epoch of the state Redis holds; gone when Redis lost its data.
+    static let sentinel = "rcpt:sentinel"
 }

@@ -9,7 +9,7 @@ struct RedisStateLost: Error, CustomStringConvertible {
 
 extension RedisStateStore {
     /// The key whose value, an epoch, says Redis still holds the state it was given.
-    static let sentinelKey = "rcpt:sentinel"
+    static let sentinelKey = RedisKeys.sentinel
 
     /// The sentinel's current value; nil when Redis lost it.
     func currentSentinel() throws(RedisError) -> String? {

@@ -29,8 +29,12 @@ final class RedisStateStore {
     /// The sentinel value this worker last seeded or adopted; nil until then.
     var epoch: String?
 
+    private let commandBuilder: BatchCommands
+
     init(configuration: Configuration) {
         self.configuration = configuration
+        commandBuilder = BatchCommands(clientMessageTTLSeconds: configuration.clientMessageTTLSeconds,
+                                       maxMarksPerUser: configuration.maxMarksPerUser)
     }
 
     /// Phase one: the snapshot of every conversation the queries name, with the
@@ -44,42 +48,7 @@ final class RedisStateStore {
     /// never start earlier).
     func read(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> [String: ConversationSnapshot] {
         guard let epoch else { throw RedisStateLost() }
-        var commands: [RedisCommand] = [.get(Self.sentinelKey)]
-        commands.reserveCapacity(queries.count * 2 + 2)
-        for query in queries {
-            let cid = query.conversationID
-            if query.needsMaxSeq {
-                commands.append(.get(RedisKeys.maxSeq(cid)))
-                if let first = query.firstPosition {
-                    commands.append(.zcount(RedisKeys.allocationPositions(cid), min: .inclusive(first),
-                                            max: .positiveInfinity))
-                }
-            }
-            if !query.readers.isEmpty {
-                commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
-            }
-            for reader in query.markedReaders { commands.append(Self.allMarks(RedisKeys.readMarks(cid, reader))) }
-            if !query.recipients.isEmpty {
-                commands.append(.zmscore(RedisKeys.deliveryWatermarks(cid), query.recipients))
-                for recipient in query.recipients {
-                    commands.append(Self.allMarks(RedisKeys.deliveryMarks(cid, recipient)))
-                }
-            }
-            if !query.allocations.isEmpty {
-                var keys = [RedisKeys.maxSeq(cid), Self.sentinelKey, RedisKeys.allocationPositions(cid)]
-                keys.reserveCapacity(query.allocations.count + 3)
-                for allocation in query.allocations {
-                    keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
-                }
-                var args = [String(configuration.clientMessageTTLSeconds), epoch, String(trimBelow[cid] ?? 0)]
-                args.reserveCapacity(query.allocations.count + 3)
-                for index in query.allocations.indices {
-                    args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
-                }
-                commands.append(.evalsha(AllocationScript.script, keys: keys, args: args))
-            }
-        }
-        commands.append(.get(Self.sentinelKey))
+        let commands = commandBuilder.read(queries, epoch: epoch, trimBelow: trimBelow)
         let replies = try execute(commands, scripts: [AllocationScript.script])
         guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
               !replies.contains(where: Self.isStateLost)
@@ -136,11 +105,7 @@ final class RedisStateStore {
     /// repeated write is harmless.
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
-        var commands = writes.map { write in
-            RedisCommand.zadd(RedisKeys.readWatermarks(write.conversationID), greaterThan: true, changed: true,
-                              write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
-        }
-        commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
+        let commands = commandBuilder.write(writes, markedWrites)
         for reply in try execute(commands, scripts: markedWrites.isEmpty ? [] : [FoldMarksScript.script]) {
             _ = try reply.get()
         }
@@ -150,14 +115,7 @@ final class RedisStateStore {
     func foldMarks(
         _ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark
     ) -> RedisCommand {
-        .evalsha(FoldMarksScript.script, keys: RedisKeys.marked(kind, cid, userID),
-                 args: [userID, String(state.watermark), String(configuration.maxMarksPerUser)]
-                    + state.marks.map { String($0) })
-    }
-
-    /// Every mark of one marks zset, ascending (members are the seqs).
-    private static func allMarks(_ key: String) -> RedisCommand {
-        .zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity)
+        commandBuilder.foldMarks(kind, cid, userID, state)
     }
 
     /// Runs a pipeline on a live connection, loading the scripts and running it once
