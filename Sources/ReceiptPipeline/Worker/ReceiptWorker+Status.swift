@@ -1,0 +1,37 @@
+import Logging
+import ReceiptKafka
+
+extension ReceiptWorker {
+    /// Refreshes the status the HTTP server reports, about once a second.
+    func reportStatus() {
+        let now = ContinuousClock.now
+        guard now - lastStatusUpdate >= .seconds(1) else {
+            return
+        }
+        lastStatusUpdate = now
+        var lag: [Int32: Int64] = [:]
+        for (partition, next) in positions {
+            if let high = consumer.highWatermark(partition) { lag[partition.partition] = max(0, high - next) }
+        }
+        status.update {
+            $0.lastLoop = now
+            $0.lag = lag
+        }
+        checkRedis()
+    }
+
+    /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
+    /// (and readiness says so) even while no events arrive.
+    private func checkRedis() {
+        do {
+            if try store.currentSentinel() != store.epoch {
+                guard try recoverRedisState() else { return }
+            }
+            status.update { $0.redisReady = true }
+        } catch {
+            metrics.redisErrors.increment()
+            status.update { $0.redisReady = false }
+            logger.warning("Redis check failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
