@@ -32,14 +32,18 @@ import Testing
             let response = try await get(client, "/healthz")
             #expect(response.status == .serviceUnavailable)
             let reason = try #require(response.json["reason"] as? String)
-            #expect(reason.hasPrefix("worker loop stalled: last pass 45 s ago (limit 30 s)"))
+            // The seconds count on from 45 while a loaded machine gets to the request.
+            #expect(reason.hasPrefix("worker loop stalled: last pass "))
+            #expect(reason.hasSuffix(" s ago (limit 30 s)"))
+            let seconds = reason.dropFirst("worker loop stalled: last pass ".count).prefix { $0.isNumber }
+            #expect((Int(seconds) ?? 0) >= 45)
         }
     }
 
     @Test func healthzHonoursAConfiguredStaleness() async throws {
         let status = readyStatus()
         status.update { $0.lastLoop = .now - .seconds(45) }
-        try await withServer(configuration: HTTPConfiguration(healthStaleness: .seconds(60)), status: status,
+        try await withServer(configuration: HTTPConfiguration(healthStaleness: .seconds(300)), status: status,
                              reader: InMemoryState()) { client async throws in
             #expect(try await get(client, "/healthz").status == .ok)
         }
