@@ -1,4 +1,5 @@
 import ReceiptPostgres
+import ReceiptPipeline
 import ReceiptRedis
 
 /// The four reads, each one Redis pipeline and, for what Redis lacks, PostgreSQL.
@@ -7,7 +8,7 @@ import ReceiptRedis
 extension StateConnections {
     func readStates(userID: String, conversationIDs ids: [String]) throws(StateReadError) -> [String: ReadState] {
         let replies = try redisPipeline(ids.flatMap { id in
-            [RedisCommand.get(RedisKeySchema.maxSeq(id)), .zscore(RedisKeySchema.readWatermarks(id), userID)]
+            [RedisCommand.get(RedisKeys.maxSeq(id)), .zscore(RedisKeys.readWatermarks(id), userID)]
         })
         var states: [String: ReadState] = [:]
         var missing: [String] = []
@@ -36,7 +37,7 @@ extension StateConnections {
     }
 
     func maxSeq(conversationID: String) throws(StateReadError) -> Int64 {
-        let seq = try redisPipeline([.get(RedisKeySchema.maxSeq(conversationID))])[0]
+        let seq = try redisPipeline([.get(RedisKeys.maxSeq(conversationID))])[0]
         if !seq.isNull { return try redisInt(seq, orZero: false) }
         return try postgresInts(
             "SELECT conversation_id, max_seq FROM conversation_seq WHERE conversation_id = $1",
@@ -44,7 +45,7 @@ extension StateConnections {
     }
 
     func readCount(conversationID: String, seq: Int64) throws(StateReadError) -> Int64 {
-        let key = RedisKeySchema.readWatermarks(conversationID)
+        let key = RedisKeys.readWatermarks(conversationID)
         let replies = try redisPipeline([.exists(key), .zcount(key, min: .inclusive(seq), max: .positiveInfinity)])
         if try redisInt(replies[0], orZero: false) == 1 { return try redisInt(replies[1], orZero: false) }
         let rows = try postgresQuery(
@@ -54,10 +55,10 @@ extension StateConnections {
     }
 
     func deliveryState(userID: String, conversationID: String) throws(StateReadError) -> DeliveryState {
-        let watermarks = RedisKeySchema.deliveryWatermarks(conversationID)
+        let watermarks = RedisKeys.deliveryWatermarks(conversationID)
         let replies = try redisPipeline([
-            .get(RedisKeySchema.maxSeq(conversationID)), .exists(watermarks), .zscore(watermarks, userID),
-            .zrangeByScore(RedisKeySchema.ackedAbove(conversationID, userID), min: .negativeInfinity, max: .positiveInfinity,
+            .get(RedisKeys.maxSeq(conversationID)), .exists(watermarks), .zscore(watermarks, userID),
+            .zrangeByScore(RedisKeys.deliveryMarks(conversationID, userID), min: .negativeInfinity, max: .positiveInfinity,
                            withScores: true),
         ])
         let maxSeq = replies[0].isNull ? try self.maxSeq(conversationID: conversationID) : try redisInt(replies[0], orZero: false)

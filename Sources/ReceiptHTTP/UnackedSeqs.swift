@@ -1,3 +1,5 @@
+import ReceiptCore
+
 /// The seqs in (deliveredSeq, maxSeq] that are not acked: as closed ranges (compact,
 /// however long the tail) and as an explicit list capped at `listLimit`.
 ///
@@ -11,15 +13,8 @@ struct UnackedSeqs: Equatable {
     var truncated: Bool { Int64(listed.count) < count }
 
     init(_ state: DeliveryState, listLimit: Int) {
-        let lower = state.deliveredSeq + 1
-        guard lower <= state.maxSeq else { return }
-        let acked = Set(state.ackedAbove.filter { $0 >= lower && $0 <= state.maxSeq }).sorted()
-        var next = lower
-        for seq in acked {
-            if seq > next { append(next...(seq - 1), listLimit: listLimit) }
-            next = seq + 1
-        }
-        if next <= state.maxSeq { append(next...state.maxSeq, listLimit: listLimit) }
+        let gaps = UnmarkedSeqs.ranges(watermark: state.deliveredSeq, marks: state.ackedAbove, maxSeq: state.maxSeq)
+        for gap in gaps { append(gap.lower...gap.upper, listLimit: listLimit) }
     }
 
     private mutating func append(_ range: ClosedRange<Int64>, listLimit: Int) {

@@ -3,25 +3,25 @@ import ReceiptCore
 /// The Redis key schema. Every key of one conversation carries the hash tag
 /// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
 /// multi-key scripts stay legal.
-enum RedisKeys {
+public enum RedisKeys {
     /// String: the conversation's maxSeq, allocated with INCR.
-    static func maxSeq(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:seq" }
+    public static func maxSeq(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:seq" }
     /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
     /// +inf` is the number of members who have read seq s (continuous watermark).
-    static func readWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:read" }
+    public static func readWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:read" }
     /// Sorted set, score = member = seq: seqs a user read individually above their
     /// watermark (message-level read).
-    static func readMarks(_ conversationID: String, _ userID: String) -> String {
+    public static func readMarks(_ conversationID: String, _ userID: String) -> String {
         "rcpt:{\(conversationID)}:rx:\(userID)"
     }
     /// Sorted set: recipient userID → continuous delivered watermark.
-    static func deliveryWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:dlv" }
+    public static func deliveryWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:dlv" }
     /// Sorted set, score = member = seq: seqs a recipient acked above their watermark.
-    static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
+    public static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
         "rcpt:{\(conversationID)}:dx:\(userID)"
     }
     /// String with a TTL: the seq given to one client message (idempotent allocation).
-    static func clientMessage(_ conversationID: String, _ clientMsgID: String) -> String {
+    public static func clientMessage(_ conversationID: String, _ clientMsgID: String) -> String {
         "rcpt:{\(conversationID)}:cm:\(clientMsgID)"
     }
 
@@ -35,8 +35,8 @@ enum RedisKeys {
 
     /// Sorted set: seq → stream position of the event that allocated it, from the
     /// partition's checkpoint on; what lets a replay check reads as the first run did.
-    static func allocationPositions(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:alloc" }
+    public static func allocationPositions(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:alloc" }
 
     /// String: the epoch of the state Redis holds; gone when Redis lost its data.
-    static let sentinel = "rcpt:sentinel"
+    public static let sentinel = "rcpt:sentinel"
 }
