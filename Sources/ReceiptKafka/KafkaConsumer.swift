@@ -46,6 +46,7 @@ public final class KafkaConsumer: Sendable {
     /// skipped. A consumer error is thrown; if records came before it, they are returned
     /// first and the error is thrown by the next call, so no record is lost.
     public func poll(maxRecords: Int, timeoutMs: Int32) throws(KafkaError) -> [KafkaRecord] {
+        precondition(maxRecords > 0, "poll needs room for at least one record")
         guard !isClosed.withLock({ $0 }) else { throw .local(.closed, "poll called after close") }
         if let error = context.takePendingError() { throw error }
 

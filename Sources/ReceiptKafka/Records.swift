@@ -1,3 +1,16 @@
+/// One partition of one topic.
+public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)[\(partition)]" }
+}
+
 /// One Kafka record header. Names need not be unique within a record.
 public struct KafkaHeader: Sendable, Hashable {
     public var name: String
