@@ -26,6 +26,7 @@ import TestSupport
         for record in records { nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.offset + 1) }
         try consumer.commit(nextOffsets)
         #expect(try consumer.committed(Array(nextOffsets.keys), timeoutMs: 10_000) == nextOffsets)
+        #expect(nextOffsets.count == 3, "keyed records spread over all three partitions")
         #expect(nextOffsets.values.reduce(0, +) == 1000)
     }
 
