@@ -77,4 +77,11 @@ public struct DeliveryReport: Sendable {
     public var partition: Int32
     /// The record's offset, or -1 if unknown (failure, or `acks=0`).
     public var offset: Int64
+
+    public init(ticket: UInt64, error: KafkaError?, partition: Int32, offset: Int64) {
+        self.ticket = ticket
+        self.error = error
+        self.partition = partition
+        self.offset = offset
+    }
 }
