@@ -20,7 +20,8 @@ public final class KafkaConsumer: Sendable {
     static let forcedProperties = ["enable.auto.commit": "false", "enable.auto.offset.store": "false"]
 
     /// Creates the consumer and subscribes it to `topics`; `group.id` must be set.
-    /// The group is joined during the first `poll` calls.
+    /// The group is joined during the first `poll` calls. With no topics there is no
+    /// subscription: such a consumer can only read and commit offsets.
     public static func make(
         configuration: KafkaConfiguration, topics: [String], rebalance: RebalanceHandler
     ) throws(KafkaError) -> KafkaConsumer {
@@ -32,8 +33,10 @@ public final class KafkaConsumer: Sendable {
         ) { conf in rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
         try client.check(rd_kafka_poll_set_consumer(client.handle))
         let subscription = topics.map { (TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), offset: noOffset) }
-        try withPartitionList(subscription) { (list) throws(KafkaError) in
-            try client.check(rd_kafka_subscribe(client.handle, list))
+        if !subscription.isEmpty {
+            try withPartitionList(subscription) { (list) throws(KafkaError) in
+                try client.check(rd_kafka_subscribe(client.handle, list))
+            }
         }
         return KafkaConsumer(client: client, context: context)
     }
@@ -43,6 +46,7 @@ public final class KafkaConsumer: Sendable {
     /// skipped. A consumer error is thrown; if records came before it, they are returned
     /// first and the error is thrown by the next call, so no record is lost.
     public func poll(maxRecords: Int, timeoutMs: Int32) throws(KafkaError) -> [KafkaRecord] {
+        precondition(maxRecords > 0, "poll needs room for at least one record")
         guard !isClosed.withLock({ $0 }) else { throw .local(.closed, "poll called after close") }
         if let error = context.takePendingError() { throw error }
 

@@ -15,13 +15,15 @@ extension KafkaError {
         )
     }
 
-    /// Converts an `rd_kafka_error_t` and destroys it.
+    /// Converts an `rd_kafka_error_t` and destroys it. Retriable if librdkafka says so
+    /// or its code is (librdkafka does not flag a full queue as retriable).
     init(consuming error: OpaquePointer) {
         defer { rd_kafka_error_destroy(error) }
+        let err = rd_kafka_error_code(error)
         self.init(
-            code: Code(rd_kafka_error_code(error)),
+            code: Code(err),
             message: String(cString: rd_kafka_error_string(error)),
-            isRetriable: rd_kafka_error_is_retriable(error) != 0,
+            isRetriable: rd_kafka_error_is_retriable(error) != 0 || Self.retriableCodes.contains(err.rawValue),
             isFatal: rd_kafka_error_is_fatal(error) != 0
         )
     }

@@ -40,8 +40,12 @@ public final class KafkaProducer: Sendable {
         defer { if headersAreOurs { rd_kafka_headers_destroy(headers) } }
 
         let deadline = Deadline(afterMs: enqueueTimeoutMs)
-        while let error = enqueue(record, ticket: ticket, headers: headers) {
-            guard error.code == .queueFull, !deadline.hasPassed else { throw error }
+        while var error = enqueue(record, ticket: ticket, headers: headers) {
+            guard error.code == .queueFull else { throw error }
+            guard !deadline.hasPassed else {
+                error.message = "the local producer queue stayed full for \(enqueueTimeoutMs) ms"
+                throw error
+            }
             rd_kafka_poll(client.handle, min(deadline.remainingMs, 10))
         }
         headersAreOurs = false

@@ -1,3 +1,16 @@
+/// One partition of one topic.
+public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)[\(partition)]" }
+}
+
 /// One Kafka record header. Names need not be unique within a record.
 public struct KafkaHeader: Sendable, Hashable {
     public var name: String
@@ -64,4 +77,11 @@ public struct DeliveryReport: Sendable {
     public var partition: Int32
     /// The record's offset, or -1 if unknown (failure, or `acks=0`).
     public var offset: Int64
+
+    public init(ticket: UInt64, error: KafkaError?, partition: Int32, offset: Int64) {
+        self.ticket = ticket
+        self.error = error
+        self.partition = partition
+        self.offset = offset
+    }
 }

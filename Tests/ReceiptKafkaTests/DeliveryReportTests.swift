@@ -1,0 +1,46 @@
+import ReceiptKafka
+import Testing
+
+@Suite struct DeliveryReportTests {
+    @Test func everySendGetsOneReportCarryingItsTicketPartitionAndOffset() throws {
+        let cluster = try KafkaMockCluster.make()
+        try cluster.createTopic("reports", partitions: 1)
+
+        let reports = try produceAll(numberedRecords(topic: "reports", count: 20), bootstrapServers: cluster.bootstrapServers)
+
+        #expect(reports.map(\.ticket).sorted() == Array(1...20))
+        #expect(reports.allSatisfy { $0.error == nil && $0.partition == 0 })
+        // One partition, idempotent producer: offsets follow send order.
+        let offsetsByTicket = Dictionary(uniqueKeysWithValues: reports.map { ($0.ticket, $0.offset) })
+        #expect((1...20).map { offsetsByTicket[UInt64($0)] } == (0..<20).map { Int64($0) })
+    }
+
+    @Test func pollDeliveriesReturnsEachReportOnlyOnce() throws {
+        let cluster = try KafkaMockCluster.make()
+        try cluster.createTopic("once", partitions: 1)
+        let producer = try KafkaProducer.make(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        try producer.send(OutgoingRecord(topic: "once", key: nil, value: [1]), ticket: 42)
+
+        var reports: [DeliveryReport] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while reports.isEmpty, ContinuousClock.now < deadline {
+            reports = producer.pollDeliveries(timeoutMs: 100)
+        }
+
+        #expect(reports.map(\.ticket) == [42])
+        #expect(producer.pollDeliveries(timeoutMs: 0).isEmpty)
+    }
+
+    @Test func recordLargerThanMessageMaxBytesFailsWithoutCarryingItsPayload() throws {
+        let cluster = try KafkaMockCluster.make()
+        let configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.max.bytes": "1000"])
+        let producer = try KafkaProducer.make(configuration: configuration)
+
+        let error = #expect(throws: KafkaError.self) {
+            try producer.send(OutgoingRecord(topic: "big", key: nil, value: Array(repeating: 0x41, count: 5000)), ticket: 1)
+        }
+
+        #expect(error?.code == .messageTooLarge)
+        #expect(error?.description.contains("AAAA") == false)
+    }
+}
