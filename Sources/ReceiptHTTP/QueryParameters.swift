@@ -1,3 +1,4 @@
+import Foundation  // String.removingPercentEncoding
 import Hummingbird
 
 /// The limits the query routes enforce, from `HTTPConfiguration`.
@@ -19,7 +20,7 @@ extension QueryLimits {
     /// A path ID (`userID`, `conversationID`): percent-decoded, 1…256 bytes.
     func pathID(_ name: String, _ context: some RequestContext) throws -> String {
         guard let raw = context.parameters.get(name) else { throw APIError.invalidParameter(name, "missing") }
-        guard let decoded = percentDecoded(raw) else { throw APIError.invalidParameter(name, "bad percent-encoding") }
+        guard let decoded = raw.removingPercentEncoding else { throw APIError.invalidParameter(name, "bad percent-encoding") }
         try checkID(decoded, parameter: name)
         return decoded
     }
@@ -58,31 +59,5 @@ extension QueryLimits {
         guard id.utf8.count <= maxIDBytes else {
             throw APIError.invalidParameter(parameter, "ID longer than \(maxIDBytes) bytes", limit: maxIDBytes)
         }
-    }
-}
-
-/// `%XX` sequences decoded as UTF-8 (path parameters arrive still encoded); nil when
-/// a sequence or the result is malformed.
-func percentDecoded(_ text: String) -> String? {
-    guard text.contains("%") else { return text }
-    var bytes: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let byte = iterator.next() {
-        guard byte == UInt8(ascii: "%") else {
-            bytes.append(byte)
-            continue
-        }
-        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-        bytes.append(high << 4 | low)
-    }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
     }
 }

@@ -1,3 +1,5 @@
+import Foundation  // String.removingPercentEncoding
+
 /// Where a Redis server is and how to log in to it.
 public struct RedisEndpoint: Sendable, Equatable {
     public var host: String
@@ -35,7 +37,7 @@ public struct RedisEndpoint: Sendable, Equatable {
             rest = rest[rest.index(after: at)...]
             guard let colon = userInfo.firstIndex(of: ":") else { throw invalid("user info must be :password") }
             guard ["", "default"].contains(userInfo[..<colon]) else { throw invalid("ACL user names are not supported") }
-            guard let decoded = percentDecoded(userInfo[userInfo.index(after: colon)...]) else {
+            guard let decoded = String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding else {
                 throw invalid("bad percent-encoding in password")
             }
             password = decoded
@@ -88,30 +90,4 @@ private func invalid(_ what: String) -> RedisError { RedisError(.invalidURL, con
 /// Only ASCII digits, so `Int(_:)` cannot accept a sign.
 private func isDecimal(_ text: Substring) -> Bool {
     text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-}
-
-/// `%XX` sequences decoded as UTF-8; nil when a sequence or the result is malformed.
-private func percentDecoded(_ text: Substring) -> String? {
-    var bytes: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let byte = iterator.next() {
-        guard byte == UInt8(ascii: "%") else {
-            bytes.append(byte)
-            continue
-        }
-        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-            return nil
-        }
-        bytes.append(high << 4 | low)
-    }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
 }

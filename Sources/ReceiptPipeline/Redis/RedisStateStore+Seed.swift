@@ -8,16 +8,13 @@ struct RedisStateLost: Error, CustomStringConvertible {
 }
 
 extension RedisStateStore {
-    /// The key whose value, an epoch, says Redis still holds the state it was given.
-    static let sentinelKey = RedisKeys.sentinel
-
     /// The sentinel's current value; nil when Redis lost it.
     func currentSentinel() throws(RedisError) -> String? {
-        try execute([.get(Self.sentinelKey)], scripts: [])[0].get().string
+        try execute([.get(RedisKeys.sentinel)], scripts: [])[0].get().string
     }
 
     func setSentinel(_ epoch: String) throws(RedisError) {
-        _ = try execute([.set(Self.sentinelKey, epoch)], scripts: [])[0].get()
+        _ = try execute([.set(RedisKeys.sentinel, epoch)], scripts: [])[0].get()
     }
 
     /// Writes state into Redis without lowering anything already there: counters

@@ -140,7 +140,6 @@ final class ReceiptWorker {
         }
         try? producer.flush(timeoutMs: 5_000)
         flusher.stop()
-        status.update { $0.stopped = true }
         logger.info("worker stopped")
     }
 
