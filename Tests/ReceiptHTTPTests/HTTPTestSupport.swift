@@ -10,16 +10,29 @@ import Testing
 
 /// Builds the real server (`buildHTTPServer`) and drives it in-process with
 /// HummingbirdTesting's router client: no socket, same routes and middleware.
+///
+/// Without a `status`, the server reports on a live, ready worker: its loop passes
+/// every 100 ms for as long as the body runs, as the real worker's does every
+/// second, so a slow machine cannot make it look stalled. A test about a particular
+/// worker state passes that status and owns it.
 func withServer<Reader: StateReading>(
     configuration: HTTPConfiguration = HTTPConfiguration(),
-    status: WorkerStatus = readyStatus(),
+    status: WorkerStatus? = nil,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     reader: Reader,
     setup: TestingSetup = .router,
     _ body: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
+    let reported = status ?? readyStatus()
+    let loop: Task<Void, Never>? = status != nil ? nil : Task {
+        while !Task.isCancelled {
+            reported.update { $0.lastLoop = .now }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+    defer { loop?.cancel() }
     let app = buildHTTPServer(
-        configuration: configuration, status: status, registry: registry, reader: reader,
+        configuration: configuration, status: reported, registry: registry, reader: reader,
         logger: Logger(label: "receiptd-http-test"))
     try await app.test(setup) { client in try await body(client) }
 }
