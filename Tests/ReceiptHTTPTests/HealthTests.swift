@@ -51,7 +51,9 @@ import Testing
 
     @Test func healthzGivesAStartingWorkerOneStalenessPeriod() async throws {
         let status = WorkerStatus()  // lastLoop nil: the loop has not run yet
-        try await withServer(status: status, reader: InMemoryState()) { client async throws in
+        // A long period, so a slow machine reaches the request well inside it.
+        try await withServer(configuration: HTTPConfiguration(healthStaleness: .seconds(600)), status: status,
+                             reader: InMemoryState()) { client async throws in
             #expect(try await get(client, "/healthz").status == .ok)
         }
         try await withServer(configuration: HTTPConfiguration(healthStaleness: .zero), status: status,
