@@ -31,14 +31,29 @@ struct RedisCeiling {
     /// The commands measured, by name, as redis-benchmark arguments.
     static func commands(scriptSHA: String) -> [(name: String, arguments: [String])] {
         [
-            ("EVALSHA allocate", ["EVALSHA", scriptSHA, "4", "rcpt:{bc__rand_int__}:seq", "rcpt:sentinel",
-                                  "rcpt:{bc__rand_int__}:alloc", "rcpt:{bc__rand_int__}:cm:m__rand_int__",
-                                  "86400", "bench", "0", "__rand_int__"]),
+            ("EVALSHA allocate", allocation(scriptSHA: scriptSHA)),
             ("GET maxSeq", ["GET", "rcpt:{bc__rand_int__}:seq"]),
             ("ZCOUNT alloc", ["ZCOUNT", "rcpt:{bc__rand_int__}:alloc", "__rand_int__", "+inf"]),
             ("ZMSCORE", ["ZMSCORE", "rcpt:{bc__rand_int__}:read", "u__rand_int__"]),
             ("ZADD GT CH", ["ZADD", "rcpt:{bc__rand_int__}:read", "GT", "CH", "5", "u__rand_int__"]),
         ]
+    }
+
+    /// Conversations per allocation call in the ceiling: the worker puts a whole
+    /// batch's conversations into a few calls, so its per-call cost is shared.
+    static let conversationsPerAllocation = 16
+
+    /// One allocation script call for one new message in each of
+    /// `conversationsPerAllocation` random conversations.
+    static func allocation(scriptSHA: String) -> [String] {
+        var keys = ["rcpt:sentinel"]
+        var args = ["bench", "86400"]
+        for index in 0..<conversationsPerAllocation {
+            keys += ["rcpt:{bc\(index)__rand_int__}:seq", "rcpt:{bc\(index)__rand_int__}:alloc",
+                     "rcpt:{bc\(index)__rand_int__}:cm:m__rand_int__"]
+            args += ["1", "0", "__rand_int__"]
+        }
+        return ["EVALSHA", scriptSHA, String(keys.count)] + keys + args
     }
 
     /// Redis commands per event type: which of `commands` one event costs.
@@ -64,6 +79,8 @@ struct RedisCeiling {
         for command in Self.commands(scriptSHA: script.sha1) {
             rates[command.name] = try benchmark(command.arguments, endpoint: endpoint)
         }
+        // One allocation call serves that many messages: its rate in messages per second.
+        rates["EVALSHA allocate"]? *= Double(Self.conversationsPerAllocation)
         // Seconds of Redis time per event, weighted by the mix's event types.
         let w = mix.weights
         let shares: [(EventKind, Double)] = [(.newMsg, w.newMsg), (.markConversationAsRead, w.markConversationAsRead),

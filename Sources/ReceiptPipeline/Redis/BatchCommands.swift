@@ -17,8 +17,9 @@ public struct BatchCommands: Sendable {
 
     /// Phase one: the sentinel, then per conversation its maxSeq (and the seqs an
     /// earlier run allocated from the batch's first position on), the readers'
-    /// watermarks and marks, the recipients' delivery state and one allocation
-    /// script for its new messages, then the sentinel again.
+    /// watermarks and marks and the recipients' delivery state; then the allocation
+    /// script calls for every new message of the batch (`allocationCalls`), then the
+    /// sentinel again.
     public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64] = [:]) -> [RedisCommand] {
         var commands: [RedisCommand] = [.get(RedisKeys.sentinel)]
         commands.reserveCapacity(queries.count * 3 + 2)
@@ -41,10 +42,8 @@ public struct BatchCommands: Sendable {
                     commands.append(Self.allMarks(RedisKeys.deliveryMarks(cid, recipient)))
                 }
             }
-            if !query.allocations.isEmpty {
-                commands.append(allocation(query, epoch: epoch, trimBelow: trimBelow[cid] ?? 0))
-            }
         }
+        commands += allocationCalls(queries, epoch: epoch, trimBelow: trimBelow)
         commands.append(.get(RedisKeys.sentinel))
         return commands
     }
@@ -66,19 +65,33 @@ public struct BatchCommands: Sendable {
                  args: [userID, String(state.watermark), String(maxMarksPerUser)] + state.marks.map { String($0) })
     }
 
-    private func allocation(_ query: ConversationQuery, epoch: String, trimBelow: Int64) -> RedisCommand {
-        let cid = query.conversationID
-        var keys = [RedisKeys.maxSeq(cid), RedisKeys.sentinel, RedisKeys.allocationPositions(cid)]
-        keys.reserveCapacity(query.allocations.count + 3)
-        for allocation in query.allocations {
-            keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
+    /// The allocation script calls for the new messages of `queries`, in query order,
+    /// each call taking whole conversations up to `AllocationScript.keysPerCall` keys.
+    func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64]) -> [RedisCommand] {
+        var calls: [RedisCommand] = []
+        var keys: [String] = []
+        var args: [String] = []
+        func finishCall() {
+            guard !keys.isEmpty else { return }
+            calls.append(.evalsha(AllocationScript.script, keys: [RedisKeys.sentinel] + keys,
+                                  args: [epoch, String(clientMessageTTLSeconds)] + args))
+            keys.removeAll(keepingCapacity: true)
+            args.removeAll(keepingCapacity: true)
         }
-        var args = [String(clientMessageTTLSeconds), epoch, String(trimBelow)]
-        args.reserveCapacity(query.allocations.count + 3)
-        for index in query.allocations.indices {
-            args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
+        for query in queries where !query.allocations.isEmpty {
+            if keys.count + query.allocations.count + 2 > AllocationScript.keysPerCall { finishCall() }
+            let cid = query.conversationID
+            keys.append(RedisKeys.maxSeq(cid))
+            keys.append(RedisKeys.allocationPositions(cid))
+            args.append(String(query.allocations.count))
+            args.append(String(trimBelow[cid] ?? 0))
+            for (index, allocation) in query.allocations.enumerated() {
+                keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
+                args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
+            }
         }
-        return .evalsha(AllocationScript.script, keys: keys, args: args)
+        finishCall()
+        return calls
     }
 
     /// Every mark of one marks zset, ascending (members are the seqs).

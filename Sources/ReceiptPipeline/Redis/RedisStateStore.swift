@@ -86,18 +86,38 @@ final class RedisStateStore {
                     }
                 }
             }
-            if !query.allocations.isEmpty {
-                let seqs = try Self.array(cursor.next()).map { reply throws(RedisError) in
-                    try Self.int64(.success(reply)) ?? 0
-                }
-                guard seqs.count == query.allocations.count, !seqs.contains(0) else {
-                    throw RedisError(.unexpectedReply, context: "allocation script returned \(seqs.count) seqs for \(query.allocations.count) messages")
-                }
-                snapshot.allocatedSeqs = seqs
-            }
             snapshots[query.conversationID] = snapshot
         }
+        try readAllocations(queries, from: &cursor, into: &snapshots)
         return snapshots
+    }
+
+    /// The seqs the allocation script calls returned, one per new message, in query order.
+    private func readAllocations(
+        _ queries: [ConversationQuery], from cursor: inout some IteratorProtocol<Result<RedisReply, RedisError>>,
+        into snapshots: inout [String: ConversationSnapshot]
+    ) throws(RedisError) {
+        var seqs: [RedisReply] = []
+        var used = 0
+        for query in queries where !query.allocations.isEmpty {
+            if used == seqs.count {
+                seqs = try Self.array(cursor.next())
+                used = 0
+            }
+            guard seqs.count - used >= query.allocations.count else {
+                throw RedisError(.unexpectedReply, context: "allocation script returned too few seqs")
+            }
+            var allocated: [Int64] = []
+            allocated.reserveCapacity(query.allocations.count)
+            for reply in seqs[used..<used + query.allocations.count] {
+                guard let seq = try Self.int64(.success(reply)), seq > 0 else {
+                    throw RedisError(.unexpectedReply, context: "allocation script returned a reply that is not a seq")
+                }
+                allocated.append(seq)
+            }
+            used += query.allocations.count
+            snapshots[query.conversationID]?.allocatedSeqs = allocated
+        }
     }
 
     /// Phase two: stores the watermarks that moved (`ZADD GT`) and the marked states

@@ -1,0 +1,63 @@
+import ReceiptCore
+@testable import ReceiptPipeline
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// The allocation script serves many conversations per call; these check that
+/// sharing a call never mixes up conversations, messages or their order.
+@Suite("Seq allocation against real Redis", .serialized)
+struct AllocationTests {
+    let store: RedisStateStore
+    let applier = BatchApplier()
+    let prefix = TestStack.uniqueName("alloc")
+
+    init() throws {
+        store = RedisStateStore(configuration: .init(endpoint: try RedisEndpoint(url: TestStack.redisURL())))
+        store.epoch = try store.currentSentinel() ?? "test-epoch"
+        try store.setSentinel(store.epoch!)
+    }
+
+    func newMsg(_ conversation: Int, _ clientMsgID: String) -> ReceiptEvent {
+        ReceiptEvent(eventID: "\(conversation)-\(clientMsgID)", userID: "a", conversationID: "\(prefix)_\(conversation)",
+                     sessionType: .single, peerUserID: "b", body: .newMessage(clientMsgID: clientMsgID))
+    }
+
+    /// conversationID → the seqs its new messages got, in event order.
+    func allocate(_ events: [ReceiptEvent]) throws -> [String: [Int64]] {
+        let queries = applier.queries(for: events, positions: events.indices.map { Int64($0) })
+        return try store.read(queries).mapValues(\.allocatedSeqs)
+    }
+
+    @Test("a batch whose allocations need several script calls gives every conversation 1, 2, 3 in event order")
+    func manyConversationsGetTheirOwnSeqsInOrder() throws {
+        let conversations = AllocationScript.keysPerCall  // 5 keys each: several calls
+        var events: [ReceiptEvent] = []
+        for message in ["m1", "m2", "m3"] {
+            for conversation in 0..<conversations { events.append(newMsg(conversation, message)) }
+        }
+        let seqs = try allocate(events)
+        #expect(seqs.count == conversations)
+        #expect(seqs.values.allSatisfy { $0 == [1, 2, 3] })
+    }
+
+    @Test("a clientMsgID repeated within one batch gets one seq, and a replay gets the same seqs again")
+    func repeatedClientMessageInOneBatchGetsOneSeq() throws {
+        let events = [newMsg(0, "m1"), newMsg(1, "x"), newMsg(0, "m2"), newMsg(0, "m1"), newMsg(0, "m3")]
+        let first = try allocate(events)
+        #expect(first["\(prefix)_0"] == [1, 2, 1, 3])
+        #expect(first["\(prefix)_1"] == [1])
+        #expect(try allocate(events) == first)
+        let counter = try store.execute([.get(RedisKeys.maxSeq("\(prefix)_0"))], scripts: [])[0].get().string
+        #expect(counter == "3")
+    }
+
+    @Test("no seq is allocated once the sentinel no longer holds the worker's epoch")
+    func staleEpochAllocatesNothing() throws {
+        let stale = RedisStateStore(configuration: store.configuration)
+        stale.epoch = "not-the-epoch"
+        #expect(throws: RedisStateLost.self) { try stale.read(applier.queries(for: [newMsg(7, "m1")], positions: [0])) }
+        let counter = try store.execute([.get(RedisKeys.maxSeq("\(prefix)_7"))], scripts: [])[0].get()
+        #expect(counter == .null)
+    }
+}
