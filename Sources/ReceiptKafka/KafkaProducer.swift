@@ -39,10 +39,11 @@ public final class KafkaProducer: Sendable {
         var headersAreOurs = headers != nil  // until a successful produce takes them
         defer { if headersAreOurs { rd_kafka_headers_destroy(headers) } }
 
-        let deadline = Deadline(afterMs: enqueueTimeoutMs)
+        var deadline: Deadline?  // started at the first full queue: the common path reads no clock
         while var error = enqueue(record, ticket: ticket, headers: headers) {
             guard error.code == .queueFull else { throw error }
-            guard !deadline.hasPassed else {
+            if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
+            guard let deadline, !deadline.hasPassed else {
                 error.message = "the local producer queue stayed full for \(enqueueTimeoutMs) ms"
                 throw error
             }

@@ -52,6 +52,14 @@ struct AllocationTests {
         #expect(counter == "3")
     }
 
+    @Test("a conversation with more new messages than one ZADD takes records every position")
+    func manyMessagesOfOneConversationAreAllRecorded() throws {
+        let events = (1...1_200).map { newMsg(9, "m\($0)") }
+        #expect(try allocate(events)["\(prefix)_9"] == Array(1...1_200))
+        let recorded = try store.execute([.init(["ZCARD", RedisKeys.allocationPositions("\(prefix)_9")])], scripts: [])
+        #expect(try recorded[0].get() == .integer(1_200))
+    }
+
     @Test("no seq is allocated once the sentinel no longer holds the worker's epoch")
     func staleEpochAllocatesNothing() throws {
         let stale = RedisStateStore(configuration: store.configuration)

@@ -48,14 +48,17 @@ public enum AllocationScript {
           end
           if #fresh > 0 then
             local seq = redis.call('INCRBY', counter, #fresh) - #fresh
+            local scored = {}
             for _, i in ipairs(fresh) do
               seq = seq + 1
               local key = KEYS[k + 1 + i]
               known[key] = seq
               redis.call('SET', key, seq, 'EX', ARGV[2])
               local position = tonumber(ARGV[a + 1 + i])
-              if position >= 0 then redis.call('ZADD', positions, position, seq) end
+              if position >= 0 then scored[#scored + 1] = position; scored[#scored + 1] = seq end
+              if #scored >= 1000 then redis.call('ZADD', positions, unpack(scored)); scored = {} end
             end
+            if #scored > 0 then redis.call('ZADD', positions, unpack(scored)) end
           end
           for i = 1, n do out[#out + 1] = known[KEYS[k + 1 + i]] end
           if trim > 0 then redis.call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. trim) end

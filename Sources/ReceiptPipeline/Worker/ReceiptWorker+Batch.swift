@@ -34,24 +34,29 @@ extension ReceiptWorker {
         status.update { $0.redisReady = true }
         pending.changes.merge(outcome.changes)
 
+        var applied: [EventType: Int64] = [:]
+        var superseded: [EventType: Int64] = [:]
         for (position, result) in outcome.results.enumerated() {
-            let type = events[position].type
             switch result {
-            case .applied: metrics.consumed[type]?.increment()
-            case .superseded: metrics.superseded[type]?.increment()
+            case .applied: applied[events[position].type, default: 0] += 1
+            case .superseded: superseded[events[position].type, default: 0] += 1
             case .rejected(let rejection): refused.append((eventRecords[position], rejection))
             }
         }
+        for (type, count) in applied { metrics.consumed[type]?.increment(by: count) }
+        for (type, count) in superseded { metrics.superseded[type]?.increment(by: count) }
 
         let nextOffsets = Self.nextOffsets(of: records)
         positions.merge(nextOffsets) { max($0, $1) }
         let batch = ledger.open(nextOffsets: nextOffsets)
         holdGroupReads(outcome.groupReads, batch: batch)
+        var notified: [NotificationType: Int64] = [:]
         for notification in outcome.notifications {
-            metrics.notifications[notification.type]?.increment()
+            notified[notification.type, default: 0] += 1
             send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
                                 value: notification.encodeJSON(), headers: []), batch: batch)
         }
+        for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }
         refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
         for (index, rejection) in refused {
             let record = records[index]
@@ -87,12 +92,25 @@ extension ReceiptWorker {
     }
 
     /// Next offset to consume per partition once these records are finished.
+    /// A poll returns each partition's records in runs, so the dictionary is only
+    /// touched when the partition changes, not once per record.
     static func nextOffsets(of records: [KafkaRecord]) -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
-        for record in records {
-            let partition = TopicPartition(topic: record.topic, partition: record.partition)
-            offsets[partition] = max(offsets[partition] ?? 0, record.offset + 1)
+        var run: (topic: String, partition: Int32, next: Int64)?
+        func finishRun() {
+            guard let run else { return }
+            let partition = TopicPartition(topic: run.topic, partition: run.partition)
+            offsets[partition] = max(offsets[partition] ?? 0, run.next)
         }
+        for record in records {
+            if let current = run, current.partition == record.partition, current.topic == record.topic {
+                run?.next = max(current.next, record.offset + 1)
+            } else {
+                finishRun()
+                run = (record.topic, record.partition, record.offset + 1)
+            }
+        }
+        finishRun()
         return offsets
     }
 }
