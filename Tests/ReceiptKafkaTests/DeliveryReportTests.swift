@@ -1,12 +1,14 @@
 import ReceiptKafka
 import Testing
+import TestSupport
 
 @Suite struct DeliveryReportTests {
-    @Test func everySendGetsOneReportCarryingItsTicketPartitionAndOffset() throws {
-        let cluster = try KafkaMockCluster.make()
-        try cluster.createTopic("reports", partitions: 1)
-
-        let reports = try produceAll(numberedRecords(topic: "reports", count: 20), bootstrapServers: cluster.bootstrapServers)
+    @Test func everySendGetsOneReportCarryingItsTicketPartitionAndOffset() async throws {
+        let reports = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("reports", partitions: 1)
+            return try produceAll(numberedRecords(topic: "reports", count: 20), bootstrapServers: cluster.bootstrapServers)
+        }
 
         #expect(reports.map(\.ticket).sorted() == Array(1...20))
         #expect(reports.allSatisfy { $0.error == nil && $0.partition == 0 })
@@ -15,31 +17,37 @@ import Testing
         #expect((1...20).map { offsetsByTicket[UInt64($0)] } == (0..<20).map { Int64($0) })
     }
 
-    @Test func pollDeliveriesReturnsEachReportOnlyOnce() throws {
-        let cluster = try KafkaMockCluster.make()
-        try cluster.createTopic("once", partitions: 1)
-        let producer = try KafkaProducer.make(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
-        try producer.send(OutgoingRecord(topic: "once", key: nil, value: [1]), ticket: 42)
+    @Test func pollDeliveriesReturnsEachReportOnlyOnce() async throws {
+        let (reports, polledAgain) = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("once", partitions: 1)
+            let producer = try KafkaProducer.make(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+            try producer.send(OutgoingRecord(topic: "once", key: nil, value: [1]), ticket: 42)
 
-        var reports: [DeliveryReport] = []
-        let deadline = ContinuousClock.now + .seconds(10)
-        while reports.isEmpty, ContinuousClock.now < deadline {
-            reports = producer.pollDeliveries(timeoutMs: 100)
+            var reports: [DeliveryReport] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while reports.isEmpty, ContinuousClock.now < deadline {
+                reports = producer.pollDeliveries(timeoutMs: 100)
+            }
+            return (reports, producer.pollDeliveries(timeoutMs: 0))
         }
 
         #expect(reports.map(\.ticket) == [42])
-        #expect(producer.pollDeliveries(timeoutMs: 0).isEmpty)
+        #expect(polledAgain.isEmpty)
     }
 
-    @Test func recordLargerThanMessageMaxBytesFailsWithoutCarryingItsPayload() throws {
-        let cluster = try KafkaMockCluster.make()
-        let configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.max.bytes": "1000"])
-        let producer = try KafkaProducer.make(configuration: configuration)
+    @Test func recordLargerThanMessageMaxBytesFailsWithoutCarryingItsPayload() async throws {
+        let sent = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            let configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.max.bytes": "1000"])
+            let producer = try KafkaProducer.make(configuration: configuration)
 
-        let error = #expect(throws: KafkaError.self) {
-            try producer.send(OutgoingRecord(topic: "big", key: nil, value: Array(repeating: 0x41, count: 5000)), ticket: 1)
+            return Result { () throws(KafkaError) in
+                try producer.send(OutgoingRecord(topic: "big", key: nil, value: Array(repeating: 0x41, count: 5000)), ticket: 1)
+            }
         }
 
+        let error = #expect(throws: KafkaError.self) { try sent.get() }
         #expect(error?.code == .messageTooLarge)
         #expect(error?.description.contains("AAAA") == false)
     }
