@@ -46,8 +46,10 @@ struct RunCommand: AsyncParsableCommand {
     var maxUnflushedRows: String?
     @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
     var maxInFlight: String?
-    @Option(help: "Seconds a clientMsgID keeps its seq for de-duplication. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
+    @Option(help: "Seconds PostgreSQL keeps a clientMsgID's seq, to restore de-duplication after Redis lost its data. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
     var clientMsgTTLSeconds: String?
+    @Option(help: "A conversation's latest seqs whose clientMsgIDs Redis keeps for de-duplication. Env: RECEIPTD_CLIENT_MSG_WINDOW. Default: 10000.")
+    var clientMsgWindow: String?
     @Option(help: "Seconds a stopping worker may take before it is cancelled. Env: RECEIPTD_SHUTDOWN_TIMEOUT_SECONDS. Default: 30.")
     var shutdownTimeoutSeconds: String?
     @Option(help: "Session types under message-level (exact) read, comma-separated, e.g. 1,2; the others read conversation-level. Env: RECEIPTD_EXACT_READ_SESSION_TYPES. Default: none.")
@@ -135,6 +137,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.clientMessageTTLSeconds = try settings.integer(
             clientMsgTTLSeconds, "RECEIPTD_CLIENT_MSG_TTL_SECONDS", "--client-msg-ttl-seconds",
             default: configuration.clientMessageTTLSeconds, in: 60...31_536_000)
+        configuration.clientMessageWindow = try settings.integer(
+            clientMsgWindow, "RECEIPTD_CLIENT_MSG_WINDOW", "--client-msg-window",
+            default: configuration.clientMessageWindow, in: 100...10_000_000)
         configuration.applier.exactReadSessionTypes = try settings.sessionTypes(
             exactReadSessionTypes, "RECEIPTD_EXACT_READ_SESSION_TYPES", "--exact-read-session-types")
         configuration.groupReads.windowMs = Int64(try settings.integer(

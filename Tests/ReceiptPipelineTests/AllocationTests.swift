@@ -31,7 +31,7 @@ struct AllocationTests {
 
     @Test("a batch whose allocations need several script calls gives every conversation 1, 2, 3 in event order")
     func manyConversationsGetTheirOwnSeqsInOrder() throws {
-        let conversations = AllocationScript.keysPerCall  // 5 keys each: several calls
+        let conversations = AllocationScript.argumentsPerCall / 4  // 8 arguments each: two calls
         var events: [ReceiptEvent] = []
         for message in ["m1", "m2", "m3"] {
             for conversation in 0..<conversations { events.append(newMsg(conversation, message)) }
@@ -58,6 +58,17 @@ struct AllocationTests {
         #expect(try allocate(events)["\(prefix)_9"] == Array(1...1_200))
         let recorded = try store.execute([.init(["ZCARD", RedisKeys.allocationPositions("\(prefix)_9")])], scripts: [])
         #expect(try recorded[0].get() == .integer(1_200))
+    }
+
+    @Test("a clientMsgID older than the window is forgotten; one inside it keeps its seq")
+    func deduplicationWindowKeepsTheLatestSeqs() throws {
+        let narrow = RedisStateStore(configuration: .init(endpoint: store.configuration.endpoint, clientMessageWindow: 100))
+        narrow.epoch = store.epoch
+        let cid = "\(prefix)_8"
+        let queries = applier.queries(for: (1...150).map { newMsg(8, "m\($0)") }, positions: nil)
+        #expect(try narrow.read(queries)[cid]?.allocatedSeqs == Array(1...150))
+        let retries = applier.queries(for: [newMsg(8, "m150"), newMsg(8, "m51"), newMsg(8, "m1")], positions: nil)
+        #expect(try narrow.read(retries)[cid]?.allocatedSeqs == [150, 51, 151])
     }
 
     @Test("no seq is allocated once the sentinel no longer holds the worker's epoch")

@@ -1,16 +1,19 @@
 import ReceiptRedis
 
 /// Allocates seqs for the new messages of many conversations in one call,
-/// atomically and idempotently by clientMsgID: a clientMsgID that already has a seq
-/// gets it again, the others get the next seqs of their conversation's counter
-/// (one `INCRBY` per conversation). A seq is never given to two messages, even when
-/// two workers race on one conversation during a rebalance.
+/// atomically and idempotently by clientMsgID: a clientMsgID the conversation
+/// already gave a seq gets it again, the others get the next seqs of the
+/// conversation's counter (one `INCRBY` per conversation). A seq is never given to
+/// two messages, even when two workers race on one conversation during a rebalance.
 ///
-/// One call serves a chunk of a batch's conversations: a script call costs Redis
-/// about as much as six native commands, so one call per conversation made
-/// allocation the most expensive part of a batch. The keys span conversations, so
-/// the call needs a standalone Redis (or one slot), which the global sentinel
-/// already requires.
+/// One call serves a chunk of a batch's conversations, and each conversation costs
+/// a few commands however many messages it has: a script call costs Redis about as
+/// much as six native commands, and a key per message (the first design) grew the
+/// keyspace by every message of the TTL. The keys span conversations, so the call
+/// needs a standalone Redis, which the global sentinel already requires.
+///
+/// The clientMsgIDs a conversation allocated are a sorted set (score = seq) that
+/// keeps the last `window` seqs: a retry of any of them gets its seq again.
 ///
 /// It allocates nothing unless the sentinel still holds the epoch the worker knows:
 /// after Redis lost its data a missing counter would restart at 1 and hand out seqs
@@ -22,10 +25,10 @@ import ReceiptRedis
 /// below the partition's checkpoint are trimmed.
 ///
 /// KEYS[1] is the sentinel, then per conversation: its counter, its allocation
-/// positions and its clientMsgID keys in event order. ARGV[1] is the epoch, ARGV[2]
-/// the TTL of a clientMsgID key in seconds, then per conversation: its message count
-/// n, its trim position, and each message's position (-1 when unknown). Returns the
-/// seqs, one per clientMsgID key, in order.
+/// positions and its client messages. ARGV[1] is the epoch, ARGV[2] the window, then
+/// per conversation: its message count n, its trim position, the n clientMsgIDs in
+/// event order and the n positions (-1 when unknown). Returns the seqs, one per
+/// message, in order.
 public enum AllocationScript {
     public static let stateLostError = "RECEIPTD_STATE_LOST"
 
@@ -33,43 +36,52 @@ public enum AllocationScript {
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then
           return redis.error_reply('\(stateLostError) the sentinel does not hold this epoch')
         end
+        local window = tonumber(ARGV[2])
         local out = {}
         local k, a = 2, 3
         while a <= #ARGV do
           local n, trim = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-          local counter, positions = KEYS[k], KEYS[k + 1]
+          local counter, positions, messages = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+          local ids, at = a + 1, a + 1 + n
           local known, fresh = {}, {}
-          for i = 1, n do
-            local key = KEYS[k + 1 + i]
-            if known[key] == nil then
-              local seq = redis.call('GET', key)
-              if seq then known[key] = tonumber(seq) else known[key] = false; fresh[#fresh + 1] = i end
+          for first = 1, n, 1000 do
+            local last = math.min(first + 999, n)
+            local seqs = redis.call('ZMSCORE', messages, unpack(ARGV, ids + first, ids + last))
+            for i = first, last do
+              local id = ARGV[ids + i]
+              if known[id] == nil then
+                local seq = seqs[i - first + 1]
+                if seq then known[id] = tonumber(seq) else known[id] = false; fresh[#fresh + 1] = i end
+              end
             end
           end
           if #fresh > 0 then
-            local seq = redis.call('INCRBY', counter, #fresh) - #fresh
-            local scored = {}
+            local top = redis.call('INCRBY', counter, #fresh)
+            local seq = top - #fresh
+            local members, scored = {}, {}
             for _, i in ipairs(fresh) do
               seq = seq + 1
-              local key = KEYS[k + 1 + i]
-              known[key] = seq
-              redis.call('SET', key, seq, 'EX', ARGV[2])
-              local position = tonumber(ARGV[a + 1 + i])
+              known[ARGV[ids + i]] = seq
+              members[#members + 1] = seq; members[#members + 1] = ARGV[ids + i]
+              local position = tonumber(ARGV[at + i])
               if position >= 0 then scored[#scored + 1] = position; scored[#scored + 1] = seq end
+              if #members >= 1000 then redis.call('ZADD', messages, unpack(members)); members = {} end
               if #scored >= 1000 then redis.call('ZADD', positions, unpack(scored)); scored = {} end
             end
+            if #members > 0 then redis.call('ZADD', messages, unpack(members)) end
             if #scored > 0 then redis.call('ZADD', positions, unpack(scored)) end
+            if top > window then redis.call('ZREMRANGEBYSCORE', messages, '-inf', '(' .. (top - window + 1)) end
           end
-          for i = 1, n do out[#out + 1] = known[KEYS[k + 1 + i]] end
+          for i = 1, n do out[#out + 1] = known[ARGV[ids + i]] end
           if trim > 0 then redis.call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. trim) end
-          k, a = k + 2 + n, a + 2 + n
+          k, a = k + 3, a + 2 + 2 * n
         end
         return out
         """)
 
-    /// Keys per script call before a batch's allocations go into another call, so no
-    /// single call holds Redis for long.
-    public static let keysPerCall = 2_048
+    /// Arguments per script call before a batch's allocations go into another call,
+    /// so no single call holds Redis for long.
+    public static let argumentsPerCall = 4_096
 }
 
 /// Raises a counter to ARGV[1] unless it is already there or beyond: re-seeding

@@ -5,13 +5,14 @@ import ReceiptRedis
 /// so that what the worker sends can be read, tested and timed on its own (the
 /// micro-benchmarks build exactly these).
 public struct BatchCommands: Sendable {
-    /// How long a clientMsgID keeps its seq for de-duplication. Default: 1 day.
-    public var clientMessageTTLSeconds: Int
+    /// How many of a conversation's latest seqs keep their clientMsgID for
+    /// de-duplication in Redis. Default: 10,000.
+    public var clientMessageWindow: Int
     /// The most marks kept per user above a watermark. Default: 10,000.
     public var maxMarksPerUser: Int
 
-    public init(clientMessageTTLSeconds: Int = 86_400, maxMarksPerUser: Int = 10_000) {
-        self.clientMessageTTLSeconds = clientMessageTTLSeconds
+    public init(clientMessageWindow: Int = 10_000, maxMarksPerUser: Int = 10_000) {
+        self.clientMessageWindow = clientMessageWindow
         self.maxMarksPerUser = maxMarksPerUser
     }
 
@@ -66,27 +67,25 @@ public struct BatchCommands: Sendable {
     }
 
     /// The allocation script calls for the new messages of `queries`, in query order,
-    /// each call taking whole conversations up to `AllocationScript.keysPerCall` keys.
+    /// each call taking whole conversations up to `AllocationScript.argumentsPerCall`.
     func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64]) -> [RedisCommand] {
         var calls: [RedisCommand] = []
-        var keys: [String] = []
-        var args: [String] = []
+        var keys: [String] = [RedisKeys.sentinel]
+        var args: [String] = [epoch, String(clientMessageWindow)]
         func finishCall() {
-            guard !keys.isEmpty else { return }
-            calls.append(.evalsha(AllocationScript.script, keys: [RedisKeys.sentinel] + keys,
-                                  args: [epoch, String(clientMessageTTLSeconds)] + args))
-            keys.removeAll(keepingCapacity: true)
-            args.removeAll(keepingCapacity: true)
+            guard keys.count > 1 else { return }
+            calls.append(.evalsha(AllocationScript.script, keys: keys, args: args))
+            keys.removeSubrange(1...)
+            args.removeSubrange(2...)
         }
         for query in queries where !query.allocations.isEmpty {
-            if keys.count + query.allocations.count + 2 > AllocationScript.keysPerCall { finishCall() }
+            if args.count + 2 * query.allocations.count + 2 > AllocationScript.argumentsPerCall { finishCall() }
             let cid = query.conversationID
-            keys.append(RedisKeys.maxSeq(cid))
-            keys.append(RedisKeys.allocationPositions(cid))
+            keys += [RedisKeys.maxSeq(cid), RedisKeys.allocationPositions(cid), RedisKeys.clientMessages(cid)]
             args.append(String(query.allocations.count))
             args.append(String(trimBelow[cid] ?? 0))
-            for (index, allocation) in query.allocations.enumerated() {
-                keys.append(RedisKeys.clientMessage(cid, allocation.clientMsgID))
+            for allocation in query.allocations { args.append(allocation.clientMsgID) }
+            for index in query.allocations.indices {
                 args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
             }
         }

@@ -20,10 +20,9 @@ public enum RedisKeys {
     public static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
         "rcpt:{\(conversationID)}:dx:\(userID)"
     }
-    /// String with a TTL: the seq given to one client message (idempotent allocation).
-    public static func clientMessage(_ conversationID: String, _ clientMsgID: String) -> String {
-        "rcpt:{\(conversationID)}:cm:\(clientMsgID)"
-    }
+    /// Sorted set: clientMsgID → the seq it was given (idempotent allocation), for the
+    /// conversation's latest seqs (the de-duplication window).
+    public static func clientMessages(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:cm" }
 
     /// The watermark zset and the marks zset of one user's marked state.
     static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {

@@ -40,9 +40,12 @@ extension RedisStateStore {
         for (cid, members) in readers {
             commands.append(.zadd(RedisKeys.readWatermarks(cid), greaterThan: true, changed: true, members))
         }
+        var clientMessages: [String: [(score: Int64, member: String)]] = [:]
         for (key, seq) in changes.clientMessages {
-            commands.append(.set(RedisKeys.clientMessage(key.conversationID, key.clientMsgID), String(seq),
-                                 expireSeconds: configuration.clientMessageTTLSeconds))
+            clientMessages[key.conversationID, default: []].append((seq, key.clientMsgID))
+        }
+        for (cid, members) in clientMessages {
+            commands.append(.zadd(RedisKeys.clientMessages(cid), greaterThan: false, changed: false, members))
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])

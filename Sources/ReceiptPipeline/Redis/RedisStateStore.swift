@@ -15,8 +15,9 @@ import ReceiptRedis
 final class RedisStateStore {
     struct Configuration: Sendable {
         var endpoint: RedisEndpoint
-        /// How long a clientMsgID keeps its seq for de-duplication. Default: 1 day.
-        var clientMessageTTLSeconds: Int = 86_400
+        /// How many of a conversation's latest seqs keep their clientMsgID for
+        /// de-duplication. Default: 10,000.
+        var clientMessageWindow: Int = 10_000
         /// Connect and read timeout. Default: 5 s.
         var timeoutMs: Int = 5_000
         /// The most marks kept per user above a watermark; the fold script forgets the
@@ -33,7 +34,7 @@ final class RedisStateStore {
 
     init(configuration: Configuration) {
         self.configuration = configuration
-        commandBuilder = BatchCommands(clientMessageTTLSeconds: configuration.clientMessageTTLSeconds,
+        commandBuilder = BatchCommands(clientMessageWindow: configuration.clientMessageWindow,
                                        maxMarksPerUser: configuration.maxMarksPerUser)
     }
 

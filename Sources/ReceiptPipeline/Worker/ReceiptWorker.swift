@@ -72,7 +72,7 @@ final class ReceiptWorker {
         self.consumer = consumer
         self.producer = producer
         self.store = RedisStateStore(configuration: .init(
-            endpoint: configuration.redis, clientMessageTTLSeconds: configuration.clientMessageTTLSeconds,
+            endpoint: configuration.redis, clientMessageWindow: configuration.clientMessageWindow,
             maxMarksPerUser: configuration.applier.maxMarksPerUser))
         self.groupReads = GroupReadCoalescer(configuration: configuration.groupReads)
         self.decoder = EventDecoder(configuration: configuration.decoder)

@@ -44,8 +44,12 @@ public struct WorkerConfiguration: Sendable {
     /// are let go (the next owner then replays from the last checkpoint).
     /// Default: 10,000 ms.
     public var revokeFlushTimeoutMs: Int = 10_000
-    /// How long a clientMsgID keeps its seq for de-duplication. Default: 86,400 s.
+    /// How long PostgreSQL keeps a clientMsgID's seq, to restore de-duplication
+    /// after Redis lost its data. Default: 86,400 s.
     public var clientMessageTTLSeconds: Int = 86_400
+    /// How many of a conversation's latest seqs keep their clientMsgID in Redis: a
+    /// retry of one of them gets its seq again. Default: 10,000.
+    public var clientMessageWindow: Int = 10_000
     public var decoder: EventDecoder.Configuration = .init()
     public var applier: BatchApplier.Configuration = .init()
     /// The `groupHasRead` window (default 1,000 ms) and readers per record (1,000).

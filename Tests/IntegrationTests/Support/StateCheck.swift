@@ -19,7 +19,7 @@ enum StateCheck {
                 expected.append(("hasReadSeq of \(user) in \(cid)", seq))
             }
             for (clientMsgID, seq) in model.allocations[cid] ?? [:] {
-                commands.append(.get("rcpt:{\(cid)}:cm:\(clientMsgID)"))
+                commands.append(.zscore("rcpt:{\(cid)}:cm", clientMsgID))
                 expected.append(("seq of \(clientMsgID) in \(cid)", seq))
             }
             for user in (model.acked[cid] ?? [:]).keys {
