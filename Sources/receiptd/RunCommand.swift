@@ -65,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
     var kafkaProperties: [String] = []
 
     func run() async throws {
+        HeapTuning.apply()
         let settings = Settings()
         let resolved: Resolved
         do {
