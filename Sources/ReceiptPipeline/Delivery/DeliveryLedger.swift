@@ -17,7 +17,7 @@ struct DeliveryLedger {
 
     private var batches: [Batch] = []
     private var head = 0
-    private var ticketBatch: [UInt64: UInt64] = [:]
+    private var ticketBatch = TicketWindow<UInt64>()
     private var nextTicket: UInt64 = 1
     private var nextBatch: UInt64 = 1
 

@@ -63,7 +63,7 @@ struct GroupReadHolds {
     /// A record was acknowledged; returns the reserved tickets to release when it was
     /// its window's last.
     mutating func acknowledged(_ ticket: UInt64) -> [UInt64] {
-        guard let window = windowOfRecord.removeValue(forKey: ticket) else { return [] }
+        guard !windowOfRecord.isEmpty, let window = windowOfRecord.removeValue(forKey: ticket) else { return [] }
         unacknowledged[window, default: 1] -= 1
         guard unacknowledged[window] == 0 else { return [] }
         unacknowledged[window] = nil
