@@ -19,6 +19,8 @@ public final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
     /// The connection-level failure that broke this connection.
     private var failure: RedisError?
+    /// Commands were sent whose replies `receive` has not read yet.
+    private var awaitingReplies = false
 
     /// Takes ownership of `context`.
     private init(context: UnsafeMutablePointer<redisContext>) {
@@ -65,23 +67,57 @@ public final class RedisConnection {
     /// fail the others; a connection-level failure (I/O, timeout, EOF, protocol) throws
     /// and the connection is then unusable (`isBroken`).
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        guard !commands.isEmpty else { return [] }
+        try receive(send(commands))
+    }
+
+    /// Commands written to Redis whose replies are not read yet: what `send` returns
+    /// and `receive` takes.
+    public struct PendingReplies {
+        fileprivate let commands: [RedisCommand]
+        fileprivate let connection: ObjectIdentifier
+        public var isEmpty: Bool { commands.isEmpty }
+    }
+
+    /// Writes all commands (one write) and returns without waiting for Redis: the
+    /// caller does other work meanwhile, then collects the replies with `receive`.
+    /// Nothing else may be sent on this connection until then; replies come back in
+    /// order, so a later `send` must wait for the earlier `receive`.
+    public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
+        if let failure { throw failure }
+        precondition(!awaitingReplies, "send while an earlier send's replies are unread")
+        let pending = PendingReplies(commands: commands, connection: ObjectIdentifier(self))
+        guard !commands.isEmpty else { return pending }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.count })
         for command in commands { buffer.append(contentsOf: command.encoded) }
-        try send(buffer, operation: "pipeline")
+        try append(buffer, operation: "pipeline")
+        var done: Int32 = 0
+        while done == 0 {
+            guard redisBufferWrite(context, &done) == REDIS_OK else { throw breakConnection("pipeline") }
+        }
+        awaitingReplies = true
+        return pending
+    }
 
+    /// The replies to what `send` wrote, one per command, in order (see `pipeline`).
+    public func receive(_ pending: PendingReplies) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        precondition(pending.connection == ObjectIdentifier(self), "replies collected on another connection")
+        guard !pending.commands.isEmpty else { return [] }
+        if let failure { throw failure }
         var replies: [Result<RedisReply, RedisError>] = []
-        replies.reserveCapacity(commands.count)
-        for command in commands {
+        replies.reserveCapacity(pending.commands.count)
+        for command in pending.commands {
             replies.append(try readReply(to: command, operation: "pipeline"))
         }
+        awaitingReplies = false
         return replies
     }
 
     /// Sends one command and returns its reply; an error reply throws.
     public func execute(_ command: RedisCommand) throws(RedisError) -> RedisReply {
-        try send(command.encoded, operation: command.name)
+        if let failure { throw failure }
+        precondition(!awaitingReplies, "execute while an earlier send's replies are unread")
+        try append(command.encoded, operation: command.name)
         return try readReply(to: command, operation: command.name).get()
     }
 
@@ -93,7 +129,8 @@ public final class RedisConnection {
         }
     }
 
-    private func send(_ bytes: [UInt8], operation: String) throws(RedisError) {
+    /// Adds `bytes` to hiredis's output buffer; the next write or reply read sends them.
+    private func append(_ bytes: [UInt8], operation: String) throws(RedisError) {
         if let failure { throw failure }
         let status = bytes.withUnsafeBytes { raw in
             redisAppendFormattedCommand(context, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)

@@ -59,6 +59,7 @@ extension ReceiptWorker {
     @discardableResult
     func flushEverything(timeoutMs: Int) -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        announceApplied()
         emitGroupReads(closingAll: true)
         guard drainDeliveries(timeoutMs: timeoutMs) else { return false }
         guard flusher.waitUntilIdle(deadline: deadline) else { return false }

@@ -7,8 +7,27 @@ extension ReceiptWorker {
     /// Phase one of a batch, with Redis data loss handled: when the sentinel says
     /// Redis lost its state, nothing is read or allocated until Redis is re-seeded.
     /// Returns nil when a stop is requested first.
-    func readState(_ queries: [ConversationQuery], trimBelow: [String: Int64]) -> [String: ConversationSnapshot]? {
-        retrying("reading state from Redis") {
+    ///
+    /// `meanwhile` runs once while Redis works on the reads (it must not use Redis):
+    /// the reads are sent first and collected after it.
+    func readState(
+        _ queries: [ConversationQuery], trimBelow: [String: Int64], meanwhile: () -> Void = {}
+    ) -> [String: ConversationSnapshot]? {
+        var inFlight: RedisStateStore.PendingRead?
+        do {
+            inFlight = try store.beginRead(queries, trimBelow: trimBelow)
+        } catch {
+            noteFailedRead(error)
+        }
+        meanwhile()
+        if let inFlight {
+            do {
+                return try store.finishRead(inFlight)
+            } catch {
+                noteFailedRead(error)
+            }
+        }
+        return retrying("reading state from Redis") {
             do {
                 return try store.read(queries, trimBelow: trimBelow)
             } catch is RedisStateLost {
@@ -16,6 +35,13 @@ extension ReceiptWorker {
                 return try store.read(queries, trimBelow: trimBelow)
             }
         }
+    }
+
+    /// A failed overlapped read is retried by `retrying`; lost state is not an error.
+    private func noteFailedRead(_ error: any Error) {
+        guard !(error is RedisStateLost) else { return }
+        metrics.redisErrors.increment()
+        logger.warning("reading state from Redis failed; retrying", metadata: ["error": "\(error)"])
     }
 
     /// Brings Redis back to the complete state after it lost its data: everything

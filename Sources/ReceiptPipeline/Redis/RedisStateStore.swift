@@ -48,9 +48,48 @@ final class RedisStateStore {
     /// allocation positions is no longer needed (its partition's checkpoint: replays
     /// never start earlier).
     func read(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> [String: ConversationSnapshot] {
+        try finishRead(beginRead(queries, trimBelow: trimBelow))
+    }
+
+    /// Phase one's commands, written to Redis; `finishRead` collects the snapshots.
+    struct PendingRead {
+        fileprivate let queries: [ConversationQuery]
+        fileprivate let commands: [RedisCommand]
+        fileprivate let epoch: String
+        fileprivate let connection: RedisConnection
+        fileprivate let replies: RedisConnection.PendingReplies
+    }
+
+    /// Sends phase one without waiting for Redis, so the worker can do other work
+    /// (announcing the previous batch) while Redis allocates and reads. Nothing else
+    /// may use the store until `finishRead`.
+    func beginRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
         let commands = commandBuilder.read(queries, epoch: epoch, trimBelow: trimBelow)
-        let replies = try execute(commands, scripts: [AllocationScript.script])
+        let connection = try liveConnection()
+        do {
+            return PendingRead(queries: queries, commands: commands, epoch: epoch, connection: connection,
+                               replies: try connection.send(commands))
+        } catch {
+            if connection.isBroken { self.connection = nil }
+            throw error
+        }
+    }
+
+    /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
+    func finishRead(_ pending: PendingRead) throws -> [String: ConversationSnapshot] {
+        let queries = pending.queries
+        let epoch = pending.epoch
+        var replies: [Result<RedisReply, RedisError>]
+        do {
+            replies = try pending.connection.receive(pending.replies)
+        } catch {
+            if pending.connection.isBroken, connection === pending.connection { connection = nil }
+            throw error
+        }
+        if replies.contains(where: Self.isNoScript) {
+            replies = try execute(pending.commands, scripts: [AllocationScript.script])
+        }
         guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
               !replies.contains(where: Self.isStateLost)
         else { throw RedisStateLost() }

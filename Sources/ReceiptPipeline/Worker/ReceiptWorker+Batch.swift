@@ -5,8 +5,10 @@ import ReceiptCore
 import ReceiptKafka
 
 extension ReceiptWorker {
-    /// One polled batch: decoded, applied with one Redis round trip to read and one
-    /// to write, then announced.
+    /// One polled batch: decoded, then applied with one Redis round trip to read and
+    /// one to write. Its notifications and dead letters are produced later, by
+    /// `announceApplied()`: while Redis works on the next batch's reads, or as soon
+    /// as a poll finds nothing more to do.
     func process(_ records: [KafkaRecord]) {
         let started = ContinuousClock.now
         metrics.batchRecords.record(records.count)
@@ -26,35 +28,48 @@ extension ReceiptWorker {
         }
 
         let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
-        guard let snapshots = readState(queries, trimBelow: trimPositions(events, eventRecords, records)) else { return }
+        let trim = trimPositions(events, eventRecords, records)
+        guard let snapshots = readState(queries, trimBelow: trim, meanwhile: announceApplied) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
         guard retrying("writing state to Redis", {
             try store.write(outcome.watermarkWrites, outcome.markedWrites)
         }) != nil else { return }
         status.update { $0.redisReady = true }
         pending.changes.merge(outcome.changes)
+        applied = AppliedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
+                               outcome: outcome, started: started)
+    }
 
-        var applied: [EventType: Int64] = [:]
+    /// Produces the notifications and dead letters of the batch applied last, and
+    /// opens its ledger batch: only from then on can a checkpoint cover its records.
+    /// Runs before every poll that may wait, and before every flush, so an applied
+    /// batch never waits long to be announced and is never left out of a drain.
+    func announceApplied() {
+        guard let batch = applied else { return }
+        applied = nil
+        var refused = batch.refused
+        var appliedCounts: [EventType: Int64] = [:]
         var superseded: [EventType: Int64] = [:]
-        for (position, result) in outcome.results.enumerated() {
+        for (position, result) in batch.outcome.results.enumerated() {
             switch result {
-            case .applied: applied[events[position].type, default: 0] += 1
-            case .superseded: superseded[events[position].type, default: 0] += 1
-            case .rejected(let rejection): refused.append((eventRecords[position], rejection))
+            case .applied: appliedCounts[batch.events[position].type, default: 0] += 1
+            case .superseded: superseded[batch.events[position].type, default: 0] += 1
+            case .rejected(let rejection): refused.append((batch.eventRecords[position], rejection))
             }
         }
-        for (type, count) in applied { metrics.consumed[type]?.increment(by: count) }
+        for (type, count) in appliedCounts { metrics.consumed[type]?.increment(by: count) }
         for (type, count) in superseded { metrics.superseded[type]?.increment(by: count) }
 
+        let records = batch.records
         let nextOffsets = Self.nextOffsets(of: records)
         positions.merge(nextOffsets) { max($0, $1) }
-        let batch = ledger.open(nextOffsets: nextOffsets)
-        holdGroupReads(outcome.groupReads, batch: batch)
+        let ticketBatch = ledger.open(nextOffsets: nextOffsets)
+        holdGroupReads(batch.outcome.groupReads, batch: ticketBatch)
         var notified: [NotificationType: Int64] = [:]
-        for notification in outcome.notifications {
+        for notification in batch.outcome.notifications {
             notified[notification.type, default: 0] += 1
             send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
-                                value: notification.encodeJSON(), headers: []), batch: batch)
+                                value: notification.encodeJSON(), headers: []), batch: ticketBatch)
         }
         for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }
         refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
@@ -66,9 +81,9 @@ extension ReceiptWorker {
                 "code": "\(rejection.code.rawValue)", "reason": "\(rejection.reason)",
                 "partition": "\(record.partition)", "offset": "\(record.offset)"])
             send(DeadLetter.record(for: record, rejection: rejection, topic: configuration.deadLetterTopic),
-                 batch: batch)
+                 batch: ticketBatch)
         }
-        metrics.batchSeconds.recordInterval(since: started)
+        metrics.batchSeconds.recordInterval(since: batch.started)
         recordApplyLatency(records)
     }
 
@@ -121,4 +136,17 @@ extension Timer {
         let (seconds, attoseconds) = elapsed.components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
+}
+
+/// A batch applied to Redis (and in the unflushed state) whose notifications and
+/// dead letters are not produced yet.
+struct AppliedBatch {
+    let records: [KafkaRecord]
+    let events: [ReceiptEvent]
+    /// Per event, the index of its record.
+    let eventRecords: [Int]
+    /// Records the decoder refused, by index.
+    let refused: [(record: Int, rejection: Rejection)]
+    let outcome: BatchOutcome
+    let started: ContinuousClock.Instant
 }

@@ -42,6 +42,8 @@ final class ReceiptWorker {
     var finishedOffsets: [TopicPartition: Int64] = [:]
     /// State applied to Redis and not yet durable.
     var pending = PendingState()
+    /// The batch applied last, until `announceApplied()` produces what it caused.
+    var applied: AppliedBatch?
     var lastHandOff = ContinuousClock.now
     var consumptionPaused = false
     /// The durable checkpoint per owned partition (from PostgreSQL at assignment,
@@ -112,9 +114,11 @@ final class ReceiptWorker {
             }
             let records: [KafkaRecord]
             do {
+                // With an applied batch waiting to be announced, only take what is there.
                 records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
-                                            timeoutMs: configuration.pollTimeoutMs)
+                                            timeoutMs: applied == nil ? configuration.pollTimeoutMs : 0)
             } catch {
+                announceApplied()
                 metrics.kafkaErrors.increment()
                 status.update { $0.kafkaReady = false }
                 logger.warning("poll failed", metadata: ["error": "\(error)"])
@@ -122,7 +126,7 @@ final class ReceiptWorker {
                 continue
             }
             status.update { $0.kafkaReady = true }
-            if !records.isEmpty { process(records) }
+            if records.isEmpty { announceApplied() } else { process(records) }
             serveDeliveries(timeoutMs: 0)
         }
         shutDown()
