@@ -186,6 +186,32 @@ struct BatchChangesTests {
         #expect(older.reads[ConversationUser("c", "u")] == MarkedWatermark(watermark: 7, marks: [8, 9]))
     }
 
+    @Test("merging adds new keys, keeps a client message's first seq, and fills empty changes whole")
+    func mergeAddsKeysAndKeepsFirstSeqs() {
+        var batch = StateChanges()
+        batch.recordMaxSeq("c", 4)
+        batch.recordMaxSeq("d", 2)
+        batch.recordRead(ConversationUser("d", "u"), MarkedWatermark(watermark: 2))
+        batch.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 1, marks: [3]))
+        batch.recordClientMessage(ClientMessage("c", "m1"), seq: 8)
+        batch.recordClientMessage(ClientMessage("c", "m2"), seq: 9)
+
+        var empty = StateChanges()
+        empty.merge(batch)
+        #expect(empty == batch)
+
+        var pending = StateChanges()
+        pending.recordMaxSeq("c", 7)
+        pending.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 2))
+        pending.recordClientMessage(ClientMessage("c", "m1"), seq: 5)
+        pending.merge(batch)
+        #expect(pending.maxSeqs == ["c": 7, "d": 2])
+        #expect(pending.reads == [ConversationUser("d", "u"): MarkedWatermark(watermark: 2)])
+        #expect(pending.deliveries == [ConversationUser("c", "v"): MarkedWatermark(watermark: 3)])
+        #expect(pending.clientMessages == [ClientMessage("c", "m1"): 5, ClientMessage("c", "m2"): 9])
+        #expect(pending.rowCount == 6)
+    }
+
     @Test("marks contiguous with the watermark fold into it")
     func marksFoldIntoTheWatermark() {
         var state = MarkedWatermark(watermark: 3)
