@@ -140,6 +140,20 @@ struct BatchApplierTests {
         #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 9)])])
     }
 
+    @Test("watermark writes list each reader once, in first-seen order, in a group of many readers")
+    func watermarkWritesInFirstSeenOrder() {
+        let users = (0..<20).map { "u\($0)" }
+        let order = users + users.reversed()  // every reader twice, past the first few
+        let events = order.enumerated().map { number, user in
+            read("e\(number)", user, "g", hasReadSeq: Int64(number + 1), peer: nil, session: .group)
+        }
+        let out = applier.apply(events, snapshots: ["g": ConversationSnapshot(maxSeq: 100)])
+        #expect(out.results.allSatisfy { $0 == .applied })
+        #expect(out.watermarkWrites.count == 1)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.userID) == users)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.hasReadSeq) == (0..<20).map { Int64(40 - $0) })
+    }
+
     @Test("queries ask once per conversation, for each reader once, and allocate every newMsg in order")
     func queriesAreGroupedPerConversation() {
         let events = [newMsg("e1", "a", clientMsgID: "m1"), read("e2", "b", hasReadSeq: 1),
