@@ -59,11 +59,11 @@ public struct StateChanges: Sendable, Equatable {
         Self.merge(other.clientMessages, into: &clientMessages) { _, _ in }
     }
 
-    /// Adds every entry of `source` into `target`, one lookup per entry: `combine`
-    /// folds the new value into the one for the same key in `target`. A new key is
-    /// inserted and then combined with itself, so `combine` must be idempotent
-    /// (a max, a union, keep-first).
-    private static func merge<Key: Hashable, Value>(
+    /// Adds every entry of `source` into `target`: `combine` folds the new value into
+    /// the one `target` already has for the key. One lookup per entry when the key is
+    /// new or the new value is already the result (the common cases: new client
+    /// messages, watermarks that moved up); a second to store any other result.
+    private static func merge<Key: Hashable, Value: Equatable>(
         _ source: [Key: Value], into target: inout [Key: Value], combine: (inout Value, Value) -> Void
     ) {
         guard !target.isEmpty else {
@@ -72,7 +72,9 @@ public struct StateChanges: Sendable, Equatable {
         }
         target.reserveCapacity(target.count + source.count)
         for (key, value) in source {
-            combine(&target[key, default: value], value)
+            guard var folded = target.updateValue(value, forKey: key) else { continue }
+            combine(&folded, value)
+            if folded != value { target[key] = folded }
         }
     }
 }
