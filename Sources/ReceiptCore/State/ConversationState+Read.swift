@@ -69,11 +69,13 @@ extension ConversationState {
     private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
         let tips = MarkAsReadTips(
             markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: hasReadSeq)
-        for recvID in Routing.readReceiptRecipients(of: event) {
-            outcome.notifications.append(Notification(
-                recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
-                sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
+        func receipt(to recvID: String) -> Notification {
+            Notification(recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
+                         sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips))
         }
+        let (peer, reader) = Routing.readReceiptPeerAndReader(of: event)
+        if let peer { outcome.notifications.append(receipt(to: peer)) }
+        outcome.notifications.append(receipt(to: reader))
         if event.sessionType.isGroupLike {
             outcome.groupReads.append(GroupRead(
                 conversationID: event.conversationID, sessionType: event.sessionType, userID: event.userID,
