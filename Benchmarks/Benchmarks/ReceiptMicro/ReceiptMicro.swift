@@ -38,6 +38,13 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(BatchPipeline.readCommands(BatchQueries.make(for: fixtures.events)))
         }
     }
+    Benchmark("build a batch's queries (BatchQueries only, 5000 events)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(BatchQueries.make(for: fixtures.events)) }
+    }
+    Benchmark("apply a batch in memory (BatchApplier only, 5000 events)") { benchmark in
+        let applier = BatchApplier()
+        for _ in benchmark.scaledIterations { blackHole(applier.apply(fixtures.events, snapshots: fixtures.snapshots)) }
+    }
     Benchmark("apply a batch in memory and build its write pipeline (5000 events)") { benchmark in
         let applier = BatchApplier()
         for _ in benchmark.scaledIterations {
