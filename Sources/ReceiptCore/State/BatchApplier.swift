@@ -59,13 +59,14 @@ public struct BatchApplier: Sendable {
             reads: conversations.reduce(0) { $0 + $1.state.reads.count },
             deliveries: conversations.reduce(0) { $0 + $1.state.deliveries.count },
             clientMessages: conversations.reduce(0) { $0 + $1.state.allocations.count })
-        for (cid, conversation) in conversations {
-            let writes = conversation.watermarkWrites()
+        for slot in conversations.indices {  // by index: each state is read in place, not copied
+            let cid = conversations[slot].id
+            let writes = conversations[slot].state.watermarkWrites()
             if !writes.isEmpty {
                 outcome.watermarkWrites.append(WatermarkWrites(conversationID: cid, hasReadSeqs: writes))
             }
-            outcome.markedWrites += conversation.markedWrites(cid)
-            conversation.record(cid, into: &outcome.changes)
+            outcome.markedWrites += conversations[slot].state.markedWrites(cid)
+            conversations[slot].state.record(cid, into: &outcome.changes)
         }
         return outcome
     }

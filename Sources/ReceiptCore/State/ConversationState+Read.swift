@@ -69,9 +69,10 @@ extension ConversationState {
     private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
         let tips = MarkAsReadTips(
             markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: hasReadSeq)
+        let sourceEventIDs = [event.eventID]  // one array, shared by both receipts
         func receipt(to recvID: String) -> Notification {
             Notification(recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
-                         sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips))
+                         sourceEventIDs: sourceEventIDs, payload: .hasReadReceipt(tips))
         }
         let (peer, reader) = Routing.readReceiptPeerAndReader(of: event)
         if let peer { outcome.notifications.append(receipt(to: peer)) }

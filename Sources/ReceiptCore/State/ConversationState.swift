@@ -23,7 +23,9 @@ struct ConversationState {
         self.configuration = configuration
         maxSeq = snapshot.maxSeq
         pendingAllocations = snapshot.allocatedSeqs[...]
+        allocations.reserveCapacity(snapshot.allocatedSeqs.count)
         reads = snapshot.hasReadSeqs.mapValues { MarkedWatermark(watermark: $0) }
+        reads.reserveCapacity(2)  // both users of a single chat, the common case, without regrowing
         for (userID, marks) in snapshot.readMarks {
             reads[userID] = MarkedWatermark(watermark: reads[userID]?.watermark ?? 0, marks: marks)
         }
