@@ -45,17 +45,18 @@ public struct StateChanges: Sendable, Equatable {
         clientMessages[key] = seq
     }
 
-    /// Adds `other` into these changes, keeping the higher value of every key.
+    /// Adds `other` into these changes, keeping the higher value of every key (a
+    /// client message keeps the seq it was first given).
     ///
     /// Costs O(other's rows): the worker merges each batch's changes into about a
     /// second of unflushed ones, so `other` is the small side. Each key of `other` is
-    /// hashed once, into storage grown at most once per map; changes that are still
-    /// empty (the first batch after a hand-off) take `other`'s storage as it is.
+    /// looked up once, twice only when the older value wins, in storage grown at most
+    /// once per map; a map that is still empty (the first batch after a hand-off)
+    /// takes `other`'s storage as it is.
     public mutating func merge(_ other: StateChanges) {
         Self.merge(other.maxSeqs, into: &maxSeqs) { $0 = max($0, $1) }
         Self.merge(other.reads, into: &reads) { $0.merge($1) }
         Self.merge(other.deliveries, into: &deliveries) { $0.merge($1) }
-        // A clientMsgID keeps the seq it was first given.
         Self.merge(other.clientMessages, into: &clientMessages) { _, _ in }
     }
 
