@@ -11,26 +11,32 @@ enum JSONWriter {
 
     static func string(_ value: String, into out: inout [UInt8]) {
         out.append(ASCII.quote)
-        var value = value
-        value.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let b = utf8[i]
-                guard b < 0x20 || b == ASCII.quote || b == ASCII.backslash else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
-                switch b {
-                case ASCII.quote: raw(#"\""#, into: &out)
-                case ASCII.backslash: raw(#"\\"#, into: &out)
-                default:
-                    raw(#"\u00"#, into: &out)
-                    out.append(hexDigit(b >> 4))
-                    out.append(hexDigit(b & 0x0F))
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        // Native Swift strings (all of ours) are read in place, without a copy.
+        if value.utf8.withContiguousStorageIfAvailable({ escaped($0, into: &out) }) == nil {
+            Array(value.utf8).withUnsafeBufferPointer { escaped($0, into: &out) }
         }
         out.append(ASCII.quote)
+    }
+
+    /// Appends UTF-8 bytes with `"`, `\` and control characters escaped: runs that
+    /// need no escape are appended whole.
+    private static func escaped(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var runStart = 0
+        for i in 0..<utf8.count {
+            let b = utf8[i]
+            guard b < 0x20 || b == ASCII.quote || b == ASCII.backslash else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+            runStart = i + 1
+            switch b {
+            case ASCII.quote: raw(#"\""#, into: &out)
+            case ASCII.backslash: raw(#"\\"#, into: &out)
+            default:
+                raw(#"\u00"#, into: &out)
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0x0F))
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
@@ -41,16 +47,19 @@ enum JSONWriter {
     static func int64(_ value: Int64, into out: inout [UInt8]) {
         if value < 0 { out.append(ASCII.minus) }
         var magnitude = value.magnitude
-        var digitCount = 1
-        var rest = magnitude / 10
-        while rest > 0 { digitCount += 1; rest /= 10 }
-        let start = out.count
-        out.append(contentsOf: repeatElement(ASCII.zero, count: digitCount))
-        var i = start + digitCount - 1
-        while magnitude > 0 {
-            out[i] = ASCII.zero + UInt8(magnitude % 10)
-            magnitude /= 10
-            i -= 1
+        guard magnitude >= 10 else {
+            out.append(ASCII.zero + UInt8(magnitude))
+            return
+        }
+        // Digits from the last, into a stack buffer; UInt64.max has 20.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = digits.count
+            while magnitude > 0 {
+                i -= 1
+                digits[i] = ASCII.zero + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
         }
     }
 

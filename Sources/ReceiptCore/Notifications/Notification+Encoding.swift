@@ -14,7 +14,7 @@ extension Notification {
     /// producer reuse one buffer.
     public func encodeJSON(into out: inout [UInt8]) {
         JSONWriter.raw(#"{"type":""#, into: &out)
-        out.append(contentsOf: type.rawValue.utf8)
+        JSONWriter.raw(type.staticName, into: &out)
         JSONWriter.raw(#"","recvID":"#, into: &out)
         JSONWriter.string(recvID, into: &out)
         JSONWriter.raw(#","sessionType":"#, into: &out)
@@ -65,5 +65,17 @@ extension Notification {
             JSONWriter.raw("]}", into: &out)
         }
         out.append(ASCII.closeBrace)
+    }
+}
+
+extension NotificationType {
+    /// The wire name, to append without going through a `String`.
+    var staticName: StaticString {
+        switch self {
+        case .hasReadReceipt: "hasReadReceipt"
+        case .seqAssigned: "seqAssigned"
+        case .deliveryReceipt: "deliveryReceipt"
+        case .groupHasRead: "groupHasRead"
+        }
     }
 }

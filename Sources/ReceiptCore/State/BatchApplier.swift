@@ -34,27 +34,39 @@ public struct BatchApplier: Sendable {
     }
 
     public func apply(_ events: [ReceiptEvent], snapshots: [String: ConversationSnapshot]) -> BatchOutcome {
-        var state: [String: ConversationState] = [:]
-        var order: [String] = []
+        // Conversations in first-seen order; `slots` finds an event's with one lookup.
+        var conversations: [(id: String, state: ConversationState)] = []
+        var slots: [String: Int] = [:]
+        slots.reserveCapacity(snapshots.count)
         var outcome = BatchOutcome()
         outcome.results.reserveCapacity(events.count)
+        outcome.notifications.reserveCapacity(events.count)
         for event in events {
             let cid = event.conversationID
-            if state[cid] == nil {
-                state[cid] = ConversationState(snapshots[cid] ?? ConversationSnapshot(), configuration: configuration)
-                order.append(cid)
+            let slot: Int
+            if let existing = slots[cid] {
+                slot = existing
+            } else {
+                slot = conversations.count
+                slots[cid] = slot
+                conversations.append(
+                    (cid, ConversationState(snapshots[cid] ?? ConversationSnapshot(), configuration: configuration)))
             }
-            let result = state[cid]!.apply(event, into: &outcome)
-            outcome.results.append(result)
+            outcome.results.append(conversations[slot].state.apply(event, into: &outcome))
         }
-        for cid in order {
-            let conversation = state[cid]!
-            let writes = conversation.watermarkWrites()
+        outcome.changes.reserveCapacity(
+            maxSeqs: conversations.count,
+            reads: conversations.reduce(0) { $0 + $1.state.reads.count },
+            deliveries: conversations.reduce(0) { $0 + $1.state.deliveries.count },
+            clientMessages: conversations.reduce(0) { $0 + $1.state.allocations.count })
+        for slot in conversations.indices {  // by index: each state is read in place, not copied
+            let cid = conversations[slot].id
+            let writes = conversations[slot].state.watermarkWrites()
             if !writes.isEmpty {
                 outcome.watermarkWrites.append(WatermarkWrites(conversationID: cid, hasReadSeqs: writes))
             }
-            outcome.markedWrites += conversation.markedWrites(cid)
-            conversation.record(cid, into: &outcome.changes)
+            outcome.markedWrites += conversations[slot].state.markedWrites(cid)
+            conversations[slot].state.record(cid, into: &outcome.changes)
         }
         return outcome
     }

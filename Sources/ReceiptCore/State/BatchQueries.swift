@@ -14,7 +14,10 @@ public enum BatchQueries {
     ) -> [ConversationQuery] {
         var queries: [ConversationQuery] = []
         var index: [String: Int] = [:]
+        index.reserveCapacity(events.count)
+        // A user is named once per query; the query's slot stands for its conversation.
         var seenReaders: Set<ReaderKey> = []
+        seenReaders.reserveCapacity(events.count)
         var seenRecipients: Set<ReaderKey> = []
         for (number, event) in events.enumerated() {
             let position = positions?[number]
@@ -27,7 +30,7 @@ public enum BatchQueries {
                 queries.append(ConversationQuery(conversationID: event.conversationID))
                 queries[slot].firstPosition = position
             }
-            let key = ReaderKey(conversationID: event.conversationID, userID: event.userID)
+            let key = ReaderKey(slot: slot, userID: event.userID)
             let exact = exactReadSessionTypes.contains(event.sessionType)
             switch event.body {
             case .newMessage(let clientMsgID):
@@ -52,7 +55,8 @@ public enum BatchQueries {
     }
 }
 
+/// A user of the query at `slot`: hashes an integer and one string, not two strings.
 struct ReaderKey: Hashable {
-    let conversationID: String
+    let slot: Int
     let userID: String
 }

@@ -8,9 +8,10 @@ extension ConversationState {
     /// Conversation-level read up to `target`.
     mutating func readUpTo(_ event: ReceiptEvent, target: Int64, _ outcome: inout BatchOutcome) -> EventResult {
         if let rejection = checkExists(target) { return .rejected(rejection) }
-        let current = reads[event.userID]?.watermark ?? 0
+        // Advancing to a target below the watermark changes nothing, so the order of
+        // the move and the check does not matter; one lookup serves both.
+        let (current, madeRead) = advance(event.userID, to: target)
         guard target >= current else { return .superseded }
-        let madeRead = advance(event.userID, to: target)
         announceRead(event, seqs: madeRead.newest(configuration.maxListedSeqs), hasReadSeq: max(current, target),
                      &outcome)
         return .applied
@@ -31,13 +32,21 @@ extension ConversationState {
         return .applied
     }
 
-    /// Advances a conversation-level watermark; returns the seqs this made read.
-    mutating func advance(_ userID: String, to seq: Int64) -> SeqRange {
-        let made = SeqRange(from: (reads[userID]?.watermark ?? 0) + 1, through: seq)
-        guard !made.isEmpty else { return made }
-        reads[userID, default: MarkedWatermark()].advance(to: seq)
-        movedReaders.insert(userID)
-        return made
+    /// Advances a conversation-level watermark; returns the watermark before and the
+    /// seqs this made read. A user with no state gets an empty one (watermark 0),
+    /// which reads, records and writes exactly like no state.
+    @discardableResult
+    mutating func advance(_ userID: String, to seq: Int64) -> (before: Int64, made: SeqRange) {
+        let (before, made) = Self.advance(&reads[userID, default: MarkedWatermark()], to: seq)
+        if !made.isEmpty { movedReaders.insert(userID) }
+        return (before, made)
+    }
+
+    private static func advance(_ state: inout MarkedWatermark, to seq: Int64) -> (before: Int64, made: SeqRange) {
+        let before = state.watermark
+        let made = SeqRange(from: before + 1, through: seq)
+        if !made.isEmpty { state.advance(to: seq) }
+        return (before, made)
     }
 
     /// Applies a message-level read; returns the newest seqs it newly read, ascending.
@@ -60,11 +69,14 @@ extension ConversationState {
     private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
         let tips = MarkAsReadTips(
             markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: hasReadSeq)
-        for recvID in Routing.readReceiptRecipients(of: event) {
-            outcome.notifications.append(Notification(
-                recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
-                sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
+        let sourceEventIDs = [event.eventID]  // one array, shared by both receipts
+        func receipt(to recvID: String) -> Notification {
+            Notification(recvID: recvID, sessionType: event.sessionType, conversationID: event.conversationID,
+                         sourceEventIDs: sourceEventIDs, payload: .hasReadReceipt(tips))
         }
+        let (peer, reader) = Routing.readReceiptPeerAndReader(of: event)
+        if let peer { outcome.notifications.append(receipt(to: peer)) }
+        outcome.notifications.append(receipt(to: reader))
         if event.sessionType.isGroupLike {
             outcome.groupReads.append(GroupRead(
                 conversationID: event.conversationID, sessionType: event.sessionType, userID: event.userID,

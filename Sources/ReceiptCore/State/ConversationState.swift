@@ -4,8 +4,9 @@
 struct ConversationState {
     let configuration: BatchApplier.Configuration
     var maxSeq: Int64
-    /// clientMsgID → seq for every new message of the batch.
-    var allocations: [String: Int64] = [:]
+    /// The seq of every new message of the batch, in event order. A repeated
+    /// clientMsgID is listed again, with the seq phase one gave it again.
+    var allocations: [(clientMsgID: String, seq: Int64)] = []
     var pendingAllocations: ArraySlice<Int64>
     /// userID → read state. Without marks under conversation-level read.
     var reads: [String: MarkedWatermark]
@@ -22,7 +23,9 @@ struct ConversationState {
         self.configuration = configuration
         maxSeq = snapshot.maxSeq
         pendingAllocations = snapshot.allocatedSeqs[...]
+        allocations.reserveCapacity(snapshot.allocatedSeqs.count)
         reads = snapshot.hasReadSeqs.mapValues { MarkedWatermark(watermark: $0) }
+        reads.reserveCapacity(2)  // both users of a single chat, the common case, without regrowing
         for (userID, marks) in snapshot.readMarks {
             reads[userID] = MarkedWatermark(watermark: reads[userID]?.watermark ?? 0, marks: marks)
         }
@@ -38,12 +41,12 @@ struct ConversationState {
                 preconditionFailure("phase one allocated fewer seqs than the batch has newMsg events")
             }
             maxSeq = max(maxSeq, seq)
-            allocations[clientMsgID] = seq
+            allocations.append((clientMsgID, seq))
             // Sending reads one's own message; the group is not told (it knows).
             if exact {
                 _ = markRead(event.userID, through: nil, seqs: [seq])
             } else {
-                _ = advance(event.userID, to: seq)
+                advance(event.userID, to: seq)
             }
             outcome.notifications.append(Notification(
                 recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
@@ -81,7 +84,7 @@ struct ConversationState {
         for (userID, state) in deliveries where state.highestCovered > 0 {
             changes.recordDelivery(ConversationUser(conversationID, userID), state)
         }
-        for (clientMsgID, seq) in allocations {
+        for (clientMsgID, seq) in allocations {  // a repeat carries the same seq again
             changes.recordClientMessage(ClientMessage(conversationID, clientMsgID), seq: seq)
         }
     }
@@ -102,12 +105,20 @@ struct ConversationState {
     }
 }
 
-/// Users in first-seen order, each once.
+/// Users in first-seen order, each once. Most conversations move a user or two per
+/// batch, so the first few are found by scanning `order`, without hashing; a set
+/// takes over from `linearLimit` users on (large groups).
 struct FirstSeenUsers {
     private(set) var order: [String] = []
     private var seen: Set<String> = []
+    private static let linearLimit = 8
 
     mutating func insert(_ userID: String) {
+        if order.count < Self.linearLimit {
+            if !order.contains(userID) { order.append(userID) }
+            return
+        }
+        if seen.isEmpty { seen = Set(order) }
         if seen.insert(userID).inserted { order.append(userID) }
     }
 }

@@ -56,6 +56,10 @@ public struct MarkedWatermark: Sendable, Equatable {
 
     /// The union of both states: the higher watermark and every mark above it.
     public mutating func merge(_ other: MarkedWatermark) {
+        guard !marks.isEmpty || !other.marks.isEmpty else {
+            watermark = max(watermark, other.watermark)  // watermarks alone: nothing to fold
+            return
+        }
         let combined = marks + other.marks
         watermark = max(watermark, other.watermark)
         marks = Self.normalized(combined, above: watermark)

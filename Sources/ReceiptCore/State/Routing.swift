@@ -6,11 +6,18 @@ public enum Routing {
     /// conversations go to the reader's own devices; the group learns through the
     /// coalesced `groupHasRead`.
     public static func readReceiptRecipients(of event: ReceiptEvent) -> [String] {
+        let (peer, reader) = readReceiptPeerAndReader(of: event)
+        return peer.map { [$0, reader] } ?? [reader]
+    }
+
+    /// `readReceiptRecipients` without an array: the peer when it is told, then the
+    /// reader, who always is.
+    static func readReceiptPeerAndReader(of event: ReceiptEvent) -> (peer: String?, reader: String) {
         guard event.sessionType == .single, let peer = event.peerUserID, peer != event.userID else {
-            return [event.userID]
+            return (nil, event.userID)
         }
-        if case .setConversationHasReadSeq = event.body { return [event.userID] }
-        return [peer, event.userID]
+        if case .setConversationHasReadSeq = event.body { return (nil, event.userID) }
+        return (peer, event.userID)
     }
 }
 

@@ -21,6 +21,14 @@ public struct StateChanges: Sendable, Equatable {
     /// Rows a flush of these changes writes; the bound that triggers an early flush.
     public var rowCount: Int { maxSeqs.count + reads.count + deliveries.count + clientMessages.count }
 
+    /// Makes room for this many rows of each kind, so that recording them grows no map.
+    public mutating func reserveCapacity(maxSeqs: Int, reads: Int, deliveries: Int, clientMessages: Int) {
+        self.maxSeqs.reserveCapacity(maxSeqs)
+        self.reads.reserveCapacity(reads)
+        self.deliveries.reserveCapacity(deliveries)
+        self.clientMessages.reserveCapacity(clientMessages)
+    }
+
     public mutating func recordMaxSeq(_ conversationID: String, _ seq: Int64) {
         if seq > maxSeqs[conversationID] ?? 0 { maxSeqs[conversationID] = seq }
     }
@@ -37,12 +45,38 @@ public struct StateChanges: Sendable, Equatable {
         clientMessages[key] = seq
     }
 
-    /// Adds `other` into these changes, keeping the higher value of every key.
+    /// Adds `other` into these changes, keeping the higher value of every key (a
+    /// client message keeps the seq it was first given).
+    ///
+    /// Costs O(other's rows): the worker merges each batch's changes into about a
+    /// second of unflushed ones, so `other` is the small side. Each key of `other` is
+    /// looked up once, twice only when the older value wins, in storage grown at most
+    /// once per map; a map that is still empty (the first batch after a hand-off)
+    /// takes `other`'s storage as it is.
     public mutating func merge(_ other: StateChanges) {
-        maxSeqs.merge(other.maxSeqs) { max($0, $1) }
-        for (key, state) in other.reads { recordRead(key, state) }
-        for (key, state) in other.deliveries { recordDelivery(key, state) }
-        clientMessages.merge(other.clientMessages) { first, _ in first }
+        Self.merge(other.maxSeqs, into: &maxSeqs) { $0 = max($0, $1) }
+        Self.merge(other.reads, into: &reads) { $0.merge($1) }
+        Self.merge(other.deliveries, into: &deliveries) { $0.merge($1) }
+        Self.merge(other.clientMessages, into: &clientMessages) { _, _ in }
+    }
+
+    /// Adds every entry of `source` into `target`: `combine` folds the new value into
+    /// the one `target` already has for the key. One lookup per entry when the key is
+    /// new or the new value is already the result (the common cases: new client
+    /// messages, watermarks that moved up); a second to store any other result.
+    private static func merge<Key: Hashable, Value: Equatable>(
+        _ source: [Key: Value], into target: inout [Key: Value], combine: (inout Value, Value) -> Void
+    ) {
+        guard !target.isEmpty else {
+            target = source
+            return
+        }
+        target.reserveCapacity(target.count + source.count)
+        for (key, value) in source {
+            guard var folded = target.updateValue(value, forKey: key) else { continue }
+            combine(&folded, value)
+            if folded != value { target[key] = folded }
+        }
     }
 }
 

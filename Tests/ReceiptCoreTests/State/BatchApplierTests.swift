@@ -140,6 +140,20 @@ struct BatchApplierTests {
         #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 9)])])
     }
 
+    @Test("watermark writes list each reader once, in first-seen order, in a group of many readers")
+    func watermarkWritesInFirstSeenOrder() {
+        let users = (0..<20).map { "u\($0)" }
+        let order = users + users.reversed()  // every reader twice, past the first few
+        let events = order.enumerated().map { number, user in
+            read("e\(number)", user, "g", hasReadSeq: Int64(number + 1), peer: nil, session: .group)
+        }
+        let out = applier.apply(events, snapshots: ["g": ConversationSnapshot(maxSeq: 100)])
+        #expect(out.results.allSatisfy { $0 == .applied })
+        #expect(out.watermarkWrites.count == 1)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.userID) == users)
+        #expect(out.watermarkWrites[0].hasReadSeqs.map(\.hasReadSeq) == (0..<20).map { Int64(40 - $0) })
+    }
+
     @Test("queries ask once per conversation, for each reader once, and allocate every newMsg in order")
     func queriesAreGroupedPerConversation() {
         let events = [newMsg("e1", "a", clientMsgID: "m1"), read("e2", "b", hasReadSeq: 1),
@@ -184,6 +198,32 @@ struct BatchChangesTests {
         older.merge(newer)
         #expect(older.maxSeqs["c"] == 9)
         #expect(older.reads[ConversationUser("c", "u")] == MarkedWatermark(watermark: 7, marks: [8, 9]))
+    }
+
+    @Test("merging adds new keys, keeps a client message's first seq, and fills empty changes whole")
+    func mergeAddsKeysAndKeepsFirstSeqs() {
+        var batch = StateChanges()
+        batch.recordMaxSeq("c", 4)
+        batch.recordMaxSeq("d", 2)
+        batch.recordRead(ConversationUser("d", "u"), MarkedWatermark(watermark: 2))
+        batch.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 1, marks: [3]))
+        batch.recordClientMessage(ClientMessage("c", "m1"), seq: 8)
+        batch.recordClientMessage(ClientMessage("c", "m2"), seq: 9)
+
+        var empty = StateChanges()
+        empty.merge(batch)
+        #expect(empty == batch)
+
+        var pending = StateChanges()
+        pending.recordMaxSeq("c", 7)
+        pending.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 2))
+        pending.recordClientMessage(ClientMessage("c", "m1"), seq: 5)
+        pending.merge(batch)
+        #expect(pending.maxSeqs == ["c": 7, "d": 2])
+        #expect(pending.reads == [ConversationUser("d", "u"): MarkedWatermark(watermark: 2)])
+        #expect(pending.deliveries == [ConversationUser("c", "v"): MarkedWatermark(watermark: 3)])
+        #expect(pending.clientMessages == [ClientMessage("c", "m1"): 5, ClientMessage("c", "m2"): 9])
+        #expect(pending.rowCount == 6)
     }
 
     @Test("marks contiguous with the watermark fold into it")
