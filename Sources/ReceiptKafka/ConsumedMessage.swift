@@ -17,7 +17,7 @@ extension KafkaRecord {
             key: fields.key.map { copyBytes($0, fields.key_len) },
             value: copyBytes(fields.payload, fields.len),
             timestampMs: timestamp >= 0 ? timestamp : nil,
-            headers: copyHeaders(of: message)
+            headers: copyHeaders(of: UnsafePointer(message))
         )
     }
 }
@@ -37,12 +37,12 @@ struct TopicNames {
     }
 }
 
-private func copyBytes(_ start: UnsafeRawPointer?, _ count: Int) -> [UInt8] {
+func copyBytes(_ start: UnsafeRawPointer?, _ count: Int) -> [UInt8] {
     guard let start, count > 0 else { return [] }
     return Array(UnsafeRawBufferPointer(start: start, count: count))
 }
 
-private func copyHeaders(of message: ConsumedMessage) -> [KafkaHeader] {
+func copyHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
     var headers: OpaquePointer?
     guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else {
         return []

@@ -22,12 +22,20 @@ final class ProducerContext: Sendable {
 
 extension DeliveryReport {
     /// Reads a delivery-report message: its per-message opaque is the send ticket.
-    init(_ message: rd_kafka_message_t) {
+    /// A failed one also carries a copy of the record, for sending it again.
+    init(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let fields = message.pointee
+        let error = KafkaError(fields.err)
         self.init(
-            ticket: UInt64(UInt(bitPattern: message._private)),
-            error: KafkaError(message.err),
-            partition: message.partition,
-            offset: message.offset
+            ticket: UInt64(UInt(bitPattern: fields._private)),
+            error: error,
+            partition: fields.partition,
+            offset: fields.offset,
+            failedRecord: error == nil ? nil : OutgoingRecord(
+                topic: String(cString: rd_kafka_topic_name(fields.rkt)),
+                key: fields.key.map { copyBytes($0, fields.key_len) },
+                value: copyBytes(fields.payload, fields.len),
+                headers: copyHeaders(of: message))
         )
     }
 }
@@ -38,5 +46,5 @@ let deliveryReportCallback: @convention(c) (
     OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?
 ) -> Void = { _, message, opaque in
     let context = Unmanaged<ProducerContext>.fromOpaque(opaque!).takeUnretainedValue()
-    context.append(DeliveryReport(message!.pointee))
+    context.append(DeliveryReport(message!))
 }

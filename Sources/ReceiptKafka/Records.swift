@@ -77,11 +77,17 @@ public struct DeliveryReport: Sendable {
     public var partition: Int32
     /// The record's offset, or -1 if unknown (failure, or `acks=0`).
     public var offset: Int64
+    /// For a failed delivery, the record as it was sent, so the caller can send it
+    /// again without keeping its own copy of every record in flight; nil when the
+    /// record was written.
+    public var failedRecord: OutgoingRecord?
 
-    public init(ticket: UInt64, error: KafkaError?, partition: Int32, offset: Int64) {
+    public init(ticket: UInt64, error: KafkaError?, partition: Int32, offset: Int64,
+                failedRecord: OutgoingRecord? = nil) {
         self.ticket = ticket
         self.error = error
         self.partition = partition
         self.offset = offset
+        self.failedRecord = failedRecord
     }
 }

@@ -51,4 +51,27 @@ import TestSupport
         #expect(error?.code == .messageTooLarge)
         #expect(error?.description.contains("AAAA") == false)
     }
+
+    @Test func failedDeliveryCarriesTheRecordAsSentSoItCanBeSentAgain() async throws {
+        let record = OutgoingRecord(topic: "nowhere", key: Array("k".utf8), value: Array("payload".utf8),
+                                    headers: [KafkaHeader(name: "h", value: [1, 2])])
+        let reports = try await onOwnThread {
+            // No broker listens there: the record times out in the local queue.
+            let configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "300"])
+            let producer = try KafkaProducer.make(configuration: configuration)
+            try producer.send(record, ticket: 7)
+            var reports: [DeliveryReport] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while reports.isEmpty, ContinuousClock.now < deadline {
+                reports = producer.pollDeliveries(timeoutMs: 100)
+            }
+            return reports
+        }
+
+        let report = try #require(reports.first)
+        #expect(reports.count == 1 && report.ticket == 7 && report.error != nil)
+        let failed = try #require(report.failedRecord)
+        #expect(failed.topic == record.topic && failed.key == record.key && failed.value == record.value)
+        #expect(failed.headers == record.headers)
+    }
 }

@@ -5,9 +5,7 @@ extension ReceiptWorker {
     /// Hands one record to the producer on behalf of `batch`; it stays tracked until
     /// the broker acknowledges it.
     func send(_ record: OutgoingRecord, batch: UInt64) {
-        let ticket = ledger.ticket(for: batch)
-        unacknowledged[ticket] = record
-        enqueue(record, ticket: ticket)
+        enqueue(record, ticket: ledger.ticket(for: batch))
     }
 
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
@@ -27,17 +25,16 @@ extension ReceiptWorker {
     }
 
     /// Collects delivery reports: acknowledged records finish their batch; failed
-    /// ones are sent again (never dropped).
+    /// ones are sent again (never dropped), from the copy their report carries.
     func serveDeliveries(timeoutMs: Int32) {
         for report in producer.pollDeliveries(timeoutMs: timeoutMs) {
             if let error = report.error {
                 metrics.deliveryFailures.increment()
-                guard let record = unacknowledged[report.ticket] else { continue }
+                guard let record = report.failedRecord else { continue }
                 logger.warning("delivery failed; sending again", metadata: [
                     "topic": "\(record.topic)", "error": "\(error)"])
                 enqueue(record, ticket: report.ticket)
             } else {
-                unacknowledged[report.ticket] = nil
                 ledger.acknowledge(report.ticket)
                 for held in groupReadHolds.acknowledged(report.ticket) { ledger.acknowledge(held) }
             }

@@ -23,7 +23,6 @@ extension ReceiptWorker {
                 let record = OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
                                             value: notification.encodeJSON(), headers: [])
                 let ticket = ledger.unattachedTicket()
-                unacknowledged[ticket] = record
                 groupReadHolds.sent(ticket, window: window.id)
                 enqueue(record, ticket: ticket)
             }

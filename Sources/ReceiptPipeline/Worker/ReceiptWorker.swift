@@ -35,9 +35,6 @@ final class ReceiptWorker {
     var postgres: PostgresConnection?
 
     var ledger = DeliveryLedger()
-    /// Records in flight by ticket, kept until acknowledged so a failed delivery is
-    /// sent again rather than lost.
-    var unacknowledged = TicketWindow<OutgoingRecord>()
     /// Finished offsets not yet handed to the flusher.
     var finishedOffsets: [TopicPartition: Int64] = [:]
     /// State applied to Redis and not yet durable.
