@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     var httpHost: String?
     @Option(help: "Bearer token required by the /v1/ query API (health and metrics stay open). Env: RECEIPTD_API_TOKEN. Default: none.")
     var apiToken: String?
-    @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 5000.")
+    @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 10000.")
     var batchSize: String?
     @Option(help: "Longest wait of one poll, in ms. Env: RECEIPTD_POLL_TIMEOUT_MS. Default: 100.")
     var pollTimeoutMs: String?
