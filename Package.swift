@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // Pure domain: events, validation, read/delivery rules, notifications. No I/O.
         .target(name: "ReceiptCore", swiftSettings: strict),
@@ -68,6 +69,7 @@ let package = Package(
             name: "receiptd",
             dependencies: [
                 "ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptHTTP", "ReceiptPostgres", "ReceiptRedis",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

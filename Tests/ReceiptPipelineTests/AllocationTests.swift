@@ -71,6 +71,23 @@ struct AllocationTests {
         #expect(try narrow.read(retries)[cid]?.allocatedSeqs == [150, 51, 151])
     }
 
+    @Test("the window never forgets a clientMsgID a replay from the checkpoint could bring back")
+    func windowKeepsEverythingSinceTheCheckpoint() throws {
+        let narrow = RedisStateStore(configuration: .init(endpoint: store.configuration.endpoint, clientMessageWindow: 100))
+        narrow.epoch = store.epoch
+        let cid = "\(prefix)_6"
+        func allocate(_ ids: [Int], at positions: [Int64], checkpoint: Int64) throws -> [Int64]? {
+            let queries = applier.queries(for: ids.map { newMsg(6, "m\($0)") }, positions: positions)
+            return try narrow.read(queries, trimBelow: [cid: checkpoint])[cid]?.allocatedSeqs
+        }
+        // 150 messages past a checkpoint at position 0: all of them stay, beyond the window.
+        #expect(try allocate(Array(1...150), at: (0..<150).map { Int64($0) }, checkpoint: 0) == Array(1...150))
+        #expect(try allocate([1], at: [0], checkpoint: 0) == [1])
+        // Once the checkpoint passed them, the window applies again: m1 is forgotten, m60 kept.
+        #expect(try allocate([151], at: [150], checkpoint: 120) == [151])
+        #expect(try allocate([60, 1], at: [59, 0], checkpoint: 120) == [60, 152])
+    }
+
     @Test("no seq is allocated once the sentinel no longer holds the worker's epoch")
     func staleEpochAllocatesNothing() throws {
         let stale = RedisStateStore(configuration: store.configuration)

@@ -41,4 +41,20 @@ struct TicketWindowTests {
         window[9] = "c"
         #expect(window[9] == "c" && window[7] == nil && window.count == 1)
     }
+
+    @Test("one ticket held while a hundred thousand come and go keeps its value, and the window stays small")
+    func longHeldTicketMovesAside() {
+        var window = TicketWindow<Int>()
+        window[1] = -1
+        for ticket in UInt64(2)...200_000 {
+            window[ticket] = Int(ticket)
+            window[ticket] = nil
+        }
+        #expect(window.count == 1 && window[1] == -1)
+        #expect(window.span <= 65_537)
+        window[200_001] = 7
+        #expect(window.values == [-1, 7])
+        #expect(window.removeValue(forKey: 1) == -1)
+        #expect(window.count == 1 && window[200_001] == 7)
+    }
 }

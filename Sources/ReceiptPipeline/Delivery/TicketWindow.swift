@@ -3,20 +3,27 @@
 ///
 /// An array indexed by `ticket - base` instead of a hash table: storing and
 /// retiring a ticket costs no hashing, which mattered at one ticket per
-/// notification. Invariant: every stored ticket lies in `base + head ..< base +
-/// slots.count`; slots before `head` are all empty.
+/// notification. A few tickets held much longer than the rest (a delivery stuck on
+/// one partition, a long group-read window) move to a small dictionary, so memory
+/// follows the tickets held, not the span between the oldest and the newest.
+/// Invariant: every stored ticket lies in `base + head ..< base + slots.count` or in
+/// `stragglers`; slots before `head` are all empty.
 struct TicketWindow<Value> {
     private var slots: [Value?] = []
     private var head = 0
     private var base: UInt64 = 0
+    /// Values of tickets older than `base + head`.
+    private var stragglers: [UInt64: Value] = [:]
     /// Tickets holding a value.
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
+    /// Tickets the array spans, held or not: what its memory follows.
+    var span: Int { slots.count - head }
 
     subscript(ticket: UInt64) -> Value? {
         get {
-            guard ticket >= base else { return nil }
+            guard ticket >= base + UInt64(head) else { return stragglers[ticket] }
             let index = Int(ticket - base)
             return index < slots.count ? slots[index] : nil
         }
@@ -33,6 +40,7 @@ struct TicketWindow<Value> {
             }
             guard ticket >= base + UInt64(head) else {
                 precondition(newValue == nil, "ticket \(ticket) is older than every ticket held")
+                if stragglers.removeValue(forKey: ticket) != nil { count -= 1 }
                 return
             }
             let index = Int(ticket - base)
@@ -41,6 +49,7 @@ struct TicketWindow<Value> {
                 slots.append(contentsOf: repeatElement(nil, count: index - slots.count))
                 slots.append(newValue)
                 count += 1
+                spillIfSparse()
                 return
             }
             switch (slots[index] == nil, newValue == nil) {
@@ -62,7 +71,24 @@ struct TicketWindow<Value> {
     }
 
     /// Every stored value, oldest ticket first.
-    var values: [Value] { slots[head...].compactMap { $0 } }
+    var values: [Value] {
+        stragglers.sorted { $0.key < $1.key }.map(\.value) + slots[head...].compactMap { $0 }
+    }
+
+    /// When the window spans far more tickets than it holds, the older half's
+    /// values move to `stragglers` and their slots are dropped.
+    private mutating func spillIfSparse() {
+        let span = slots.count - head
+        guard span > 65_536, span > 8 * count else { return }
+        let cut = head + span / 2
+        for index in head..<cut {
+            if let value = slots[index] { stragglers[base + UInt64(index)] = value }
+        }
+        slots.removeFirst(cut)
+        base += UInt64(cut)
+        head = 0
+        while head < slots.count, slots[head] == nil { head += 1 }
+    }
 
     private mutating func advanceHead() {
         while head < slots.count, slots[head] == nil { head += 1 }

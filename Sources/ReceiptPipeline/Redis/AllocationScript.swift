@@ -13,7 +13,8 @@ import ReceiptRedis
 /// needs a standalone Redis, which the global sentinel already requires.
 ///
 /// The clientMsgIDs a conversation allocated are a sorted set (score = seq) that
-/// keeps the last `window` seqs: a retry of any of them gets its seq again.
+/// keeps the last `window` seqs, and never fewer than every seq allocated since the
+/// partition's checkpoint: a retry of any of them, and any replay, gets its seq again.
 ///
 /// It allocates nothing unless the sentinel still holds the epoch the worker knows:
 /// after Redis lost its data a missing counter would restart at 1 and hand out seqs
@@ -70,10 +71,17 @@ public enum AllocationScript {
             end
             if #members > 0 then redis.call('ZADD', messages, unpack(members)) end
             if #scored > 0 then redis.call('ZADD', positions, unpack(scored)) end
-            if top > window then redis.call('ZREMRANGEBYSCORE', messages, '-inf', '(' .. (top - window + 1)) end
+            if top > window then
+              -- Keep every seq a replay from the checkpoint could ask for again, even
+              -- past the window: the first allocation recorded at or after it.
+              local floor = top - window + 1
+              local since = redis.call('ZRANGEBYSCORE', positions, ARGV[a + 1], '+inf', 'LIMIT', 0, 1)
+              if since[1] and tonumber(since[1]) < floor then floor = tonumber(since[1]) end
+              redis.call('ZREMRANGEBYSCORE', messages, '-inf', '(' .. floor)
+            end
           end
           for i = 1, n do out[#out + 1] = known[ARGV[ids + i]] end
-          if trim > 0 then redis.call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. trim) end
+          if trim > 0 then redis.call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. ARGV[a + 1]) end
           k, a = k + 3, a + 2 + 2 * n
         end
         return out

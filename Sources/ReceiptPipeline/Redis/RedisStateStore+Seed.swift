@@ -20,7 +20,8 @@ extension RedisStateStore {
     /// Writes state into Redis without lowering anything already there: counters
     /// raised, plain read watermarks with `ZADD GT`, read states with marks and every
     /// delivery state with the fold script (`dlv`/`dx`, `read`/`rx`), clientMsgID
-    /// allocations set with their TTL.
+    /// allocations added to their conversation's sorted set (trimmed to the window
+    /// by the conversation's next allocation).
     func seed(_ changes: StateChanges) throws(RedisError) {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(changes.rowCount)

@@ -18,13 +18,18 @@ extension ReceiptWorker {
     func emitGroupReads(closingAll: Bool = false) {
         let windows = closingAll ? groupReads.closeAll() : groupReads.due(at: coalescerClock())
         for window in windows {
-            for notification in window.notifications {
-                metrics.notifications[notification.type]?.increment()
-                let record = OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
-                                            value: notification.encodeJSON(), headers: [])
+            // Every record of the window counts as sent before any is enqueued: an
+            // enqueue that waits serves delivery reports, and the window's first
+            // acknowledgements must not release its batches while records remain unsent.
+            let tickets = window.notifications.map { _ in
                 let ticket = ledger.unattachedTicket()
                 groupReadHolds.sent(ticket, window: window.id)
-                enqueue(record, ticket: ticket)
+                return ticket
+            }
+            for (notification, ticket) in zip(window.notifications, tickets) {
+                metrics.notifications[notification.type]?.increment()
+                enqueue(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
+                                       value: notification.encodeJSON(), headers: []), ticket: ticket)
             }
         }
     }

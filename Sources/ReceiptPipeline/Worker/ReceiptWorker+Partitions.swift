@@ -7,6 +7,7 @@ extension ReceiptWorker {
     /// (or with PostgreSQL unreachable) librdkafka falls back to the offset committed
     /// in Kafka, which is never ahead of the checkpoint, then to `auto.offset.reset`.
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        owned.formUnion(partitions)
         var starts: [TopicPartition: Int64] = [:]
         do {
             let loaded = try Checkpoints.load(
@@ -34,6 +35,8 @@ extension ReceiptWorker {
         if !flushEverything(timeoutMs: configuration.revokeFlushTimeoutMs) {
             logger.warning("revoked before everything was checkpointed; the next owner replays the rest")
         }
+        revocations += 1
+        owned.subtract(partitions)
         for partition in partitions {
             finishedOffsets[partition] = nil
             positions[partition] = nil

@@ -41,6 +41,11 @@ final class ReceiptWorker {
     var pending = PendingState()
     /// The batch applied last, until `announceApplied()` produces what it caused.
     var applied: AppliedBatch?
+    /// Partitions this worker owns, and how many revocations it has seen: records a
+    /// poll gathered before a revocation inside that same poll are dropped (the next
+    /// owner replays them from the checkpoint).
+    var owned: Set<TopicPartition> = []
+    var revocations = 0
     var lastHandOff = ContinuousClock.now
     var consumptionPaused = false
     /// The durable checkpoint per owned partition (from PostgreSQL at assignment,
@@ -109,7 +114,8 @@ final class ReceiptWorker {
                 serveDeliveries(timeoutMs: 50)
                 continue
             }
-            let records: [KafkaRecord]
+            var records: [KafkaRecord]
+            let revocationsBefore = revocations
             do {
                 // With an applied batch waiting to be announced, only take what is there.
                 records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
@@ -123,6 +129,7 @@ final class ReceiptWorker {
                 continue
             }
             status.update { $0.kafkaReady = true }
+            if revocations != revocationsBefore { records.removeAll { !owned.contains($0.topicPartition) } }
             if records.isEmpty { announceApplied() } else { process(records) }
             serveDeliveries(timeoutMs: 0)
         }
