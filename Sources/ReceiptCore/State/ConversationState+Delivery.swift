@@ -13,11 +13,8 @@ extension ConversationState {
         let highest = max(deliveredSeq ?? 0, seqs.max() ?? 0)
         if let rejection = checkExists(highest) { return .rejected(rejection) }
         let before = deliveries[event.userID] ?? MarkedWatermark()
-        var after = before
-        if let deliveredSeq { after.advance(to: deliveredSeq) }
-        after.mark(seqs)
-        after.keepLowestMarks(configuration.maxMarksPerUser)
-        let newlyAcked = after.newlyCovered(since: before, newest: configuration.maxListedSeqs)
+        let (after, newlyAcked) = before.covering(
+            through: deliveredSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
         if after != before {
             deliveries[event.userID] = after
             movedRecipients.insert(event.userID)

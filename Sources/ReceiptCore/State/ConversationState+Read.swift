@@ -52,11 +52,8 @@ extension ConversationState {
     /// Applies a message-level read; returns the newest seqs it newly read, ascending.
     mutating func markRead(_ userID: String, through hasReadSeq: Int64?, seqs: [Int64]) -> [Int64] {
         let before = reads[userID] ?? MarkedWatermark()
-        var after = before
-        if let hasReadSeq { after.advance(to: hasReadSeq) }
-        after.mark(seqs)
-        after.keepLowestMarks(configuration.maxMarksPerUser)
-        let newlyRead = after.newlyCovered(since: before, newest: configuration.maxListedSeqs)
+        let (after, newlyRead) = before.covering(
+            through: hasReadSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
         if after != before {
             reads[userID] = after
             markedReaders.insert(userID)

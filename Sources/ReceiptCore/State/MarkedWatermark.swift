@@ -66,6 +66,19 @@ public struct MarkedWatermark: Sendable, Equatable {
         fold()
     }
 
+    /// This state after an ack or an exact read that covers everything through
+    /// `watermark` (when given) and each of `seqs`, keeping at most `maxMarks` marks;
+    /// with the newest `newest` seqs it newly covers, ascending.
+    public func covering(
+        through watermark: Int64?, seqs: [Int64], maxMarks: Int, newest: Int
+    ) -> (state: MarkedWatermark, newlyCovered: [Int64]) {
+        var after = self
+        if let watermark { after.advance(to: watermark) }
+        after.mark(seqs)
+        after.keepLowestMarks(maxMarks)
+        return (after, after.newlyCovered(since: self, newest: newest))
+    }
+
     /// The newest `limit` seqs this state covers and `earlier` did not, ascending:
     /// what an ack or an exact read newly covered. Costs O(limit + earlier's marks),
     /// however far the watermark jumped.
