@@ -75,7 +75,6 @@ public final class RedisConnection {
     public struct PendingReplies {
         fileprivate let commands: [RedisCommand]
         fileprivate let connection: ObjectIdentifier
-        public var isEmpty: Bool { commands.isEmpty }
     }
 
     /// Writes all commands (one write) and returns without waiting for Redis: the

@@ -84,22 +84,21 @@ struct TicketWindow<Value> {
         for index in head..<cut {
             if let value = slots[index] { stragglers[base + UInt64(index)] = value }
         }
-        slots.removeFirst(cut)
-        base += UInt64(cut)
-        head = 0
-        while head < slots.count, slots[head] == nil { head += 1 }
+        dropSlots(before: cut)
+        advanceHead()
     }
 
+    /// Moves `head` past empty slots, and drops the slots before it once they are
+    /// all of the array or at least half of a long one.
     private mutating func advanceHead() {
         while head < slots.count, slots[head] == nil { head += 1 }
-        if head == slots.count {
-            slots.removeAll(keepingCapacity: true)
-            base += UInt64(head)
-            head = 0
-        } else if head >= 4_096, head * 2 >= slots.count {
-            slots.removeFirst(head)
-            base += UInt64(head)
-            head = 0
-        }
+        if head == slots.count || (head >= 4_096 && head * 2 >= slots.count) { dropSlots(before: head) }
+    }
+
+    /// Forgets the slots before `index`: the array then starts at its ticket.
+    private mutating func dropSlots(before index: Int) {
+        slots.removeFirst(index)
+        base += UInt64(index)
+        head = 0
     }
 }

@@ -89,7 +89,8 @@ final class RedisStateStore {
         }
         if replies.contains(where: Self.isNoScript) {
             // Redis forgot the script (restart, failover): load it, then run the reads again.
-            replies = try execute(pending.commands, scripts: [AllocationScript.script], loadingFirst: true)
+            try pending.connection.load(AllocationScript.script)
+            replies = try execute(pending.commands, scripts: [AllocationScript.script])
         }
         guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
               !replies.contains(where: Self.isStateLost)
@@ -181,12 +182,9 @@ final class RedisStateStore {
 
     /// Runs a pipeline on a live connection, loading the scripts and running it once
     /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
-    func execute(
-        _ commands: [RedisCommand], scripts: [RedisScript], loadingFirst: Bool = false
-    ) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+    func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
         let connection = try liveConnection()
         do {
-            if loadingFirst { for script in scripts { try connection.load(script) } }
             var replies = try connection.pipeline(commands)
             if replies.contains(where: Self.isNoScript) {
                 for script in scripts { try connection.load(script) }
