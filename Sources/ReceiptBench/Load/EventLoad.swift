@@ -5,6 +5,9 @@ import ReceiptKafka
 public final class EventLoad: @unchecked Sendable {
     /// Wall-clock ns at which the record was handed to the producer.
     public private(set) var sentAtNanos: [Int64]
+    /// Wall-clock ns at which the broker's acknowledgement was seen (0: never),
+    /// to within the producer loop's 1 ms poll: the first stage of the latency.
+    public private(set) var ackedAtNanos: [Int64]
     public private(set) var kinds: [EventKind]
     /// Set by `EventProducerLoop`; read only after it finished (or through `produced`).
     public private(set) var produced = 0
@@ -17,6 +20,7 @@ public final class EventLoad: @unchecked Sendable {
 
     init(capacity: Int) {
         sentAtNanos = []
+        ackedAtNanos = []
         kinds = []
         sentAtNanos.reserveCapacity(capacity)
         kinds.reserveCapacity(capacity)
@@ -24,17 +28,20 @@ public final class EventLoad: @unchecked Sendable {
 
     func append(_ kind: EventKind, sentAt: Int64) {
         sentAtNanos.append(sentAt)
+        ackedAtNanos.append(0)
         kinds.append(kind)
     }
 
     func acknowledge(_ reports: [DeliveryReport]) -> (acknowledged: Int, failed: Int) {
         var failed = 0
+        let now = reports.isEmpty ? 0 : WallClock.nowNanos()
         for report in reports {
             if report.error != nil {
                 failed += 1
             } else if report.offset >= 0 {
                 endOffsets[report.partition] = max(endOffsets[report.partition] ?? 0, report.offset + 1)
                 eventAt[report.partition, default: [:]][report.offset] = Int(report.ticket) - 1
+                ackedAtNanos[Int(report.ticket) - 1] = now
             }
         }
         return (reports.count, failed)

@@ -33,6 +33,9 @@ public struct ScenarioResult: Sendable, Codable {
     /// produce → the worker producing the first output (its Kafka timestamp, ms
     /// resolution): the worker's share of `latencyMs`, without the broker's delivery.
     public var latencyToProducedMs: Latency?
+    /// produce → the broker acknowledging the event to the load generator: the
+    /// first stage of `latencyMs`, before the worker could see the event.
+    public var latencyToAckedMs: Latency?
 
     /// Worker CPU seconds (user + system) between the first and the last output,
     /// per million events.

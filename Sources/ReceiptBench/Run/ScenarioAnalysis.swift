@@ -37,6 +37,7 @@ struct ScenarioAnalysis {
             steadyEventsPerSecond: steady,
             latencyMs: targetRate == nil ? nil : latency(outputs.firstOutputNanos),
             latencyToProducedMs: targetRate == nil ? nil : latency(outputs.firstOutputProducedNanos),
+            latencyToAckedMs: targetRate == nil ? nil : latency(load.ackedAtNanos),
             cpuSecondsPerMillionEvents: cpuPerMillion(from: first, to: last, events: doneTimes.count),
             peakRSSMiB: processSamples.last.map { Double($0.process.peakRSSKiB) / 1024 },
             checkpointAgeSeconds: checkpointAge(from: first, to: last),
