@@ -19,8 +19,10 @@ public final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
     /// The connection-level failure that broke this connection.
     private var failure: RedisError?
-    /// Commands were sent whose replies `receive` has not read yet.
-    private var awaitingReplies = false
+    /// Pipelines written (`send`) and pipelines whose replies were read (`receive`):
+    /// replies come back in the order of the sends, so they are collected in it.
+    private var sentPipelines: UInt64 = 0
+    private var receivedPipelines: UInt64 = 0
 
     /// Takes ownership of `context`.
     private init(context: UnsafeMutablePointer<redisContext>) {
@@ -75,17 +77,22 @@ public final class RedisConnection {
     public struct PendingReplies {
         fileprivate let commands: [RedisCommand]
         fileprivate let connection: ObjectIdentifier
+        /// Which send this was (1, 2, …); 0 for an empty one.
+        fileprivate let sequence: UInt64
     }
 
     /// Writes all commands (one write) and returns without waiting for Redis: the
     /// caller does other work meanwhile, then collects the replies with `receive`.
-    /// Nothing else may be sent on this connection until then; replies come back in
-    /// order, so a later `send` must wait for the earlier `receive`.
+    /// More pipelines may be sent before that; Redis runs them in order, and their
+    /// replies must be collected in the order they were sent. `execute` waits until
+    /// every sent pipeline was collected.
     public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
         if let failure { throw failure }
-        precondition(!awaitingReplies, "send while an earlier send's replies are unread")
-        let pending = PendingReplies(commands: commands, connection: ObjectIdentifier(self))
-        guard !commands.isEmpty else { return pending }
+        guard !commands.isEmpty else {
+            return PendingReplies(commands: commands, connection: ObjectIdentifier(self), sequence: 0)
+        }
+        let pending = PendingReplies(commands: commands, connection: ObjectIdentifier(self),
+                                     sequence: sentPipelines + 1)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(commands.reduce(0) { $0 + $1.encoded.count })
         for command in commands { buffer.append(contentsOf: command.encoded) }
@@ -94,7 +101,7 @@ public final class RedisConnection {
         while done == 0 {
             guard redisBufferWrite(context, &done) == REDIS_OK else { throw breakConnection("pipeline") }
         }
-        awaitingReplies = true
+        sentPipelines += 1
         return pending
     }
 
@@ -103,19 +110,28 @@ public final class RedisConnection {
         precondition(pending.connection == ObjectIdentifier(self), "replies collected on another connection")
         guard !pending.commands.isEmpty else { return [] }
         if let failure { throw failure }
+        precondition(pending.sequence == receivedPipelines + 1, "replies collected out of the order they were sent in")
         var replies: [Result<RedisReply, RedisError>] = []
         replies.reserveCapacity(pending.commands.count)
         for command in pending.commands {
             replies.append(try readReply(to: command, operation: "pipeline"))
         }
-        awaitingReplies = false
+        receivedPipelines += 1
         return replies
+    }
+
+    /// Gives the connection up on purpose: every later call, including collecting
+    /// replies already sent for, throws `connectionClosed`. For a caller that must not
+    /// use what a pipeline sent behind a failed one would return.
+    public func abandon(_ reason: String) {
+        guard failure == nil else { return }
+        failure = RedisError(.connectionClosed, context: "abandoned", detail: reason)
     }
 
     /// Sends one command and returns its reply; an error reply throws.
     public func execute(_ command: RedisCommand) throws(RedisError) -> RedisReply {
         if let failure { throw failure }
-        precondition(!awaitingReplies, "execute while an earlier send's replies are unread")
+        precondition(sentPipelines == receivedPipelines, "execute while an earlier send's replies are unread")
         try append(command.encoded, operation: command.name)
         return try readReply(to: command, operation: command.name).get()
     }

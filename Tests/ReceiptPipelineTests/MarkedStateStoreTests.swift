@@ -42,6 +42,23 @@ struct MarkedStateStoreTests {
         #expect(try redis.execute(.exists(RedisKeys.deliveryMarks(cid, "b"))).int64 == 0)
     }
 
+    @Test("a write that fails when collected is written again, and the read sent behind it is never used")
+    func aFailedWriteAbandonsTheReadSentBehindIt() throws {
+        store.epoch = try adoptSentinel()
+        _ = try redis.execute(RedisCommand(["SCRIPT", "FLUSH"]))  // the fold script's call gets NOSCRIPT
+        let write = try #require(try store.beginWrite([], [delivery(4, [])]))
+        var query = ConversationQuery(conversationID: cid)
+        query.recipients = ["b"]
+        let read = try store.beginRead([query])
+        #expect(throws: RedisError.self) { try store.finishWrite(write) }
+        store.abandonConnection("the write before it failed")
+        let refused = #expect(throws: RedisError.self) { try store.finishRead(read) }
+        #expect(refused?.code == .connectionClosed)
+        try store.write([], [delivery(4, [])])
+        #expect(try stored(.delivery) == (4, []))
+        #expect(try store.read([query])[cid]?.deliveries["b"] == MarkedWatermark(watermark: 4, marks: []))
+    }
+
     @Test("beyond the cap the highest marks are forgotten, as the applier forgets them")
     func foldKeepsTheLowestMarks() throws {
         try store.write([], [delivery(0, [2, 4, 6, 8, 10])])

@@ -48,6 +48,28 @@ import Testing
         _ = try connection.execute(.del(counter))
     }
 
+    @Test func aPipelineSentBehindAnotherSeesItsWritesAndBothAnswerInOrder() throws {
+        let connection = try connectToTestRedis()
+        let counter = uniqueKey("behind")
+        let first = try connection.send([.incrBy(counter, 5), .incr(counter)])
+        let second = try connection.send([.get(counter), .incr(counter)])
+        #expect(try connection.receive(first).map { try $0.get().int64 } == [5, 6])
+        #expect(try connection.receive(second).map { try $0.get() } == [.bulk(Array("6".utf8)), .integer(7)])
+        #expect(try connection.execute(.del(counter)).int64 == 1)
+    }
+
+    @Test func anAbandonedConnectionRefusesTheRepliesStillInFlightAndEveryLaterCall() throws {
+        let connection = try connectToTestRedis()
+        let key = uniqueKey("abandoned")
+        let pending = try connection.send([.set(key, "x"), .get(key)])
+        connection.abandon("the write before it failed")
+        #expect(connection.isBroken)
+        let error = #expect(throws: RedisError.self) { try connection.receive(pending) }
+        #expect(error?.code == .connectionClosed)
+        #expect(throws: RedisError.self) { try connection.execute(.ping) }
+        _ = try connectToTestRedis().execute(.del(key))
+    }
+
     @Test func emptyPipelineSendsNothing() throws {
         let connection = try connectToTestRedis()
         #expect(try connection.pipeline([]).isEmpty)

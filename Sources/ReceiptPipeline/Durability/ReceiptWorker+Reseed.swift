@@ -40,6 +40,8 @@ extension ReceiptWorker {
     /// A failed overlapped read is retried by `retrying`; lost state is not an error.
     private func noteFailedRead(_ error: any Error) {
         guard !(error is RedisStateLost) else { return }
+        // A read sent behind a failed write was given up on purpose (`confirmWrite`).
+        if let error = error as? RedisError, error.code == .connectionClosed, error.context == "abandoned" { return }
         metrics.redisErrors.increment()
         logger.warning("reading state from Redis failed; retrying", metadata: ["error": "\(error)"])
     }

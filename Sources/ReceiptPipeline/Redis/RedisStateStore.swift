@@ -173,6 +173,46 @@ final class RedisStateStore {
         }
     }
 
+    /// Phase two's commands, written to Redis; `finishWrite` collects the replies.
+    struct PendingWrite {
+        fileprivate let connection: RedisConnection
+        fileprivate let replies: RedisConnection.PendingReplies
+    }
+
+    /// Sends phase two without waiting for Redis; nil when nothing moved. The next
+    /// batch's `beginRead` may be sent behind it (Redis runs the two in order, so the
+    /// reads see these writes), and `finishWrite` must collect it before that read.
+    func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) -> PendingWrite? {
+        guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
+        let connection = try liveConnection()
+        do {
+            return PendingWrite(connection: connection,
+                                replies: try connection.send(commandBuilder.write(writes, markedWrites)))
+        } catch {
+            if connection.isBroken { self.connection = nil }
+            throw error
+        }
+    }
+
+    /// Throws when any command of the write failed, NOSCRIPT included: the caller
+    /// then `abandonConnection()`s, so nothing sent behind the write is used, and
+    /// writes again with `write` (which loads a forgotten script).
+    func finishWrite(_ pending: PendingWrite) throws(RedisError) {
+        do {
+            for reply in try pending.connection.receive(pending.replies) { _ = try reply.get() }
+        } catch {
+            if pending.connection.isBroken, connection === pending.connection { connection = nil }
+            throw error
+        }
+    }
+
+    /// Gives up the current connection, and with it the replies of every pipeline
+    /// still in flight on it: collecting them throws. The next call connects afresh.
+    func abandonConnection(_ reason: String) {
+        connection?.abandon(reason)
+        connection = nil
+    }
+
     /// The fold script call that stores one user's marked state.
     func foldMarks(
         _ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark

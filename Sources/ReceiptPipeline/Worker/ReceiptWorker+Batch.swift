@@ -5,11 +5,14 @@ import ReceiptCore
 import ReceiptKafka
 
 extension ReceiptWorker {
-    /// One polled batch: decoded, then applied with one Redis round trip to read and
-    /// one to write. Its notifications and dead letters are produced later, by
-    /// `announceApplied()`: while Redis works on the next batch's reads, or as soon
-    /// as a poll finds nothing more to do.
+    /// One polled batch: decoded, then applied with one Redis pipeline to read and
+    /// one to write. The write is not waited for here: the next batch's reads go to
+    /// Redis behind it (so they see it), and its replies are collected, and the
+    /// batch's notifications and dead letters produced, by `announceApplied()`: while
+    /// Redis works on the next batch's reads, or as soon as a poll finds nothing more
+    /// to do.
     func process(_ records: [KafkaRecord]) {
+        guard !droppedABatch else { return }
         let started = ContinuousClock.now
         metrics.batchRecords.record(records.count)
         var events: [ReceiptEvent] = []
@@ -31,11 +34,14 @@ extension ReceiptWorker {
         let trim = trimPositions(events, eventRecords, records)
         guard let snapshots = readState(queries, trimBelow: trim, meanwhile: announceApplied) else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
-        guard retrying("writing state to Redis", {
-            try store.write(outcome.watermarkWrites, outcome.markedWrites)
-        }) != nil else { return }
-        status.update { $0.redisReady = true }
-        pending.changes.merge(outcome.changes)
+        var sent: RedisStateStore.PendingWrite?
+        do {
+            sent = try store.beginWrite(outcome.watermarkWrites, outcome.markedWrites)
+        } catch {
+            metrics.redisErrors.increment()
+            logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
+        }
+        writeInFlight = WriteInFlight(sent: sent, outcome: outcome)
         applied = AppliedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
                                outcome: outcome, started: started)
     }
@@ -45,7 +51,7 @@ extension ReceiptWorker {
     /// Runs before every poll that may wait, and before every flush, so an applied
     /// batch never waits long to be announced and is never left out of a drain.
     func announceApplied() {
-        guard let batch = applied else { return }
+        guard confirmWrite(), !droppedABatch, let batch = applied else { return }
         applied = nil
         var refused = batch.refused
         var appliedCounts: [EventType: Int64] = [:]
@@ -85,6 +91,43 @@ extension ReceiptWorker {
         }
         metrics.batchSeconds.recordInterval(since: batch.started)
         recordApplyLatency(records)
+    }
+
+    /// Collects the replies of the write in flight and adds its changes to the
+    /// unflushed state. When the write failed, the connection it used is abandoned
+    /// (a read sent behind it is then re-run after the write, never used stale) and
+    /// the write is sent again until it succeeds. Returns false when a stop was
+    /// requested first: the applied batch is then dropped unannounced, uncommitted.
+    /// Anything else that uses the store calls this first.
+    @discardableResult
+    func confirmWrite() -> Bool {
+        guard let write = writeInFlight else { return true }
+        writeInFlight = nil
+        var written = false
+        if let sent = write.sent {
+            do {
+                try store.finishWrite(sent)
+                written = true
+            } catch {
+                metrics.redisErrors.increment()
+                logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
+                store.abandonConnection("the write before it failed")
+            }
+        } else if write.outcome.watermarkWrites.isEmpty, write.outcome.markedWrites.isEmpty {
+            written = true
+        }
+        if !written {
+            guard retrying("writing state to Redis", {
+                try store.write(write.outcome.watermarkWrites, write.outcome.markedWrites)
+            }) != nil else {
+                applied = nil
+                droppedABatch = true
+                return false
+            }
+        }
+        status.update { $0.redisReady = true }
+        pending.changes.merge(write.outcome.changes)
+        return true
     }
 
     private func recordApplyLatency(_ records: [KafkaRecord]) {
@@ -138,8 +181,15 @@ extension Timer {
     }
 }
 
-/// A batch applied to Redis (and in the unflushed state) whose notifications and
-/// dead letters are not produced yet.
+/// The write pipeline of the batch applied last, until `confirmWrite()`.
+struct WriteInFlight {
+    /// nil when sending failed (or there was nothing to write).
+    let sent: RedisStateStore.PendingWrite?
+    let outcome: BatchOutcome
+}
+
+/// A batch applied (its write possibly still in flight, see `WriteInFlight`) whose
+/// notifications and dead letters are not produced yet.
 struct AppliedBatch {
     let records: [KafkaRecord]
     let events: [ReceiptEvent]

@@ -23,6 +23,7 @@ extension ReceiptWorker {
     /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
     /// (and readiness says so) even while no events arrive.
     private func checkRedis() {
+        guard confirmWrite() else { return }
         do {
             if try store.currentSentinel() != store.epoch {
                 guard try recoverRedisState() else { return }

@@ -41,6 +41,12 @@ final class ReceiptWorker {
     var pending = PendingState()
     /// The batch applied last, until `announceApplied()` produces what it caused.
     var applied: AppliedBatch?
+    /// Its write to Redis, sent and not yet confirmed.
+    var writeInFlight: WriteInFlight?
+    /// Set when a stop dropped an applied batch before it was announced: no later
+    /// batch may then be announced either, or its checkpoint would skip the dropped
+    /// records. (Stopping is the only way to drop one.)
+    var droppedABatch = false
     /// Partitions this worker owns, and how many revocations it has seen: records a
     /// poll gathered before a revocation inside that same poll are dropped (the next
     /// owner replays them from the checkpoint).
