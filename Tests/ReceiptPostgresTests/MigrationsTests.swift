@@ -1,4 +1,5 @@
-import ReceiptPostgres
+import ReceiptCore
+@testable import ReceiptPostgres
 import TestSupport
 import Testing
 
@@ -14,10 +15,35 @@ import Testing
             let result = try Migrations.apply(on: connection)
             #expect(result.from == 0 && result.to == Migrations.latestVersion)
             #expect(try tables(on: connection) == [
-                "client_message", "consumer_checkpoint", "conversation_seq", "delivery_state", "read_state",
+                "client_message_batch", "consumer_checkpoint", "conversation_seq", "delivery_state", "read_state",
                 "receiptd_schema_version",
             ])
             try Migrations.check(on: connection)
+        }
+    }
+
+    @Test func upgradingAVersion1DatabaseKeepsItsClientMessagesForTheSeed() throws {
+        try withTestSchema { schema in
+            let connection = try schema.connect()
+            try connection.execute(Migrations.createVersionTable)
+            try connection.execute(Migrations.steps[0])
+            try connection.query(Migrations.recordVersion, ["1"])
+            try connection.query("""
+                INSERT INTO client_message (conversation_id, client_msg_id, seq, created_at) VALUES
+                ('c1', 'm2', 2, now()), ('c1', 'm1', 1, now()), ('c2', 'x', 7, now() - interval '3 days')
+                """)
+            #expect(try Migrations.apply(on: connection) == (from: 1, to: Migrations.latestVersion))
+            let records = try StateSeed.load(conversations: ["c1", "c2"], clientMessagesNewerThanSeconds: 86_400,
+                                             on: connection)
+            #expect(records["c1"]?.clientMessages == ["m1": 1, "m2": 2])
+            #expect(records["c2"] == nil)
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 10, on: connection) == 1)
+            // A flush of the same messages after the upgrade adds its own row; the seed is unchanged.
+            var changes = StateChanges()
+            changes.recordClientMessage(ClientMessage("c1", "m1"), seq: 1)
+            #expect(try StateFlush.write(changes, checkpoints: [], on: connection).clientMessages == 1)
+            #expect(try StateSeed.load(conversations: ["c1"], clientMessagesNewerThanSeconds: 86_400,
+                                       on: connection)["c1"]?.clientMessages == ["m1": 1, "m2": 2])
         }
     }
 
@@ -26,7 +52,8 @@ import Testing
             let connection = try schema.migrated()
             let again = try Migrations.apply(on: connection)
             #expect(again.from == Migrations.latestVersion && again.to == Migrations.latestVersion)
-            #expect(try connection.query("SELECT count(*) AS n FROM receiptd_schema_version")[0].int64("n") == 1)
+            #expect(try connection.query("SELECT count(*) AS n FROM receiptd_schema_version")[0].int64("n")
+                == Int64(Migrations.latestVersion))  // one row per version
         }
     }
 
@@ -34,7 +61,7 @@ import Testing
         try withTestSchema { schema in
             let connection = try schema.migrated()
             try connection.query("INSERT INTO receiptd_schema_version (version) VALUES (7)")
-            let expected = "database schema version 7 is newer than this receiptd (knows 1); upgrade receiptd"
+            let expected = "database schema version 7 is newer than this receiptd (knows 2); upgrade receiptd"
             let applyError = #expect(throws: SchemaVersionError.self) { try Migrations.apply(on: connection) }
             #expect(applyError?.description == expected)
             let checkError = #expect(throws: SchemaVersionError.self) { try Migrations.check(on: connection) }
@@ -62,6 +89,7 @@ import Testing
         #expect(froms == [0, Migrations.latestVersion])  // exactly one of them migrated
         let connection = try schema.connect()
         try Migrations.check(on: connection)
-        #expect(try connection.query("SELECT count(*) AS n FROM receiptd_schema_version")[0].int64("n") == 1)
+        #expect(try connection.query("SELECT count(*) AS n FROM receiptd_schema_version")[0].int64("n")
+                == Int64(Migrations.latestVersion))  // one row per version
     }
 }

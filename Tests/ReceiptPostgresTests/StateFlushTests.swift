@@ -48,12 +48,17 @@ import Testing
             let older = changes(
                 maxSeq: 5, read: MarkedWatermark(watermark: 3), delivery: MarkedWatermark(watermark: 2), clientSeq: 5)
             let stats = try StateFlush.write(older, checkpoints: [checkpoint(7)], on: connection)
-            #expect(stats == FlushStats())  // nothing changed, not even updated_at
+            // Nothing changed, not even updated_at. Client messages are not watermarks:
+            // they are stored as they come, and a clientMsgID stored with two seqs keeps
+            // the lower one, the seq it was given first.
+            var onlyTheClientMessage = FlushStats()
+            onlyTheClientMessage.clientMessages = 1
+            #expect(stats == onlyTheClientMessage)
             let repeated = try StateFlush.write(newer, checkpoints: [checkpoint(42)], on: connection)
             #expect(repeated == FlushStats())
             #expect(try seed(connection) == ConversationRecord(
                 maxSeq: 10, reads: ["alice": MarkedWatermark(watermark: 8, marks: [10])],
-                deliveries: ["bob": MarkedWatermark(watermark: 9)], clientMessages: ["m1": 10]))
+                deliveries: ["bob": MarkedWatermark(watermark: 9)], clientMessages: ["m1": 5]))
             #expect(try Checkpoints.load(group: "g", topic: "events", partitions: [0], on: connection) == [0: 42])
         }
     }
@@ -88,8 +93,10 @@ import Testing
             var retry = StateChanges()
             retry.recordClientMessage(ClientMessage("c1", "m1"), seq: 8)
             retry.recordClientMessage(ClientMessage("c1", "m2"), seq: 9)
-            #expect(try StateFlush.write(retry, checkpoints: [], on: connection).clientMessages == 1)
+            // Stored as they come (m1 twice); the seed keeps m1's first seq.
+            #expect(try StateFlush.write(retry, checkpoints: [], on: connection).clientMessages == 2)
             #expect(try seed(connection)?.clientMessages == ["m1": 3, "m2": 9])
+            #expect(try StateFlush.write(retry, checkpoints: [], on: connection).clientMessages == 0)
         }
     }
 

@@ -41,7 +41,7 @@ import Testing
         try withTestSchema { schema in
             let connection = try schema.migrated()
             try flushFixture(on: connection)
-            try connection.query("UPDATE client_message SET created_at = now() - interval '2 hours'")
+            try connection.query("UPDATE client_message_batch SET created_at = now() - interval '2 hours'")
             let records = try StateSeed.load(conversations: ["c1"], clientMessagesNewerThanSeconds: 3600, on: connection)
             #expect(records["c1"]?.clientMessages == [:])
             #expect(records["c1"]?.maxSeq == 10)
@@ -89,18 +89,20 @@ import Testing
         try withTestSchema { schema in
             let connection = try schema.migrated()
             var changes = StateChanges()
+            // One flush stores one row per conversation: chunkSize + 7 old rows.
             for index in 0..<(ClientMessagePruning.chunkSize + 7) {
-                changes.recordClientMessage(ClientMessage("old", "m\(index)"), seq: Int64(index + 1))
+                changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
             }
             changes.recordClientMessage(ClientMessage("new", "m"), seq: 1)
             try StateFlush.write(changes, checkpoints: [], on: connection)
             try connection.query(
-                "UPDATE client_message SET created_at = now() - interval '2 days' WHERE conversation_id = 'old'")
+                "UPDATE client_message_batch SET created_at = now() - interval '2 days' WHERE conversation_id LIKE 'old-%'")
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 3, on: connection) == 3)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, on: connection)
                 == ClientMessagePruning.chunkSize + 4)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 10, on: connection) == 0)
-            let left = try connection.query("SELECT client_msg_id FROM client_message")
+            let left = try connection.query("SELECT conversation_id, client_msg_id FROM client_message")
+            #expect(try left.map { try $0.string("conversation_id") } == ["new"])
             #expect(try left.map { try $0.string("client_msg_id") } == ["m"])
         }
     }

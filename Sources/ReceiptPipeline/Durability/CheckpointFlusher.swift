@@ -19,6 +19,15 @@ final class CheckpointFlusher: Sendable {
         var retryBackoffMs: Int = 100
         /// Default: 5,000 ms.
         var maxRetryBackoffMs: Int = 5_000
+        /// Stored client messages older than this are deleted. Default: 86,400 s.
+        var clientMessageTTLSeconds: Int = 86_400
+        /// How often, at most, old client messages are deleted, after a flush.
+        /// Default: 10,000 ms.
+        var pruneIntervalMs: Int = 10_000
+        /// The most `client_message_batch` rows one pruning deletes (at the default
+        /// mix about 10 messages each): a backlog is worked off over several intervals
+        /// instead of in one long stall of the flusher. Default: 20,000.
+        var pruneLimit: Int = 20_000
     }
 
     private struct Mailbox {
@@ -82,6 +91,7 @@ final class CheckpointFlusher: Sendable {
 
     private func loop() {
         var connection: PostgresConnection?
+        var lastPrune: ContinuousClock.Instant?
         while let job = nextJob() {
             var backoff = configuration.retryBackoffMs
             while true {
@@ -92,6 +102,10 @@ final class CheckpointFlusher: Sendable {
                     connection = live
                     let rows = try write(job, on: live)
                     finish(.flushed(job, rows: rows, duration: ContinuousClock.now - started))
+                    if lastPrune.map({ ContinuousClock.now - $0 >= .milliseconds(configuration.pruneIntervalMs) }) ?? true {
+                        lastPrune = ContinuousClock.now
+                        pruneClientMessages(on: live)
+                    }
                     break
                 } catch {
                     if connection?.isBroken ?? false { connection = nil }
@@ -103,6 +117,20 @@ final class CheckpointFlusher: Sendable {
                     backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
                 }
             }
+        }
+    }
+
+    /// Deletes client messages past their TTL. Runs after a flush was reported, so
+    /// it never delays a checkpoint; a failure is only logged (the next interval
+    /// tries again).
+    private func pruneClientMessages(on connection: PostgresConnection) {
+        do {
+            let deleted = try ClientMessagePruning.prune(
+                olderThanSeconds: configuration.clientMessageTTLSeconds, limit: configuration.pruneLimit,
+                on: connection)
+            if deleted > 0 { logger.debug("pruned old client messages", metadata: ["rows": "\(deleted)"]) }
+        } catch {
+            logger.warning("pruning old client messages failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -77,7 +77,8 @@ final class ReceiptWorker {
         self.flusher = CheckpointFlusher(
             configuration: .init(postgresURL: configuration.postgresURL, group: configuration.group,
                                  retryBackoffMs: configuration.retryBackoffMs,
-                                 maxRetryBackoffMs: configuration.maxRetryBackoffMs),
+                                 maxRetryBackoffMs: configuration.maxRetryBackoffMs,
+                                 clientMessageTTLSeconds: configuration.clientMessageTTLSeconds),
             logger: logger)
         self.consumer = consumer
         self.producer = producer

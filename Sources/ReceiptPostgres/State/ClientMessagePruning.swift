@@ -1,5 +1,6 @@
-/// Deletes old `client_message` rows: deduplication of a client retry only needs
-/// recent allocations, and the table would otherwise grow forever.
+/// Deletes old `client_message_batch` rows (each holds the messages one flush stored
+/// for one conversation): deduplication of a client retry only needs recent
+/// allocations, and the table would otherwise grow forever.
 ///
 /// Each chunk is its own statement and, outside a transaction, its own commit, so
 /// pruning never holds many row locks or competes long with a flush. Rows a flush has
@@ -9,15 +10,15 @@ public enum ClientMessagePruning {
     public static let chunkSize = 5_000
 
     static let deleteOldest = """
-        DELETE FROM client_message AS m
+        DELETE FROM client_message_batch AS m
         USING (
-            SELECT conversation_id, client_msg_id FROM client_message
+            SELECT conversation_id, seqs_hash FROM client_message_batch
             WHERE created_at < now() - $1::bigint * interval '1 second'
             ORDER BY created_at
             LIMIT $2::int
             FOR UPDATE SKIP LOCKED
         ) AS old
-        WHERE m.conversation_id = old.conversation_id AND m.client_msg_id = old.client_msg_id
+        WHERE m.conversation_id = old.conversation_id AND m.seqs_hash = old.seqs_hash
         """
 
     /// Deletes up to `limit` rows created more than `olderThanSeconds` ago, oldest

@@ -18,10 +18,15 @@ enum FlushStatements {
         WHERE EXCLUDED.max_seq > t.max_seq
         """
 
+    /// One row per conversation: its seqs and clientMsgIDs as array literals (like
+    /// marks). Returns, in `n`, how many messages the inserted rows hold.
     static let clientMessages = """
-        INSERT INTO client_message (conversation_id, client_msg_id, seq)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-        ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
+        WITH inserted AS (
+            INSERT INTO client_message_batch (conversation_id, seqs_hash, seqs, client_msg_ids)
+            SELECT c, h, s::bigint[], m::text[] FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS r(c, h, s, m)
+            ON CONFLICT (conversation_id, seqs_hash) DO NOTHING
+            RETURNING cardinality(seqs) AS n)
+        SELECT coalesce(sum(n), 0)::bigint AS n FROM inserted
         """
 
     static let reads = marked(table: "read_state", watermark: "has_read_seq", marks: "read_seqs")

@@ -6,6 +6,7 @@ public struct FlushStats: Sendable, Equatable {
     public var maxSeqs = 0
     public var reads = 0
     public var deliveries = 0
+    /// Messages, not rows: a conversation's messages share one row per flush.
     public var clientMessages = 0
     public var checkpoints = 0
 
@@ -49,15 +50,30 @@ public enum StateFlush {
         }
     }
 
+    /// One row per conversation (`ClientMessageBatch`), in chunks of at most
+    /// `chunkSize` messages; returns how many messages were new to the table.
     private static func writeClientMessages(_ messages: [ClientMessage: Int64], on connection: PostgresConnection) throws -> Int {
-        let rows = messages.sorted { ($0.key.conversationID, $0.key.clientMsgID) < ($1.key.conversationID, $1.key.clientMsgID) }
-        return try inChunks(rows, on: connection, FlushStatements.clientMessages) { chunk in
-            [
-                PostgresArrayLiteral.text(chunk.map(\.key.conversationID)),
-                PostgresArrayLiteral.text(chunk.map(\.key.clientMsgID)),
-                PostgresArrayLiteral.int64(chunk.map(\.value)),
-            ]
+        let batches = ClientMessageBatch.grouping(messages)
+        var written = 0
+        var start = 0
+        while start < batches.count {
+            var end = start
+            var size = 0
+            while end < batches.count, end == start || size + batches[end].seqs.count <= chunkSize {
+                size += batches[end].seqs.count
+                end += 1
+            }
+            let chunk = batches[start..<end]
+            let result = try connection.query(FlushStatements.clientMessages, [
+                PostgresArrayLiteral.text(chunk.map(\.conversationID)),
+                PostgresArrayLiteral.int64(chunk.map(\.seqsHash)),
+                PostgresArrayLiteral.text(chunk.map { PostgresArrayLiteral.int64($0.seqs) }),
+                PostgresArrayLiteral.text(chunk.map { PostgresArrayLiteral.text($0.clientMsgIDs) }),
+            ])
+            written += Int(try result.first?.int64("n") ?? 0)
+            start = end
         }
+        return written
     }
 
     private static func writeMarked(

@@ -17,9 +17,12 @@ public enum StateSeed {
         WHERE conversation_id = ANY($1::text[])
         """
 
+    /// A clientMsgID stored twice (a replay flushed in other groupings, or a retry
+    /// after its seq left the de-duplication window) keeps its first seq.
     static let clientMessages = """
-        SELECT conversation_id, client_msg_id, seq FROM client_message
+        SELECT conversation_id, client_msg_id, min(seq) AS seq FROM client_message
         WHERE conversation_id = ANY($1::text[]) AND created_at > now() - $2::bigint * interval '1 second'
+        GROUP BY conversation_id, client_msg_id
         """
 
     /// conversationID → its stored state, one query per table. A conversation is
