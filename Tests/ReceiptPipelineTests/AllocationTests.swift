@@ -83,9 +83,11 @@ struct AllocationTests {
         // 150 messages past a checkpoint at position 0: all of them stay, beyond the window.
         #expect(try allocate(Array(1...150), at: (0..<150).map { Int64($0) }, checkpoint: 0) == Array(1...150))
         #expect(try allocate([1], at: [0], checkpoint: 0) == [1])
-        // Once the checkpoint passed them, the window applies again: m1 is forgotten, m60 kept.
-        #expect(try allocate([151], at: [150], checkpoint: 120) == [151])
-        #expect(try allocate([60, 1], at: [59, 0], checkpoint: 120) == [60, 152])
+        // Once the checkpoint passed them, the window applies again (trimming runs when
+        // the counter passes a multiple of 16, here at 160, keeping seqs 61...160): m1 is
+        // forgotten, m70 kept.
+        #expect(try allocate(Array(151...160), at: (150..<160).map { Int64($0) }, checkpoint: 120) == Array(151...160))
+        #expect(try allocate([70, 1], at: [69, 0], checkpoint: 120) == [70, 161])
     }
 
     @Test("no seq is allocated once the sentinel no longer holds the worker's epoch")

@@ -44,14 +44,15 @@ struct RedisCeiling {
     static let conversationsPerAllocation = 16
 
     /// One allocation script call for one new message in each of
-    /// `conversationsPerAllocation` random conversations.
+    /// `conversationsPerAllocation` random conversations, with the arguments the
+    /// worker passes: message count, trim position, clientMsgID, stream position.
     static func allocation(scriptSHA: String) -> [String] {
         var keys = ["rcpt:sentinel"]
         var args = ["bench", "86400"]
         for index in 0..<conversationsPerAllocation {
             keys += ["rcpt:{bc\(index)__rand_int__}:seq", "rcpt:{bc\(index)__rand_int__}:alloc",
-                     "rcpt:{bc\(index)__rand_int__}:cm:m__rand_int__"]
-            args += ["1", "0", "__rand_int__"]
+                     "rcpt:{bc\(index)__rand_int__}:cm"]
+            args += ["1", "1", "m__rand_int__", "__rand_int__"]
         }
         return ["EVALSHA", scriptSHA, String(keys.count)] + keys + args
     }
@@ -77,6 +78,13 @@ struct RedisCeiling {
 
         var rates: [String: Double] = [:]
         for command in Self.commands(scriptSHA: script.sha1) {
+            // redis-benchmark counts error replies as requests: check the command works first.
+            let sample = command.arguments.map { $0.replacingOccurrences(of: "__rand_int__", with: "42") }
+            do {
+                _ = try connection.execute(RedisCommand(sample))
+            } catch {
+                throw BenchError("the ceiling's \(command.name) fails in Redis: \(error)")
+            }
             rates[command.name] = try benchmark(command.arguments, endpoint: endpoint)
         }
         // One allocation call serves that many messages: its rate in messages per second.

@@ -25,6 +25,12 @@ import ReceiptRedis
 /// replayed batch can tell which seqs did not exist yet at its start; positions
 /// below the partition's checkpoint are trimmed.
 ///
+/// Both sets are trimmed lazily, when the conversation's counter passes a multiple
+/// of 16, so each keeps at most 16 entries more than it must. A conversation with
+/// one new message in the call (the common case) takes a path without Lua tables:
+/// `ZSCORE`, `INCR`, two `ZADD`s. Measured with redis-benchmark (16 conversations
+/// per call, one message each): 96–104k messages/s before both, 134k after.
+///
 /// KEYS[1] is the sentinel, then per conversation: its counter, its allocation
 /// positions and its client messages. ARGV[1] is the epoch, ARGV[2] the window, then
 /// per conversation: its message count n, its trim position, the n clientMsgIDs in
@@ -37,51 +43,74 @@ public enum AllocationScript {
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then
           return redis.error_reply('\(stateLostError) the sentinel does not hold this epoch')
         end
+        local call = redis.call
         local window = tonumber(ARGV[2])
-        local out = {}
+        local out, o = {}, 0
         local k, a = 2, 3
         while a <= #ARGV do
-          local n, trim = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+          local n = tonumber(ARGV[a])
           local counter, positions, messages = KEYS[k], KEYS[k + 1], KEYS[k + 2]
           local ids, at = a + 1, a + 1 + n
-          local known, fresh = {}, {}
-          for first = 1, n, 1000 do
-            local last = math.min(first + 999, n)
-            local seqs = redis.call('ZMSCORE', messages, unpack(ARGV, ids + first, ids + last))
-            for i = first, last do
-              local id = ARGV[ids + i]
-              if known[id] == nil then
-                local seq = seqs[i - first + 1]
-                if seq then known[id] = tonumber(seq) else known[id] = false; fresh[#fresh + 1] = i end
+          local top, fresh = 0, 0
+          if n == 1 then
+            local id = ARGV[ids + 1]
+            local seq = call('ZSCORE', messages, id)
+            if seq then
+              seq = tonumber(seq)
+            else
+              seq = call('INCR', counter)
+              top, fresh = seq, 1
+              call('ZADD', messages, seq, id)
+              local position = tonumber(ARGV[at + 1])
+              if position >= 0 then call('ZADD', positions, position, seq) end
+            end
+            o = o + 1; out[o] = seq
+          else
+            local known, new = {}, {}
+            for first = 1, n, 1000 do
+              local last = math.min(first + 999, n)
+              local seqs = call('ZMSCORE', messages, unpack(ARGV, ids + first, ids + last))
+              for i = first, last do
+                local id = ARGV[ids + i]
+                if known[id] == nil then
+                  local seq = seqs[i - first + 1]
+                  if seq then known[id] = tonumber(seq) else known[id] = false; new[#new + 1] = i end
+                end
               end
             end
-          end
-          if #fresh > 0 then
-            local top = redis.call('INCRBY', counter, #fresh)
-            local seq = top - #fresh
-            local members, scored = {}, {}
-            for _, i in ipairs(fresh) do
-              seq = seq + 1
-              known[ARGV[ids + i]] = seq
-              members[#members + 1] = seq; members[#members + 1] = ARGV[ids + i]
-              local position = tonumber(ARGV[at + i])
-              if position >= 0 then scored[#scored + 1] = position; scored[#scored + 1] = seq end
-              if #members >= 1000 then redis.call('ZADD', messages, unpack(members)); members = {} end
-              if #scored >= 1000 then redis.call('ZADD', positions, unpack(scored)); scored = {} end
+            fresh = #new
+            if fresh > 0 then
+              top = call('INCRBY', counter, fresh)
+              local seq = top - fresh
+              local members, scored = {}, {}
+              for _, i in ipairs(new) do
+                seq = seq + 1
+                known[ARGV[ids + i]] = seq
+                members[#members + 1] = seq; members[#members + 1] = ARGV[ids + i]
+                local position = tonumber(ARGV[at + i])
+                if position >= 0 then scored[#scored + 1] = position; scored[#scored + 1] = seq end
+                if #members >= 1000 then call('ZADD', messages, unpack(members)); members = {} end
+                if #scored >= 1000 then call('ZADD', positions, unpack(scored)); scored = {} end
+              end
+              if #members > 0 then call('ZADD', messages, unpack(members)) end
+              if #scored > 0 then call('ZADD', positions, unpack(scored)) end
             end
-            if #members > 0 then redis.call('ZADD', messages, unpack(members)) end
-            if #scored > 0 then redis.call('ZADD', positions, unpack(scored)) end
+            for i = 1, n do o = o + 1; out[o] = known[ARGV[ids + i]] end
+          end
+          -- Trimming is lazy: once every 16 seqs of the conversation (so each set keeps at
+          -- most 16 entries more than it must).
+          if fresh > 0 and math.floor(top / 16) ~= math.floor((top - fresh) / 16) then
+            local trim = ARGV[a + 1]
             if top > window then
               -- Keep every seq a replay from the checkpoint could ask for again, even
               -- past the window: the first allocation recorded at or after it.
               local floor = top - window + 1
-              local since = redis.call('ZRANGEBYSCORE', positions, ARGV[a + 1], '+inf', 'LIMIT', 0, 1)
+              local since = call('ZRANGEBYSCORE', positions, trim, '+inf', 'LIMIT', 0, 1)
               if since[1] and tonumber(since[1]) < floor then floor = tonumber(since[1]) end
-              redis.call('ZREMRANGEBYSCORE', messages, '-inf', '(' .. floor)
+              call('ZREMRANGEBYSCORE', messages, '-inf', '(' .. floor)
             end
+            if tonumber(trim) > 0 then call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. trim) end
           end
-          for i = 1, n do out[#out + 1] = known[ARGV[ids + i]] end
-          if trim > 0 then redis.call('ZREMRANGEBYSCORE', positions, '-inf', '(' .. ARGV[a + 1]) end
           k, a = k + 3, a + 2 + 2 * n
         end
         return out
