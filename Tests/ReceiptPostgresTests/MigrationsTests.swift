@@ -30,13 +30,17 @@ import Testing
             try connection.query(Migrations.recordVersion, ["1"])
             try connection.query("""
                 INSERT INTO client_message (conversation_id, client_msg_id, seq, created_at) VALUES
-                ('c1', 'm2', 2, now()), ('c1', 'm1', 1, now()), ('c2', 'x', 7, now() - interval '3 days')
+                ('c1', 'm2', 2, now()), ('c1', 'm1', 1, now()), ('c2', 'x', 7, now() - interval '3 days'),
+                ('c3', 'y', 4, now() - interval '8 days')
                 """)
             #expect(try Migrations.apply(on: connection) == (from: 1, to: Migrations.latestVersion))
             let records = try StateSeed.load(conversations: ["c1", "c2"], clientMessagesNewerThanSeconds: 86_400,
                                              on: connection)
             #expect(records["c1"]?.clientMessages == ["m1": 1, "m2": 2])
             #expect(records["c2"] == nil)
+            // Rows older than 7 days are not carried over; c2's (3 days) is, until pruned.
+            #expect(try connection.query("SELECT DISTINCT conversation_id FROM client_message ORDER BY 1")
+                .map { try $0.string("conversation_id") } == ["c1", "c2"])
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 10, on: connection) == 1)
             // A flush of the same messages after the upgrade adds its own row; the seed is unchanged.
             var changes = StateChanges()

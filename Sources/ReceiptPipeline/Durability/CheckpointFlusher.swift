@@ -21,13 +21,12 @@ final class CheckpointFlusher: Sendable {
         var maxRetryBackoffMs: Int = 5_000
         /// Stored client messages older than this are deleted. Default: 86,400 s.
         var clientMessageTTLSeconds: Int = 86_400
-        /// How often, at most, old client messages are deleted, after a flush.
-        /// Default: 10,000 ms.
-        var pruneIntervalMs: Int = 10_000
-        /// The most `client_message_batch` rows one pruning deletes (at the default
-        /// mix about 10 messages each): a backlog is worked off over several intervals
-        /// instead of in one long stall of the flusher. Default: 20,000.
-        var pruneLimit: Int = 20_000
+        /// How long, at most, deleting old client messages may take after each
+        /// flush, in chunks of `ClientMessagePruning.chunkSize` rows: the next job
+        /// waits no longer than that, and a backlog is worked off over several
+        /// flushes. One chunk per flush already deletes faster than a flush a second
+        /// inserts at the default mix. Default: 100 ms.
+        var pruneBudgetMs: Int = 100
     }
 
     private struct Mailbox {
@@ -91,7 +90,6 @@ final class CheckpointFlusher: Sendable {
 
     private func loop() {
         var connection: PostgresConnection?
-        var lastPrune: ContinuousClock.Instant?
         while let job = nextJob() {
             var backoff = configuration.retryBackoffMs
             while true {
@@ -102,10 +100,7 @@ final class CheckpointFlusher: Sendable {
                     connection = live
                     let rows = try write(job, on: live)
                     finish(.flushed(job, rows: rows, duration: ContinuousClock.now - started))
-                    if lastPrune.map({ ContinuousClock.now - $0 >= .milliseconds(configuration.pruneIntervalMs) }) ?? true {
-                        lastPrune = ContinuousClock.now
-                        pruneClientMessages(on: live)
-                    }
+                    pruneClientMessages(on: live)
                     break
                 } catch {
                     if connection?.isBroken ?? false { connection = nil }
@@ -120,18 +115,24 @@ final class CheckpointFlusher: Sendable {
         }
     }
 
-    /// Deletes client messages past their TTL. Runs after a flush was reported, so
-    /// it never delays a checkpoint; a failure is only logged (the next interval
-    /// tries again).
+    /// Deletes client messages past their TTL, chunk by chunk within
+    /// `pruneBudgetMs`. Runs after a flush was reported (its checkpoints are
+    /// already durable); a failure is only logged, and the next flush tries again.
     private func pruneClientMessages(on connection: PostgresConnection) {
+        let deadline = ContinuousClock.now + .milliseconds(configuration.pruneBudgetMs)
+        var deleted = 0
         do {
-            let deleted = try ClientMessagePruning.prune(
-                olderThanSeconds: configuration.clientMessageTTLSeconds, limit: configuration.pruneLimit,
-                on: connection)
-            if deleted > 0 { logger.debug("pruned old client messages", metadata: ["rows": "\(deleted)"]) }
+            while true {
+                let chunk = try ClientMessagePruning.prune(
+                    olderThanSeconds: configuration.clientMessageTTLSeconds, limit: ClientMessagePruning.chunkSize,
+                    on: connection)
+                deleted += chunk
+                if chunk < ClientMessagePruning.chunkSize || ContinuousClock.now >= deadline { break }
+            }
         } catch {
             logger.warning("pruning old client messages failed", metadata: ["error": "\(error)"])
         }
+        if deleted > 0 { logger.debug("pruned old client messages", metadata: ["rows": "\(deleted)"]) }
     }
 
     private func write(_ job: FlushJob, on connection: PostgresConnection) throws -> Int {

@@ -67,7 +67,7 @@ extension ReceiptWorker {
         handOff()
         guard flusher.waitUntilIdle(deadline: deadline) else { return false }
         collectFlushReports()
-        return pending.flushing == nil
+        return !droppedABatch && pending.flushing == nil
     }
 
     private func commitToKafka(_ offsets: [TopicPartition: Int64]) {

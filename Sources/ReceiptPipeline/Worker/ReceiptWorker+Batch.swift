@@ -32,18 +32,25 @@ extension ReceiptWorker {
 
         let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
         let trim = trimPositions(events, eventRecords, records)
-        guard let snapshots = readState(queries, trimBelow: trim, meanwhile: announceApplied) else { return }
+        guard let snapshots = readState(queries, trimBelow: trim, meanwhile: announceApplied),
+              !droppedABatch
+        else { return }
         let outcome = applier.apply(events, snapshots: snapshots)
         var sent: RedisStateStore.PendingWrite?
+        var sendFailed = false
         do {
             sent = try store.beginWrite(outcome.watermarkWrites, outcome.markedWrites)
         } catch {
+            sendFailed = true
             metrics.redisErrors.increment()
             logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
         }
         writeInFlight = WriteInFlight(sent: sent, outcome: outcome)
         applied = AppliedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
                                outcome: outcome, started: started)
+        // A write that could not be sent is written now, before anything (the next
+        // batch's reads) can be sent ahead of it.
+        if sendFailed { confirmWrite() }
     }
 
     /// Produces the notifications and dead letters of the batch applied last, and

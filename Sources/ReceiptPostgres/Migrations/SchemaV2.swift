@@ -24,12 +24,15 @@ extension Migrations {
         );
         CREATE INDEX client_message_batch_created_at ON client_message_batch (created_at);
 
-        -- Version 1's rows, one batch per conversation and second of creation. Their
-        -- hash is made up (negative: never one StateFlush computes) and unique per row.
+        -- Version 1's rows of the last 7 days (version 1 never pruned; older rows are
+        -- past any TTL but a deliberately long one), one batch per conversation and
+        -- second of creation. Their hash is made up (negative: never one StateFlush
+        -- computes) and unique per row.
         INSERT INTO client_message_batch (conversation_id, seqs_hash, seqs, client_msg_ids, created_at)
         SELECT conversation_id, -row_number() OVER (), array_agg(seq ORDER BY seq),
                array_agg(client_msg_id ORDER BY seq), max(created_at)
         FROM client_message
+        WHERE created_at > now() - interval '7 days'
         GROUP BY conversation_id, date_trunc('second', created_at);
 
         DROP TABLE client_message;
