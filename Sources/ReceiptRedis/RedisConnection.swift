@@ -125,7 +125,7 @@ public final class RedisConnection {
     /// use what a pipeline sent behind a failed one would return.
     public func abandon(_ reason: String) {
         guard failure == nil else { return }
-        failure = RedisError(.connectionClosed, context: "abandoned", detail: reason)
+        failure = RedisError(.connectionClosed, context: RedisError.abandonedContext, detail: reason)
     }
 
     /// Sends one command and returns its reply; an error reply throws.

@@ -27,6 +27,13 @@ public struct RedisError: Error, Sendable, CustomStringConvertible, CustomDebugS
         }
     }
 
+    /// The context of the failure `RedisConnection.abandon` records.
+    static let abandonedContext = "abandoned"
+
+    /// True for the failure of a connection its owner gave up on purpose
+    /// (`RedisConnection.abandon`), not one Redis or the network broke.
+    public var isAbandonment: Bool { code == .connectionClosed && context == Self.abandonedContext }
+
     public var description: String { "Redis \(code) (\(context))" }
 
     public var debugDescription: String {

@@ -41,7 +41,7 @@ extension ReceiptWorker {
     private func noteFailedRead(_ error: any Error) {
         guard !(error is RedisStateLost) else { return }
         // A read sent behind a failed write was given up on purpose (`confirmWrite`).
-        if let error = error as? RedisError, error.code == .connectionClosed, error.context == "abandoned" { return }
+        if let error = error as? RedisError, error.isAbandonment { return }
         metrics.redisErrors.increment()
         logger.warning("reading state from Redis failed; retrying", metadata: ["error": "\(error)"])
     }

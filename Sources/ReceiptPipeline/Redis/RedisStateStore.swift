@@ -66,27 +66,16 @@ final class RedisStateStore {
     func beginRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
         let commands = commandBuilder.read(queries, epoch: epoch, trimBelow: trimBelow)
-        let connection = try liveConnection()
-        do {
-            return PendingRead(queries: queries, commands: commands, epoch: epoch, connection: connection,
-                               replies: try connection.send(commands))
-        } catch {
-            if connection.isBroken { self.connection = nil }
-            throw error
-        }
+        let (connection, replies) = try send(commands)
+        return PendingRead(queries: queries, commands: commands, epoch: epoch, connection: connection,
+                           replies: replies)
     }
 
     /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
     func finishRead(_ pending: PendingRead) throws -> [String: ConversationSnapshot] {
         let queries = pending.queries
         let epoch = pending.epoch
-        var replies: [Result<RedisReply, RedisError>]
-        do {
-            replies = try pending.connection.receive(pending.replies)
-        } catch {
-            if pending.connection.isBroken, connection === pending.connection { connection = nil }
-            throw error
-        }
+        var replies = try receive(pending.replies, on: pending.connection)
         if replies.contains(where: Self.isNoScript) {
             // Redis forgot the script (restart, failover): load it, then run the reads again.
             try pending.connection.load(AllocationScript.script)
@@ -184,24 +173,37 @@ final class RedisStateStore {
     /// reads see these writes), and `finishWrite` must collect it before that read.
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
-        let connection = try liveConnection()
-        do {
-            return PendingWrite(connection: connection,
-                                replies: try connection.send(commandBuilder.write(writes, markedWrites)))
-        } catch {
-            if connection.isBroken { self.connection = nil }
-            throw error
-        }
+        let (connection, replies) = try send(commandBuilder.write(writes, markedWrites))
+        return PendingWrite(connection: connection, replies: replies)
     }
 
     /// Throws when any command of the write failed, NOSCRIPT included: the caller
     /// then `abandonConnection()`s, so nothing sent behind the write is used, and
     /// writes again with `write` (which loads a forgotten script).
     func finishWrite(_ pending: PendingWrite) throws(RedisError) {
+        for reply in try receive(pending.replies, on: pending.connection) { _ = try reply.get() }
+    }
+
+    /// Writes a pipeline on a live connection without waiting; a connection that
+    /// broke doing so is dropped, and the next call opens a new one.
+    private func send(_ commands: [RedisCommand]) throws(RedisError)
+        -> (RedisConnection, RedisConnection.PendingReplies) {
+        let connection = try liveConnection()
         do {
-            for reply in try pending.connection.receive(pending.replies) { _ = try reply.get() }
+            return (connection, try connection.send(commands))
         } catch {
-            if pending.connection.isBroken, connection === pending.connection { connection = nil }
+            if connection.isBroken { self.connection = nil }
+            throw error
+        }
+    }
+
+    /// Collects what `send` wrote; drops the connection if it broke (and is still ours).
+    private func receive(_ replies: RedisConnection.PendingReplies, on connection: RedisConnection)
+        throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        do {
+            return try connection.receive(replies)
+        } catch {
+            if connection.isBroken, self.connection === connection { self.connection = nil }
             throw error
         }
     }

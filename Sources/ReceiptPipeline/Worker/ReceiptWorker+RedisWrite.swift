@@ -22,8 +22,6 @@ extension ReceiptWorker {
                 logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
                 store.abandonConnection("the write before it failed")
             }
-        } else if write.outcome.watermarkWrites.isEmpty, write.outcome.markedWrites.isEmpty {
-            written = true
         }
         if !written {
             guard retrying("writing state to Redis", {
