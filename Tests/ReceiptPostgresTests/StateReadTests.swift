@@ -85,6 +85,21 @@ import Testing
         }
     }
 
+    @Test func pruningStartsNoChunkOnceItsDeadlineHasPassed() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            var changes = StateChanges()
+            for index in 0..<(ClientMessagePruning.chunkSize + 7) {
+                changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
+            }
+            try StateFlush.write(changes, checkpoints: [], on: connection)
+            try connection.query("UPDATE client_message_batch SET created_at = now() - interval '2 days'")
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, until: .now,
+                                                   on: connection) == ClientMessagePruning.chunkSize)
+            #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, on: connection) == 7)
+        }
+    }
+
     @Test func pruningDeletesOnlyOldClientMessagesInBoundedChunks() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()

@@ -119,20 +119,14 @@ final class CheckpointFlusher: Sendable {
     /// `pruneBudgetMs`. Runs after a flush was reported (its checkpoints are
     /// already durable); a failure is only logged, and the next flush tries again.
     private func pruneClientMessages(on connection: PostgresConnection) {
-        let deadline = ContinuousClock.now + .milliseconds(configuration.pruneBudgetMs)
-        var deleted = 0
         do {
-            while true {
-                let chunk = try ClientMessagePruning.prune(
-                    olderThanSeconds: configuration.clientMessageTTLSeconds, limit: ClientMessagePruning.chunkSize,
-                    on: connection)
-                deleted += chunk
-                if chunk < ClientMessagePruning.chunkSize || ContinuousClock.now >= deadline { break }
-            }
+            let deleted = try ClientMessagePruning.prune(
+                olderThanSeconds: configuration.clientMessageTTLSeconds, limit: .max,
+                until: .now + .milliseconds(configuration.pruneBudgetMs), on: connection)
+            if deleted > 0 { logger.debug("pruned old client messages", metadata: ["rows": "\(deleted)"]) }
         } catch {
             logger.warning("pruning old client messages failed", metadata: ["error": "\(error)"])
         }
-        if deleted > 0 { logger.debug("pruned old client messages", metadata: ["rows": "\(deleted)"]) }
     }
 
     private func write(_ job: FlushJob, on connection: PostgresConnection) throws -> Int {

@@ -22,15 +22,20 @@ public enum ClientMessagePruning {
         """
 
     /// Deletes up to `limit` rows created more than `olderThanSeconds` ago, oldest
-    /// first, in chunks of at most `chunkSize`; returns how many it deleted. Fewer
-    /// than `limit` means none that old is left (apart from rows locked meanwhile).
-    public static func prune(olderThanSeconds: Int, limit: Int, on connection: PostgresConnection) throws -> Int {
+    /// first, in chunks of at most `chunkSize`, starting no chunk once `deadline` has
+    /// passed; returns how many it deleted. Fewer than `limit` without a passed
+    /// deadline means none that old is left (apart from rows locked meanwhile).
+    public static func prune(
+        olderThanSeconds: Int, limit: Int, until deadline: ContinuousClock.Instant? = nil,
+        on connection: PostgresConnection
+    ) throws -> Int {
         var deleted = 0
         while deleted < limit {
             let chunk = min(chunkSize, limit - deleted)
             let count = try connection.query(deleteOldest, [String(olderThanSeconds), String(chunk)]).affectedRows ?? 0
             deleted += count
             if count < chunk { break }
+            if let deadline, ContinuousClock.now >= deadline { break }
         }
         return deleted
     }
