@@ -53,6 +53,8 @@ struct RunBench: ParsableCommand {
     @Flag(help: "The realistic mix: 20000 conversations, 10% groups, all types, 1% duplicates, 0.5% invalid.")
     var realistic = false
     @Option(help: "Partitions of the events and notify topics. Default: 8.") var partitions: Int32?
+    @Option(help: "linger.ms of the load generator and of receiptd's notification producer. Default: 20.")
+    var lingerMs: Int?
     @Flag(help: "Small and quick: 20000 events, a 4 s latency run, 300 naive events, a short ceiling.")
     var smoke = false
     @Option(help: "Write the report as JSON here.") var json: String?
@@ -86,6 +88,7 @@ struct RunBench: ParsableCommand {
         if let invalidRate { config.mix.invalidRate = invalidRate }
         if let seed { config.mix.seed = seed }
         if let partitions { config.partitions = partitions }
+        if let lingerMs { config.lingerMs = lingerMs }
         if let weights {
             let w = weights.split(separator: ",").compactMap { Double($0) }
             guard w.count == 4 else { throw ValidationError("--weights takes four numbers") }

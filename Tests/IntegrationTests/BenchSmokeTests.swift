@@ -29,6 +29,7 @@ struct BenchSmokeTests {
 
         let report = try JSONDecoder().decode(SmokeReport.self, from: Data(contentsOf: json))
         #expect(report.scenarios.map(\.name) == ["receiptd max", "receiptd at half max", "naive max"])
+        #expect(report.lingerMs == 20, "the report records the producers' linger.ms")
         for scenario in report.scenarios {
             #expect(scenario.complete, "\(scenario.name): not every event got an output")
             #expect(scenario.eventsWithOutput == scenario.events, "\(scenario.name)")
@@ -74,6 +75,7 @@ private struct SmokeReport: Decodable {
         var complete: Bool
     }
     struct Ceiling: Decodable { var impliedEventsPerSecond: Double }
+    var lingerMs: Int
     var scenarios: [Scenario]
     var ceiling: Ceiling?
     var receiptdOverNaive: Double?

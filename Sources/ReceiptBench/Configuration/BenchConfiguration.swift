@@ -31,6 +31,12 @@ public struct BenchConfiguration: Sendable, Codable {
     public var ceilingRequests: Int = 500_000
     /// Partitions of the events and notify topics. Default: 8.
     public var partitions: Int32 = 8
+    /// `linger.ms` of the load generator's producer and of receiptd's notification
+    /// producer (`RECEIPTD_KAFKA_LINGER_MS`, unless `workerEnvironment` sets it).
+    /// Default: 20 ms. Tansu's memory storage keeps each produced batch as an object
+    /// and its CPU grows with their number while a consumer reads: with librdkafka's
+    /// 5 ms the broker alone used a core at 20k events/s (BENCHMARKS.md).
+    public var lingerMs: Int = 20
     public var mix = LoadMix()
     /// Longest wait for a run's last output. Default: 600 s.
     public var timeoutSeconds: Int = 600

@@ -59,10 +59,10 @@ public final class EventLoad: @unchecked Sendable {
 /// Blocking: run it on its own thread.
 enum EventProducerLoop {
     static func run(generator: inout LoadGenerator, count: Int, ratePerSecond: Int?, topic: String,
-                    brokers: String) throws -> EventLoad {
+                    brokers: String, lingerMs: Int) throws -> EventLoad {
         let producer = try KafkaProducer.make(configuration: KafkaConfiguration(properties: [
             "bootstrap.servers": brokers,
-            "linger.ms": "5",
+            "linger.ms": String(lingerMs),
             "batch.num.messages": "10000",
             "queue.buffering.max.messages": "1000000",
             "queue.buffering.max.kbytes": "1048576",

@@ -7,6 +7,8 @@ public struct BenchReport: Sendable, Codable {
     public var mode: String
     public var mix: LoadMix
     public var partitions: Int32
+    /// `linger.ms` of the load generator and of receiptd's notification producer.
+    public var lingerMs: Int
     public var scenarios: [ScenarioResult] = []
     public var ceiling: CeilingResult?
     /// receiptd's steady events/s over the naive worker's.

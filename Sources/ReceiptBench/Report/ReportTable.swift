@@ -5,7 +5,7 @@ public enum ReportTable {
     public static func render(_ report: BenchReport) -> String {
         var lines: [String] = []
         lines.append("machine: \(report.machine.processors) CPUs, \(report.machine.cpuModel), \(report.machine.memoryMiB) MiB, Linux \(report.machine.kernel)")
-        lines.append("mix: \(report.mix.conversations) conversations, group share \(report.mix.groupShare), duplicates \(report.mix.duplicateRate), invalid \(report.mix.invalidRate), seed \(report.mix.seed); \(report.partitions) partitions")
+        lines.append("mix: \(report.mix.conversations) conversations, group share \(report.mix.groupShare), duplicates \(report.mix.duplicateRate), invalid \(report.mix.invalidRate), seed \(report.mix.seed); \(report.partitions) partitions; linger \(report.lingerMs) ms")
         lines.append("")
         let header = ["scenario", "events", "rate", "events/s steady", "events/s first→last", "p50 ms", "p99 ms",
                       "p99.9 ms", "CPU s/M ev", "peak RSS MiB", "ckpt age max s", "worker cores", "bench cores", "machine busy", "complete"]

@@ -19,7 +19,7 @@ public struct BenchRunner {
     public func run(log: @escaping (String) -> Void) throws -> BenchReport {
         var report = BenchReport(
             startedAt: ISO8601DateFormatter().string(from: Date()), machine: .current(), mode: mode.rawValue,
-            mix: configuration.mix, partitions: configuration.partitions)
+            mix: configuration.mix, partitions: configuration.partitions, lingerMs: configuration.lingerMs)
         func scenario(_ name: String, _ worker: Scenario.Worker, events: Int, rate: Int?, suffix: String) throws {
             let result = try Scenario(name: name, worker: worker, events: events, rate: rate,
                                       tag: "\(runTag)\(suffix)", configuration: configuration).run(log: log)

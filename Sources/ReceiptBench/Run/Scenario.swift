@@ -49,7 +49,8 @@ struct Scenario {
             let joinDeadline = Date().addingTimeInterval(30)
             while !collector.isAssigned, Date() < joinDeadline { WallClock.sleep(milliseconds: 20) }
             let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: rate,
-                                                 topic: topics.events, brokers: brokers)
+                                                 topic: topics.events, brokers: brokers,
+                                                 lingerMs: configuration.lingerMs)
             let outputs = try collecting.join()
             sampler.sampler.stop()
             try sampler.thread.join()
@@ -58,7 +59,8 @@ struct Scenario {
 
         log("\(name): producing \(events) events, then starting the worker")
         let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: nil,
-                                             topic: topics.events, brokers: brokers)
+                                             topic: topics.events, brokers: brokers,
+                                             lingerMs: configuration.lingerMs)
         log("\(name): produced in \(String(format: "%.1f", load.produceSeconds)) s; worker running")
         let process = try startWorker()
         defer { process.stop() }
@@ -101,7 +103,7 @@ struct Scenario {
     }
 
     private func startWorker() throws -> WorkerProcess {
-        let environment = [
+        var environment = [
             "RECEIPTD_BROKERS": configuration.brokers,
             "RECEIPTD_REDIS_URL": configuration.redisURL,
             "RECEIPTD_POSTGRES_URL": configuration.postgresURL,
@@ -110,7 +112,9 @@ struct Scenario {
             "RECEIPTD_NOTIFY_TOPIC": topics.notify,
             "RECEIPTD_DLQ_TOPIC": topics.deadLetters,
             "RECEIPTD_HTTP_PORT": "0",
-        ].merging(configuration.workerEnvironment) { _, extra in extra }
+        ]
+        if worker == .receiptd { environment["RECEIPTD_KAFKA_LINGER_MS"] = String(configuration.lingerMs) }
+        environment.merge(configuration.workerEnvironment) { _, extra in extra }
         let logPath = (configuration.logDirectory ?? NSTemporaryDirectory()) + "/\(tag)-\(worker.rawValue).log"
         switch worker {
         case .receiptd:

@@ -8,10 +8,10 @@ final class ThreadRunner<T: Sendable>: @unchecked Sendable {
 
     init(name: String, _ body: @escaping @Sendable () throws -> T) {
         let thread = Thread { [self] in
+            Thread.current.name = name
             result = Result { try body() }
             done.signal()
         }
-        thread.name = name
         thread.start()
     }
 

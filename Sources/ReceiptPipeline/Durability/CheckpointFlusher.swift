@@ -48,8 +48,10 @@ final class CheckpointFlusher: Sendable {
 
     /// Starts the flusher thread.
     func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "receiptd-flusher"
+        let thread = Thread { [self] in
+            nameCurrentThread("receiptd-flush")
+            loop()
+        }
         mailbox.withLock { $0.running = true }
         thread.start()
     }

@@ -7,12 +7,20 @@ enum DedicatedThread {
     static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                nameCurrentThread(name)
                 continuation.resume(with: Result { try body() })
             }
-            thread.name = name
             thread.start()
         }
     }
+}
+
+/// Names the calling thread for top, perf and /proc; Linux keeps 15 bytes and
+/// refuses longer names. Set from inside the thread: a `Thread.name` set before
+/// `start()` never reached the kernel, and the thread showed as the pool thread
+/// that spawned it.
+func nameCurrentThread(_ name: String) {
+    Thread.current.name = String(name.utf8.prefix(15))
 }
 
 /// A value confined to one thread, handed across an API that demands `Sendable`.
