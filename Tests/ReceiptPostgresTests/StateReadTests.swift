@@ -85,15 +85,24 @@ import Testing
         }
     }
 
+    /// Flushes one client message in each of `old` conversations ("old-0", …), then
+    /// dates their rows two days back; with `new`, one more conversation "new" stays
+    /// current. One flush stores one row per conversation.
+    private func storeClientMessages(old: Int, new: Bool = false, on connection: PostgresConnection) throws {
+        var changes = StateChanges()
+        for index in 0..<old {
+            changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
+        }
+        if new { changes.recordClientMessage(ClientMessage("new", "m"), seq: 1) }
+        try StateFlush.write(changes, checkpoints: [], on: connection)
+        try connection.query(
+            "UPDATE client_message_batch SET created_at = now() - interval '2 days' WHERE conversation_id LIKE 'old-%'")
+    }
+
     @Test func pruningStartsNoChunkOnceItsDeadlineHasPassed() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()
-            var changes = StateChanges()
-            for index in 0..<(ClientMessagePruning.chunkSize + 7) {
-                changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
-            }
-            try StateFlush.write(changes, checkpoints: [], on: connection)
-            try connection.query("UPDATE client_message_batch SET created_at = now() - interval '2 days'")
+            try storeClientMessages(old: ClientMessagePruning.chunkSize + 7, on: connection)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, until: .now,
                                                    on: connection) == ClientMessagePruning.chunkSize)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, on: connection) == 7)
@@ -103,15 +112,7 @@ import Testing
     @Test func pruningDeletesOnlyOldClientMessagesInBoundedChunks() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()
-            var changes = StateChanges()
-            // One flush stores one row per conversation: chunkSize + 7 old rows.
-            for index in 0..<(ClientMessagePruning.chunkSize + 7) {
-                changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
-            }
-            changes.recordClientMessage(ClientMessage("new", "m"), seq: 1)
-            try StateFlush.write(changes, checkpoints: [], on: connection)
-            try connection.query(
-                "UPDATE client_message_batch SET created_at = now() - interval '2 days' WHERE conversation_id LIKE 'old-%'")
+            try storeClientMessages(old: ClientMessagePruning.chunkSize + 7, new: true, on: connection)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 3, on: connection) == 3)
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 1_000_000, on: connection)
                 == ClientMessagePruning.chunkSize + 4)
