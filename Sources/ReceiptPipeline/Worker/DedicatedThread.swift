@@ -6,21 +6,16 @@ import Foundation
 enum DedicatedThread {
     static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
+            // Named from inside: a `Thread.name` set before `start()` never reaches the
+            // kernel on Linux, and the thread showed in top and perf as the pool thread
+            // that spawned it. Linux keeps at most 15 bytes of a name.
             let thread = Thread {
-                nameCurrentThread(name)
+                Thread.current.name = name
                 continuation.resume(with: Result { try body() })
             }
             thread.start()
         }
     }
-}
-
-/// Names the calling thread for top, perf and /proc; Linux keeps 15 bytes and
-/// refuses longer names. Set from inside the thread: a `Thread.name` set before
-/// `start()` never reached the kernel, and the thread showed as the pool thread
-/// that spawned it.
-func nameCurrentThread(_ name: String) {
-    Thread.current.name = String(name.utf8.prefix(15))
 }
 
 /// A value confined to one thread, handed across an API that demands `Sendable`.
