@@ -9,11 +9,13 @@ public final class KafkaProducer: Sendable {
     private let client: KafkaClient
     private let context: ProducerContext
     private let enqueueTimeoutMs: Int32
+    private let topics: TopicHandles
 
     private init(client: KafkaClient, context: ProducerContext, enqueueTimeoutMs: Int32) {
         self.client = client
         self.context = context
         self.enqueueTimeoutMs = enqueueTimeoutMs
+        self.topics = TopicHandles()
     }
 
     /// Defaults under the caller's properties: small batching delay for throughput at low
@@ -30,6 +32,10 @@ public final class KafkaProducer: Sendable {
         return KafkaProducer(client: client, context: context, enqueueTimeoutMs: configuration.enqueueTimeoutMs)
     }
 
+    deinit {
+        topics.destroyAll()  // before the client (and its rd_kafka_t) goes
+    }
+
     /// Enqueues `record` without waiting for delivery; its `DeliveryReport` carries
     /// `ticket` (which must be at least 1). While the local queue is full, serves delivery
     /// reports to make room, for up to the configured enqueue timeout, then throws `queueFull`.
@@ -38,9 +44,36 @@ public final class KafkaProducer: Sendable {
         let headers = makeHeaderList(record.headers)
         var headersAreOurs = headers != nil  // until a successful produce takes them
         defer { if headersAreOurs { rd_kafka_headers_destroy(headers) } }
+        try whileQueueIsFull {
+            record.value.withUnsafeBytes { value in
+                withOptionalBytes(record.key) { key in
+                    enqueue(topic: record.topic, key: key, value: value, ticket: ticket, headers: headers)
+                }
+            }
+        }
+        headersAreOurs = false
+    }
 
-        var deadline: Deadline?  // started at the first full queue: the common path reads no clock
-        while var error = enqueue(record, ticket: ticket, headers: headers) {
+    /// `send` for a record without headers whose key is a string: the hot path of a
+    /// caller that encodes every value into one reused buffer. Nothing is copied on the
+    /// way to librdkafka, which copies key and value before this returns.
+    public func send(topic: String, key: String, value: [UInt8], ticket: UInt64) throws(KafkaError) {
+        precondition(ticket >= 1, "send tickets start at 1")
+        var key = key  // a native string's bytes are borrowed, not copied
+        try whileQueueIsFull {
+            key.withUTF8 { key in
+                value.withUnsafeBytes { value in
+                    enqueue(topic: topic, key: UnsafeRawBufferPointer(key), value: value, ticket: ticket, headers: nil)
+                }
+            }
+        }
+    }
+
+    /// Runs `attempt` until it enqueues; while the local queue is full, serves delivery
+    /// reports to make room, for up to the enqueue timeout. The common path reads no clock.
+    private func whileQueueIsFull(_ attempt: () -> KafkaError?) throws(KafkaError) {
+        var deadline: Deadline?
+        while var error = attempt() {
             guard error.code == .queueFull else { throw error }
             if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
             guard let deadline, !deadline.hasPassed else {
@@ -49,7 +82,6 @@ public final class KafkaProducer: Sendable {
             }
             rd_kafka_poll(client.handle, min(deadline.remainingMs, 10))
         }
-        headersAreOurs = false
     }
 
     /// Serves delivery callbacks, waiting up to `timeoutMs` if none are ready yet, and
@@ -69,16 +101,35 @@ public final class KafkaProducer: Sendable {
         throw error
     }
 
-    /// One `rd_kafka_produceva` attempt; the key and value are copied by librdkafka.
-    private func enqueue(_ record: OutgoingRecord, ticket: UInt64, headers: OpaquePointer?) -> KafkaError? {
-        record.topic.withCString { topic in
-            record.value.withUnsafeBytes { value in
-                withOptionalBytes(record.key) { key in
-                    var fields: [rd_kafka_vu_t] = [.topic(topic), .key(key), .value(value), .ticket(ticket), .copyPayload]
-                    if let headers { fields.append(.headers(headers)) }
-                    return rd_kafka_produceva(client.handle, fields, fields.count).map(KafkaError.init(consuming:))
-                }
+    /// One `rd_kafka_produceva` attempt; librdkafka copies key and value. By topic
+    /// handle, or by name when librdkafka refused to make a handle (the produce then
+    /// fails with librdkafka's own error for that name).
+    private func enqueue(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, ticket: UInt64,
+                         headers: OpaquePointer?) -> KafkaError? {
+        guard let handle = topics.handle(for: topic, on: client.handle) else {
+            return topic.withCString { name in
+                produce(.topic(name), key: key, value: value, ticket: ticket, headers: headers)
             }
+        }
+        return produce(.topic(handle: handle), key: key, value: value, ticket: ticket, headers: headers)
+    }
+
+    private func produce(_ topic: rd_kafka_vu_t, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+                         ticket: UInt64, headers: OpaquePointer?) -> KafkaError? {
+        // On the stack: no allocation per record.
+        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { fields in
+            let base = fields.baseAddress!
+            base.initialize(to: topic)
+            (base + 1).initialize(to: .key(key))
+            (base + 2).initialize(to: .value(value))
+            (base + 3).initialize(to: .ticket(ticket))
+            (base + 4).initialize(to: .copyPayload)
+            var count = 5
+            if let headers {
+                (base + 5).initialize(to: .headers(headers))
+                count = 6
+            }
+            return rd_kafka_produceva(client.handle, base, count).map(KafkaError.init(consuming:))
         }
     }
 }

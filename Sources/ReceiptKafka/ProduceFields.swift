@@ -6,6 +6,11 @@ extension rd_kafka_vu_t {
         Self(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: name))
     }
 
+    /// A topic by its handle, which skips librdkafka's lookup by name.
+    static func topic(handle: OpaquePointer) -> Self {
+        Self(vtype: RD_KAFKA_VTYPE_RKT, u: .init(rkt: handle))
+    }
+
     /// An absent key or a null value is passed as (NULL, 0).
     static func key(_ bytes: UnsafeRawBufferPointer?) -> Self {
         Self(vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: memory(bytes)))

@@ -79,10 +79,10 @@ extension ReceiptWorker {
         let ticketBatch = ledger.open(nextOffsets: nextOffsets)
         holdGroupReads(batch.outcome.groupReads, batch: ticketBatch)
         var notified: [NotificationType: Int64] = [:]
-        for notification in batch.outcome.notifications {
-            notified[notification.type, default: 0] += 1
-            send(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
-                                value: notification.encodeJSON(), headers: []), batch: ticketBatch)
+        let notifications = batch.outcome.notifications
+        for index in notifications.indices {  // by index: each is read in place, not copied
+            notified[notifications[index].type, default: 0] += 1
+            send(notifications[index], batch: ticketBatch)
         }
         for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }
         refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
@@ -110,11 +110,18 @@ extension ReceiptWorker {
     }
 
     /// Per conversation, its partition's checkpoint: replays never start before it,
-    /// so allocation positions below it are no longer needed.
+    /// so allocation positions below it are no longer needed. A poll returns each
+    /// partition's records in runs, so the checkpoint is looked up once per run; and a
+    /// conversation lives in one partition, so a later event can simply overwrite it.
     func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: [KafkaRecord]) -> [String: Int64] {
         var trim: [String: Int64] = [:]
-        for (event, index) in zip(events, eventRecords) where trim[event.conversationID] == nil {
-            trim[event.conversationID] = durableOffsets[records[index].topicPartition] ?? 0
+        var run: (topic: String, partition: Int32, checkpoint: Int64)?
+        for position in events.indices {
+            let record = records[eventRecords[position]]
+            if run?.partition != record.partition || run?.topic != record.topic {
+                run = (record.topic, record.partition, durableOffsets[record.topicPartition] ?? 0)
+            }
+            trim[events[position].conversationID] = run?.checkpoint
         }
         return trim
     }

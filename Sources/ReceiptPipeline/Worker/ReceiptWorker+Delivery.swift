@@ -1,4 +1,5 @@
 import Logging
+import ReceiptCore
 import ReceiptKafka
 
 extension ReceiptWorker {
@@ -8,16 +9,38 @@ extension ReceiptWorker {
         enqueue(record, ticket: ledger.ticket(for: batch))
     }
 
+    /// `send` for a notification, keyed by its `recvID`.
+    func send(_ notification: Notification, batch: UInt64) {
+        enqueue(notification, ticket: ledger.ticket(for: batch))
+    }
+
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
+        untilEnqueued(to: record.topic) { () throws(KafkaError) in try producer.send(record, ticket: ticket) }
+    }
+
+    /// Encodes `notification` into the worker's one reused buffer (librdkafka copies
+    /// it), so a notification costs no allocation of its own on the way out.
+    func enqueue(_ notification: Notification, ticket: UInt64) {
+        notificationBuffer.removeAll(keepingCapacity: true)
+        notification.encodeJSON(into: &notificationBuffer)
+        untilEnqueued(to: configuration.notifyTopic) { () throws(KafkaError) in
+            try producer.send(topic: configuration.notifyTopic, key: notification.recvID, value: notificationBuffer,
+                              ticket: ticket)
+        }
+    }
+
+    /// Runs `attempt` until the producer takes the record, serving delivery reports
+    /// between failures (a full queue drains as they are served).
+    private func untilEnqueued(to topic: String, _ attempt: () throws(KafkaError) -> Void) {
         var backoff = configuration.retryBackoffMs
         while true {
             do {
-                try producer.send(record, ticket: ticket)
+                try attempt()
                 return
             } catch {
                 metrics.kafkaErrors.increment()
                 logger.warning("producing failed; retrying", metadata: [
-                    "topic": "\(record.topic)", "error": "\(error)", "retryInMs": "\(backoff)"])
+                    "topic": "\(topic)", "error": "\(error)", "retryInMs": "\(backoff)"])
                 serveDeliveries(timeoutMs: Int32(backoff))
                 backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
             }

@@ -28,8 +28,7 @@ extension ReceiptWorker {
             }
             for (notification, ticket) in zip(window.notifications, tickets) {
                 metrics.notifications[notification.type]?.increment()
-                enqueue(OutgoingRecord(topic: configuration.notifyTopic, key: Array(notification.recvID.utf8),
-                                       value: notification.encodeJSON(), headers: []), ticket: ticket)
+                enqueue(notification, ticket: ticket)
             }
         }
     }

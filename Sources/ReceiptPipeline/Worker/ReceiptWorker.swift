@@ -64,6 +64,8 @@ final class ReceiptWorker {
     /// window holds for the batches that fed it.
     var groupReads: GroupReadCoalescer
     var groupReadHolds = GroupReadHolds()
+    /// Where each notification is encoded on its way to the producer; reused.
+    var notificationBuffer: [UInt8] = []
     /// The origin of the coalescer's millisecond clock.
     let startedAt = ContinuousClock.now
     let stop: StopSignal
@@ -100,7 +102,8 @@ final class ReceiptWorker {
         let producer = try KafkaProducer.make(configuration: KafkaConfiguration(properties: configuration.producerProperties))
         let consumer = try KafkaConsumer.make(
             configuration: KafkaConfiguration(properties: configuration.consumerProperties),
-            topics: [configuration.eventsTopic], rebalance: rebalance)
+            topics: [configuration.eventsTopic], rebalance: rebalance,
+            readsHeaders: false)  // events carry everything in their value
         let worker = ReceiptWorker(configuration: configuration, logger: logger, stop: stop, status: status,
                                    consumer: consumer, producer: producer)
         box.value = worker
