@@ -5,8 +5,9 @@ typealias ConsumedMessage = UnsafeMutablePointer<rd_kafka_message_t>
 
 extension KafkaRecord {
     /// Copies a fetched record out of `message`. Key, value and header bytes are copied
-    /// exactly once. `topic` is passed in so that records of one topic share one `String`.
-    init(copying message: ConsumedMessage, topic: String, headers readsHeaders: Bool = true) {
+    /// exactly once (headers only when `readingHeaders`). `topic` is passed in so that
+    /// records of one topic share one `String`.
+    init(copying message: ConsumedMessage, topic: String, readingHeaders: Bool) {
         let fields = message.pointee
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
@@ -17,7 +18,7 @@ extension KafkaRecord {
             key: fields.key.map { copyBytes($0, fields.key_len) },
             value: copyBytes(fields.payload, fields.len),
             timestampMs: timestamp >= 0 ? timestamp : nil,
-            headers: readsHeaders ? copyHeaders(of: UnsafePointer(message)) : []
+            headers: readingHeaders ? copyHeaders(of: UnsafePointer(message)) : []
         )
     }
 }

@@ -69,7 +69,7 @@ public final class KafkaConsumer: Sendable {
                 throw error
             }
             records.append(KafkaRecord(copying: message, topic: topicNames.name(of: message.pointee.rkt),
-                                       headers: readsHeaders))
+                                       readingHeaders: readsHeaders))
         }
         if records.isEmpty, let error = context.takePendingError() { throw error }
         return records
