@@ -158,7 +158,7 @@ struct DurabilityTests {
         try await Task.sleep(for: .seconds(3))
         try await first.stop()
         try await stream.value
-        try await driver.waitUntilCheckpointed(log.entries.count)
+        try await driver.waitUntilCheckpointed(log.entries.count, workers: [first, second])
         try await second.stop()
         try await expectModelState(log, driver: driver, redisURL: TestStack.redisURL(),
                                    postgresURL: TestStack.postgresURL(), seed: seed)

@@ -7,6 +7,8 @@ import TestSupport
 /// stack for the length of one test.
 struct RunningWorker {
     let task: Task<Void, any Error>
+    /// What the worker logged last, at info level and above, for failure messages.
+    let log: RecentLog
 
     static func start(topics: TestTopics, group: String = TestStack.uniqueName("group"),
                       redisURL: String? = nil, postgresURL: String? = nil,
@@ -22,10 +24,9 @@ struct RunningWorker {
         configuration.flushIntervalMs = 200
         configuration.migrateAtStart = true
         adjust(&configuration)
-        var logger = Logger(label: "receiptd.test")
-        logger.logLevel = .warning
-        let service = ReceiptWorkerService(configuration: configuration, logger: logger)
-        return RunningWorker(task: Task { try await service.run() })
+        let log = RecentLog()
+        let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"))
+        return RunningWorker(task: Task { try await service.run() }, log: log)
     }
 
     /// Asks the worker to stop (finish, drain, commit, leave the group) and waits.

@@ -23,9 +23,39 @@ struct StreamDriver: Sendable {
 
     /// Waits until the checkpoints in PostgreSQL cover all `count` records: every
     /// one applied, announced and flushed.
-    func waitUntilCheckpointed(_ count: Int, timeout: Duration = .seconds(120)) async throws {
-        try await waitUntil("checkpoints covering all \(count) records", timeout: timeout, every: .milliseconds(250)) {
-            try await checkpointed() >= count
+    /// On a timeout the error lists each partition's checkpoint and what `workers`
+    /// logged last, so a stalled rebalance or flush can be told apart.
+    func waitUntilCheckpointed(_ count: Int, timeout: Duration = .seconds(120),
+                               workers: [RunningWorker] = []) async throws {
+        do {
+            try await waitUntil("checkpoints covering all \(count) records", timeout: timeout,
+                                every: .milliseconds(250)) {
+                try await checkpointed() >= count
+            }
+        } catch let timedOut as TimedOut {
+            var report = "\(timedOut); checkpoints by partition: \(try await checkpointsByPartition())"
+            for (number, worker) in workers.enumerated() {
+                report += "\nworker \(number + 1) logged last:\n\(worker.log.tail)"
+            }
+            throw CheckpointsStalled(report: report)
+        }
+    }
+
+    struct CheckpointsStalled: Error, CustomStringConvertible {
+        let report: String
+        var description: String { report }
+    }
+
+    /// `partition: next offset` of each of the group's checkpoints, by partition.
+    func checkpointsByPartition() async throws -> String {
+        let url = postgresURL, group = group, topic = topics.events
+        return try await onOwnThread {
+            let connection = try PostgresConnection.connect(url: url)
+            let rows = try connection.query(
+                "SELECT partition, next_offset FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2 ORDER BY partition",
+                [group, topic])
+            return try rows.map { "\(try $0.int64("partition") ?? -1): \(try $0.int64("next_offset") ?? -1)" }
+                .joined(separator: ", ")
         }
     }
 

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+
+/// The last lines an in-process worker logged at info level and above, kept in memory
+/// so a test that times out can say what the worker was doing. Warnings and errors
+/// are also printed to stderr as they happen, as the default handler would.
+final class RecentLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private let capacity: Int
+
+    init(capacity: Int = 60) {
+        self.capacity = capacity
+    }
+
+    /// A logger writing into this log under `label`.
+    func logger(label: String) -> Logger {
+        var logger = Logger(label: label) { _ in Handler(log: self) }
+        logger.logLevel = .info
+        return logger
+    }
+
+    /// The kept lines, oldest first, one per line.
+    var tail: String {
+        lock.withLock { lines.joined(separator: "\n") }
+    }
+
+    fileprivate func append(_ line: String) {
+        lock.withLock {
+            lines.append(line)
+            if lines.count > capacity { lines.removeFirst(lines.count - capacity) }
+        }
+    }
+
+    private struct Handler: LogHandler {
+        let log: RecentLog
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            let fields = self.metadata.merging(metadata ?? [:]) { _, new in new }
+                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let text = "\(Date().formatted(.iso8601.time(includingFractionalSeconds: true))) \(level) \(message) \(fields)"
+            log.append(text)
+            if level >= .warning { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        }
+    }
+}
