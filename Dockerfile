@@ -25,11 +25,11 @@ RUN swift build -c release --product receiptd --static-swift-stdlib \
 
 # -------------------------------------------------------------------- runtime --
 FROM ${RUNTIME_IMAGE}
-# libhiredis, libpq, and what the locally built librdkafka links against
-# (lz4, zstd, OpenSSL, SASL, zlib, curl).
+# libhiredis, libpq, jemalloc (receiptd's heap allocator), and what the locally
+# built librdkafka links against (lz4, zstd, OpenSSL, SASL, zlib, curl).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libhiredis0.14 libpq5 \
+      libhiredis0.14 libpq5 libjemalloc2 \
       liblz4-1 libzstd1 libssl3 libsasl2-2 zlib1g libcurl4 \
       libstdc++6 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*

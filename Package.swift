@@ -29,7 +29,9 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CMalloc"),
+        // The executable's heap: jemalloc, linked, with receiptd's settings
+        // (Debian's libjemalloc-dev; scripts/setup.sh installs it).
+        .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
 
         // Pure domain: events, validation, read/delivery rules, notifications. No I/O.
         .target(name: "ReceiptCore", swiftSettings: strict),
@@ -69,7 +71,7 @@ let package = Package(
             name: "receiptd",
             dependencies: [
                 "ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptHTTP", "ReceiptPostgres", "ReceiptRedis",
-                "CMalloc",
+                "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

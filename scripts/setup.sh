@@ -30,6 +30,8 @@ install_debian_packages() {
   local wanted=(
     pkg-config build-essential dpkg-dev
     libhiredis-dev libpq-dev redis-server postgresql
+    # receiptd's heap allocator, linked into the executable (Sources/CJemalloc).
+    libjemalloc-dev
     liblz4-dev libzstd-dev libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev
     python3 python3-pip procps netcat-openbsd
     # DeployFilesTests read deploy/*.yaml through PyYAML.

@@ -65,7 +65,6 @@ struct RunCommand: AsyncParsableCommand {
     var kafkaProperties: [String] = []
 
     func run() async throws {
-        HeapTuning.apply()
         let settings = Settings()
         let resolved: Resolved
         do {
@@ -84,6 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "receiptd")
+        HeapAllocator.logInUse(logger, settings: settings)
         let secondSignal = SecondSignal.exitImmediately()
         defer { secondSignal.cancel() }
         let group = ReceiptApplication.build(

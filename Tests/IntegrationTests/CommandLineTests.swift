@@ -63,6 +63,19 @@ struct CommandLineTests {
         #expect(outcome.standardError.isEmpty, "stderr: \(outcome.standardError)")
     }
 
+    #if os(Linux)
+    @Test("the binary's malloc and free are jemalloc's, not glibc's")
+    func heapIsJemalloc() throws {
+        // ld.so reports where each symbol was bound; the link order decides it.
+        let outcome = try ReceiptdCommand.run(["--help"], environment: ["LD_DEBUG": "bindings"])
+        let bindings = outcome.standardError.split(separator: "\n")
+            .filter { $0.contains("normal symbol `malloc'") || $0.contains("normal symbol `free'") }
+        #expect(!bindings.isEmpty, "ld.so reported no binding of malloc or free")
+        let elsewhere = bindings.filter { !$0.contains("libjemalloc") }
+        #expect(elsewhere.isEmpty, "bound outside jemalloc: \(elsewhere.prefix(3))")
+    }
+    #endif
+
     @Test("every setting of `receiptd run` is documented with its RECEIPTD_* variable")
     func runHelpNamesTheEnvironmentVariables() throws {
         let variables = try ReceiptdCommand.environmentVariables()
