@@ -42,13 +42,13 @@ final class RecentLog: @unchecked Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            let fields = self.metadata.merging(metadata ?? [:]) { _, new in new }
+        func log(event: LogEvent) {
+            let fields = metadata.merging(event.metadata ?? [:]) { _, new in new }
                 .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            let text = "\(Date().formatted(.iso8601.time(includingFractionalSeconds: true))) \(level) \(message) \(fields)"
+            let time = Date().formatted(.iso8601.time(includingFractionalSeconds: true))
+            let text = "\(time) \(event.level) \(event.message) \(fields)"
             log.append(text)
-            if level >= .warning { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            if event.level >= .warning { FileHandle.standardError.write(Data((text + "\n").utf8)) }
         }
     }
 }

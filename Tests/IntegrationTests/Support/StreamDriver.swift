@@ -48,26 +48,24 @@ struct StreamDriver: Sendable {
 
     /// `partition: next offset` of each of the group's checkpoints, by partition.
     func checkpointsByPartition() async throws -> String {
-        let url = postgresURL, group = group, topic = topics.events
-        return try await onOwnThread {
-            let connection = try PostgresConnection.connect(url: url)
-            let rows = try connection.query(
-                "SELECT partition, next_offset FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2 ORDER BY partition",
-                [group, topic])
-            return try rows.map { "\(try $0.int64("partition") ?? -1): \(try $0.int64("next_offset") ?? -1)" }
-                .joined(separator: ", ")
-        }
+        let rows = try await checkpoints(select: "partition, next_offset", then: "ORDER BY partition")
+        return try rows.map { "\(try $0.int64("partition") ?? -1): \(try $0.int64("next_offset") ?? -1)" }
+            .joined(separator: ", ")
     }
 
     /// How many records the group's checkpoints cover (offsets start at 0).
     func checkpointed() async throws -> Int {
+        let rows = try await checkpoints(select: "coalesce(sum(next_offset), 0) AS covered")
+        return Int(try rows.first?.int64("covered") ?? 0)
+    }
+
+    /// `select` over the group's checkpoint rows of the events topic, on a connection
+    /// of its own thread.
+    private func checkpoints(select: String, then clause: String = "") async throws -> PostgresRows {
         let url = postgresURL, group = group, topic = topics.events
         return try await onOwnThread {
-            let connection = try PostgresConnection.connect(url: url)
-            let rows = try connection.query(
-                "SELECT coalesce(sum(next_offset), 0) AS covered FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2",
-                [group, topic])
-            return Int(try rows.first?.int64("covered") ?? 0)
+            try PostgresConnection.connect(url: url).query(
+                "SELECT \(select) FROM consumer_checkpoint WHERE group_id = $1 AND topic = $2 \(clause)", [group, topic])
         }
     }
 
