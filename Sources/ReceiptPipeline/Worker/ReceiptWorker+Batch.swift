@@ -5,14 +5,9 @@ import ReceiptCore
 import ReceiptKafka
 
 extension ReceiptWorker {
-    /// One polled batch: decoded, then applied with one Redis pipeline to read and
-    /// one to write. The write is not waited for here: the next batch's reads go to
-    /// Redis behind it (so they see it), and its replies are collected, and the
-    /// batch's notifications and dead letters produced, by `announceApplied()`: while
-    /// Redis works on the next batch's reads, or as soon as a poll finds nothing more
-    /// to do.
-    func process(_ records: [KafkaRecord]) {
-        guard !droppedABatch else { return }
+    /// A polled batch, decoded, with the Redis queries it needs.
+    func decode(_ records: [KafkaRecord]) -> DecodedBatch? {
+        guard !records.isEmpty else { return nil }
         let started = ContinuousClock.now
         metrics.batchRecords.record(records.count)
         var events: [ReceiptEvent] = []
@@ -29,13 +24,27 @@ extension ReceiptWorker {
                 refused.append((index, rejection))
             }
         }
+        return DecodedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
+                            queries: applier.queries(for: events, positions: eventRecords.map { records[$0].offset }),
+                            trimBelow: trimPositions(events, eventRecords, records), started: started)
+    }
 
-        let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
-        let trim = trimPositions(events, eventRecords, records)
-        guard let snapshots = readState(queries, trimBelow: trim, meanwhile: announceApplied),
+    /// One decoded batch, applied with one Redis pipeline to read and one to write.
+    /// While Redis reads, the worker announces the batch applied before it and decodes
+    /// `next`, the records polled after it, into `decoded`, the batch processed next.
+    /// The write is not waited for here: the next batch's reads go to Redis behind it
+    /// (so they see it), and its replies are collected, and the batch's notifications
+    /// and dead letters produced, by `announceApplied()`: while Redis works on the next
+    /// batch's reads, or as soon as a poll finds nothing more to do.
+    func process(_ batch: DecodedBatch, decodingMeanwhile next: [KafkaRecord]) {
+        guard !droppedABatch else { return }
+        guard let snapshots = readState(batch.queries, trimBelow: batch.trimBelow, meanwhile: {
+                  announceApplied()
+                  decoded = decode(next)
+              }),
               !droppedABatch
         else { return }
-        let outcome = applier.apply(events, snapshots: snapshots)
+        let outcome = applier.apply(batch.events, snapshots: snapshots)
         var sent: RedisStateStore.PendingWrite?
         var sendFailed = false
         do {
@@ -46,8 +55,8 @@ extension ReceiptWorker {
             logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
         }
         writeInFlight = WriteInFlight(sent: sent, outcome: outcome)
-        applied = AppliedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
-                               outcome: outcome, started: started)
+        applied = AppliedBatch(records: batch.records, events: batch.events, eventRecords: batch.eventRecords,
+                               refused: batch.refused, outcome: outcome, started: batch.started)
         // A write that could not be sent is written now, before anything (the next
         // batch's reads) can be sent ahead of it.
         if sendFailed { confirmWrite() }
@@ -156,6 +165,20 @@ extension Timer {
         let (seconds, attoseconds) = elapsed.components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
+}
+
+/// A polled batch, decoded, whose state is not read yet.
+struct DecodedBatch {
+    let records: [KafkaRecord]
+    let events: [ReceiptEvent]
+    /// Per event, the index of its record.
+    let eventRecords: [Int]
+    /// Records the decoder refused, by index.
+    let refused: [(record: Int, rejection: Rejection)]
+    let queries: [ConversationQuery]
+    /// Per conversation, where its allocation positions may be trimmed (`trimPositions`).
+    let trimBelow: [String: Int64]
+    let started: ContinuousClock.Instant
 }
 
 /// A batch applied (its write possibly still in flight, see `WriteInFlight`) whose

@@ -37,6 +37,13 @@ extension ReceiptWorker {
         }
         revocations += 1
         owned.subtract(partitions)
+        // The batch decoded and not yet read keeps only the partitions still owned: the
+        // next owner replays the others from their checkpoints (and if this worker is
+        // that owner, it replays them too, so nothing here may be kept for them).
+        if let batch = decoded {
+            let revoked = Set(partitions)
+            decoded = decode(batch.records.filter { !revoked.contains($0.topicPartition) })
+        }
         for partition in partitions {
             finishedOffsets[partition] = nil
             positions[partition] = nil

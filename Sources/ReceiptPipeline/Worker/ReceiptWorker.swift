@@ -39,6 +39,9 @@ final class ReceiptWorker {
     var finishedOffsets: [TopicPartition: Int64] = [:]
     /// State applied to Redis and not yet durable.
     var pending = PendingState()
+    /// The batch polled and decoded last, processed next: it is decoded while Redis
+    /// reads the state of the batch before it.
+    var decoded: DecodedBatch?
     /// The batch applied last, until `announceApplied()` produces what it caused.
     var applied: AppliedBatch?
     /// Its write to Redis, sent and not yet confirmed.
@@ -127,9 +130,11 @@ final class ReceiptWorker {
             var records: [KafkaRecord]
             let revocationsBefore = revocations
             do {
-                // With an applied batch waiting to be announced, only take what is there.
+                // With a batch in hand (decoded, or applied and waiting to be announced),
+                // only take what is there.
+                let idle = applied == nil && decoded == nil
                 records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
-                                            timeoutMs: applied == nil ? configuration.pollTimeoutMs : 0)
+                                            timeoutMs: idle ? configuration.pollTimeoutMs : 0)
             } catch {
                 announceApplied()
                 metrics.kafkaErrors.increment()
@@ -140,7 +145,14 @@ final class ReceiptWorker {
             }
             status.update { $0.kafkaReady = true }
             if revocations != revocationsBefore { records.removeAll { !owned.contains($0.topicPartition) } }
-            if records.isEmpty { announceApplied() } else { process(records) }
+            if let batch = decoded {
+                decoded = nil
+                process(batch, decodingMeanwhile: records)
+            } else if !records.isEmpty {
+                decoded = decode(records)  // processed on the next pass, with the records polled then
+            } else {
+                announceApplied()
+            }
             serveDeliveries(timeoutMs: 0)
         }
         shutDown()
