@@ -11,11 +11,13 @@ extension ReceiptWorker {
     /// `meanwhile` runs once while Redis works on the reads (it must not use Redis):
     /// the reads are sent first and collected after it.
     func readState(
-        _ queries: [ConversationQuery], trimBelow: [String: Int64], meanwhile: () -> Void = {}
+        _ prepared: RedisStateStore.PreparedRead, meanwhile: () -> Void = {}
     ) -> [String: ConversationSnapshot]? {
+        let queries = prepared.queries
+        let trimBelow = prepared.trimBelow
         var inFlight: RedisStateStore.PendingRead?
         do {
-            inFlight = try store.beginRead(queries, trimBelow: trimBelow)
+            inFlight = try store.beginRead(prepared)
         } catch {
             noteFailedRead(error)
         }

@@ -60,14 +60,35 @@ final class RedisStateStore {
         fileprivate let replies: RedisConnection.PendingReplies
     }
 
+    /// Phase one's commands, built before they can be sent (while Redis still works
+    /// on the batch before), and rebuilt at `beginRead` if the epoch changed since.
+    struct PreparedRead {
+        let queries: [ConversationQuery]
+        let trimBelow: [String: Int64]
+        fileprivate let epoch: String?
+        fileprivate let commands: [RedisCommand]
+    }
+
+    /// Builds phase one's commands without sending anything; the store may be busy.
+    func prepareRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) -> PreparedRead {
+        PreparedRead(queries: queries, trimBelow: trimBelow, epoch: epoch,
+                     commands: epoch.map { commandBuilder.read(queries, epoch: $0, trimBelow: trimBelow) } ?? [])
+    }
+
     /// Sends phase one without waiting for Redis, so the worker can do other work
     /// (announcing the previous batch) while Redis allocates and reads. Nothing else
     /// may use the store until `finishRead`.
     func beginRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> PendingRead {
+        try beginRead(prepareRead(queries, trimBelow: trimBelow))
+    }
+
+    /// `beginRead` with the commands built ahead.
+    func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
-        let commands = commandBuilder.read(queries, epoch: epoch, trimBelow: trimBelow)
+        let commands = prepared.epoch == epoch
+            ? prepared.commands : commandBuilder.read(prepared.queries, epoch: epoch, trimBelow: prepared.trimBelow)
         let (connection, replies) = try send(commands)
-        return PendingRead(queries: queries, commands: commands, epoch: epoch, connection: connection,
+        return PendingRead(queries: prepared.queries, commands: commands, epoch: epoch, connection: connection,
                            replies: replies)
     }
 

@@ -5,7 +5,7 @@ import ReceiptCore
 import ReceiptKafka
 
 extension ReceiptWorker {
-    /// A polled batch, decoded, with the Redis queries it needs.
+    /// A polled batch, decoded, with the Redis commands that read its state.
     func decode(_ records: [KafkaRecord]) -> DecodedBatch? {
         guard !records.isEmpty else { return nil }
         let started = ContinuousClock.now
@@ -24,23 +24,26 @@ extension ReceiptWorker {
                 refused.append((index, rejection))
             }
         }
+        let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
         return DecodedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
-                            queries: applier.queries(for: events, positions: eventRecords.map { records[$0].offset }),
-                            trimBelow: trimPositions(events, eventRecords, records), started: started)
+                            read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records)),
+                            started: started)
     }
 
     /// One decoded batch, applied with one Redis pipeline to read and one to write.
-    /// While Redis reads, the worker announces the batch applied before it and decodes
-    /// `next`, the records polled after it, into `decoded`, the batch processed next.
+    /// While Redis reads, the worker announces the batch applied before it, decodes
+    /// `next`, the records polled after it, into `decoded`, the batch processed next,
+    /// and collects delivery reports.
     /// The write is not waited for here: the next batch's reads go to Redis behind it
     /// (so they see it), and its replies are collected, and the batch's notifications
     /// and dead letters produced, by `announceApplied()`: while Redis works on the next
     /// batch's reads, or as soon as a poll finds nothing more to do.
     func process(_ batch: DecodedBatch, decodingMeanwhile next: [KafkaRecord]) {
         guard !droppedABatch else { return }
-        guard let snapshots = readState(batch.queries, trimBelow: batch.trimBelow, meanwhile: {
+        guard let snapshots = readState(batch.read, meanwhile: {
                   announceApplied()
                   decoded = decode(next)
+                  serveDeliveries(timeoutMs: 0)
               }),
               !droppedABatch
         else { return }
@@ -175,9 +178,8 @@ struct DecodedBatch {
     let eventRecords: [Int]
     /// Records the decoder refused, by index.
     let refused: [(record: Int, rejection: Rejection)]
-    let queries: [ConversationQuery]
-    /// Per conversation, where its allocation positions may be trimmed (`trimPositions`).
-    let trimBelow: [String: Int64]
+    /// The Redis commands that read its state, built with it.
+    let read: RedisStateStore.PreparedRead
     let started: ContinuousClock.Instant
 }
 
