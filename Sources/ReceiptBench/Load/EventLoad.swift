@@ -71,6 +71,7 @@ enum EventProducerLoop {
         let started = WallClock.nowNanos()
         var failures = 0
         var acknowledged = 0
+        var value: [UInt8] = []  // each record's value, reused: librdkafka copies it
         for index in 0..<count {
             if let rate = ratePerSecond {
                 // Send each record at its scheduled time: index / rate after the start.
@@ -82,10 +83,10 @@ enum EventProducerLoop {
                 }
             }
             let now = WallClock.nowNanos()
-            let event = generator.next(sendTimeMs: now / 1_000_000)
+            value.removeAll(keepingCapacity: true)
+            let event = generator.next(sendTimeMs: now / 1_000_000, into: &value)
             load.append(event.kind, sentAt: now)
-            try producer.send(OutgoingRecord(topic: topic, key: event.key, value: event.value),
-                              ticket: UInt64(index + 1))
+            try producer.send(topic: topic, key: event.key, value: value, ticket: UInt64(index + 1))
             if index % 1024 == 0 {
                 let (acked, failed) = load.acknowledge(producer.pollDeliveries(timeoutMs: 0))
                 acknowledged += acked

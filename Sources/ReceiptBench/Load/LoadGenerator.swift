@@ -69,31 +69,40 @@ public struct LoadGenerator: Sendable {
     /// Group sizes of the mix, for the report.
     public var groupSizes: [Int] { conversations.filter(\.isGroup).map(\.members) }
 
+    /// The next record, its value in a buffer of its own.
     public mutating func next(sendTimeMs: Int64) -> GeneratedEvent {
+        var value: [UInt8] = []
+        let record = next(sendTimeMs: sendTimeMs, into: &value)
+        return GeneratedEvent(index: record.index, kind: record.kind, key: Array(record.key.utf8), value: value)
+    }
+
+    /// The next record: its value appended to `value` (the producer loop reuses one
+    /// buffer), its key the conversationID.
+    public mutating func next(sendTimeMs: Int64, into value: inout [UInt8])
+        -> (index: Int, kind: EventKind, key: String) {
         let index = nextIndex
         nextIndex += 1
-        let eventID = "\(runTag)-\(index)"
+        let eventID = EventID(runTag: runTag, index: index)
         let slot = Int(random.next() % UInt64(conversations.count))
         let cid = conversations[slot].id
-        let key = Array(cid.utf8)
 
         if random.unit() < mix.invalidRate {
             let kind = InvalidKind.allCases[invalidTurn % InvalidKind.allCases.count]
             invalidTurn += 1
-            let json = kind.json(eventID: eventID, conversationID: cid, maxSeq: conversations[slot].maxSeq,
-                                 sendTimeMs: sendTimeMs)
-            return GeneratedEvent(index: index, kind: .invalid, key: key, value: Array(json.utf8))
+            value += kind.json(eventID: eventID.string, conversationID: cid, maxSeq: conversations[slot].maxSeq,
+                               sendTimeMs: sendTimeMs).utf8
+            return (index, .invalid, cid)
         }
         if random.unit() < mix.duplicateRate, let last = conversations[slot].last {
-            return GeneratedEvent(index: index, kind: .duplicate, key: key,
-                                  value: Array(last.json(eventID: eventID, sendTimeMs: sendTimeMs).utf8))
+            last.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
+            return (index, .duplicate, cid)
         }
         var conversation = conversations[slot]
         let (kind, template) = makeEvent(&conversation, index: index)
         conversation.last = template
         conversations[slot] = conversation
-        return GeneratedEvent(index: index, kind: kind, key: key,
-                              value: Array(template.json(eventID: eventID, sendTimeMs: sendTimeMs).utf8))
+        template.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
+        return (index, kind, cid)
     }
 
     private mutating func makeEvent(_ c: inout Conversation, index: Int) -> (EventKind, EventTemplate) {

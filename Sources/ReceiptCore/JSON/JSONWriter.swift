@@ -3,13 +3,13 @@
 /// Strings: `"` and `\` are escaped as `\"` and `\\`, every control character below
 /// U+0020 as `\u00XX`; all other bytes, including non-ASCII UTF-8, pass through
 /// unchanged (Swift strings are valid UTF-8, so the output is too).
-enum JSONWriter {
+public enum JSONWriter {
     /// Appends bytes known to be valid JSON already, such as `{"type":`.
-    @inline(__always) static func raw(_ text: StaticString, into out: inout [UInt8]) {
+    @inline(__always) public static func raw(_ text: StaticString, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    static func string(_ value: String, into out: inout [UInt8]) {
+    public static func string(_ value: String, into out: inout [UInt8]) {
         out.append(ASCII.quote)
         // Native Swift strings (all of ours) are read in place, without a copy.
         if value.utf8.withContiguousStorageIfAvailable({ escaped($0, into: &out) }) == nil {
@@ -44,7 +44,7 @@ enum JSONWriter {
     }
 
     /// Appends a JSON number with the exact decimal value, Int64.min included.
-    static func int64(_ value: Int64, into out: inout [UInt8]) {
+    public static func int64(_ value: Int64, into out: inout [UInt8]) {
         if value < 0 { out.append(ASCII.minus) }
         var magnitude = value.magnitude
         guard magnitude >= 10 else {
@@ -63,7 +63,7 @@ enum JSONWriter {
         }
     }
 
-    static func int64Array(_ values: [Int64], into out: inout [UInt8]) {
+    public static func int64Array(_ values: [Int64], into out: inout [UInt8]) {
         out.append(ASCII.openBracket)
         for (i, v) in values.enumerated() {
             if i > 0 { out.append(ASCII.comma) }
