@@ -52,6 +52,21 @@ struct AllocationTests {
         #expect(counter == "3")
     }
 
+    @Test("a retried clientMsgID alone in its call gets its seq back, and the counter and positions stay as they were")
+    func retryAloneInItsCallTakesNothingNew() throws {
+        let cid = "\(prefix)_5"
+        #expect(try allocate([newMsg(5, "m1"), newMsg(5, "m2")])[cid] == [1, 2])
+        #expect(try allocate([newMsg(5, "m1")])[cid] == [1])
+        #expect(try allocate([newMsg(5, "m2")])[cid] == [2])
+        #expect(try allocate([newMsg(5, "m3")])[cid] == [3])
+        let state = try store.execute([.get(RedisKeys.maxSeq(cid)),
+                                       .init(["ZCARD", RedisKeys.allocationPositions(cid)]),
+                                       .init(["ZCARD", RedisKeys.clientMessages(cid)])], scripts: [])
+        #expect(try state[0].get().string == "3")
+        #expect(try state[1].get() == .integer(3))
+        #expect(try state[2].get() == .integer(3))
+    }
+
     @Test("a conversation with more new messages than one ZADD takes records every position")
     func manyMessagesOfOneConversationAreAllRecorded() throws {
         let events = (1...1_200).map { newMsg(9, "m\($0)") }
