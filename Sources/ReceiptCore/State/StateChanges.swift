@@ -51,8 +51,8 @@ public struct StateChanges: Sendable, Equatable {
     /// Costs O(other's rows): the worker merges each batch's changes into about a
     /// second of unflushed ones, so `other` is the small side. Each key of `other` is
     /// looked up once, twice only when the older value wins, in storage grown at most
-    /// once per map; a map that is still empty (the first batch after a hand-off)
-    /// takes `other`'s storage as it is.
+    /// once per map; a map that is still empty and has no room reserved takes
+    /// `other`'s storage as it is.
     public mutating func merge(_ other: StateChanges) {
         Self.merge(other.maxSeqs, into: &maxSeqs) { $0 = max($0, $1) }
         Self.merge(other.reads, into: &reads) { $0.merge($1) }
@@ -67,7 +67,7 @@ public struct StateChanges: Sendable, Equatable {
     private static func merge<Key: Hashable, Value: Equatable>(
         _ source: [Key: Value], into target: inout [Key: Value], combine: (inout Value, Value) -> Void
     ) {
-        guard !target.isEmpty else {
+        guard !target.isEmpty || target.capacity >= source.count else {
             target = source
             return
         }

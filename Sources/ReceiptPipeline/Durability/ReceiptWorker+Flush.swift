@@ -48,7 +48,12 @@ extension ReceiptWorker {
         guard flusher.submit(job) else { return }
         pending.nextJobID += 1
         pending.flushing = job
+        // The next interval's changes are about as many: room for them now, so no map
+        // grows (and rehashes every entry) while they come in.
         pending.changes = StateChanges()
+        pending.changes.reserveCapacity(
+            maxSeqs: job.changes.maxSeqs.count, reads: job.changes.reads.count,
+            deliveries: job.changes.deliveries.count, clientMessages: job.changes.clientMessages.count)
         finishedOffsets.removeAll(keepingCapacity: true)
     }
 
