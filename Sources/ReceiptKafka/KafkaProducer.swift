@@ -87,8 +87,19 @@ public final class KafkaProducer: Sendable {
     /// Serves delivery callbacks, waiting up to `timeoutMs` if none are ready yet, and
     /// returns every report gathered since the previous call.
     public func pollDeliveries(timeoutMs: Int32) -> [DeliveryReport] {
+        var deliveries = Deliveries()
+        pollDeliveries(timeoutMs: timeoutMs, into: &deliveries)
+        return deliveries.acknowledged.map {
+            DeliveryReport(ticket: $0.ticket, error: nil, partition: $0.partition, offset: $0.offset)
+        } + deliveries.failed
+    }
+
+    /// `pollDeliveries` for a caller that reuses one `Deliveries`: it is emptied and
+    /// filled with what was gathered since the previous call, and a written record
+    /// costs no report of its own, only its `Acknowledgement`.
+    public func pollDeliveries(timeoutMs: Int32, into deliveries: inout Deliveries) {
         rd_kafka_poll(client.handle, context.hasReports ? 0 : timeoutMs)
-        return context.takeReports()
+        context.take(into: &deliveries)
     }
 
     /// Waits until every enqueued record is delivered or failed, serving delivery

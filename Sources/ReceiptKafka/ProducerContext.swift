@@ -1,22 +1,26 @@
 import CRdKafka
 import Synchronization
 
-/// What a producer's delivery callback reaches through the instance opaque: the reports
-/// gathered since `pollDeliveries` last took them.
+/// What a producer's delivery callback reaches through the instance opaque: the
+/// deliveries gathered since `pollDeliveries` last took them.
 final class ProducerContext: Sendable {
-    private let reports = Mutex<[DeliveryReport]>([])
+    private let gathered = Mutex(Deliveries())
 
-    func append(_ report: DeliveryReport) {
-        reports.withLock { $0.append(report) }
+    func append(_ acknowledgement: Acknowledgement) {
+        gathered.withLock { $0.acknowledged.append(acknowledgement) }
     }
 
-    var hasReports: Bool { reports.withLock { !$0.isEmpty } }
+    func append(_ failure: DeliveryReport) {
+        gathered.withLock { $0.failed.append(failure) }
+    }
 
-    func takeReports() -> [DeliveryReport] {
-        reports.withLock { reports in
-            defer { reports.removeAll(keepingCapacity: true) }
-            return reports
-        }
+    var hasReports: Bool { gathered.withLock { !$0.isEmpty } }
+
+    /// Hands the gathered deliveries over in `deliveries` and keeps its emptied
+    /// storage for the next ones: once both have grown, taking allocates nothing.
+    func take(into deliveries: inout Deliveries) {
+        deliveries.removeAll()
+        gathered.withLock { swap(&$0, &deliveries) }
     }
 }
 
@@ -46,5 +50,12 @@ let deliveryReportCallback: @convention(c) (
     OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?
 ) -> Void = { _, message, opaque in
     let context = Unmanaged<ProducerContext>.fromOpaque(opaque!).takeUnretainedValue()
-    context.append(DeliveryReport(message!))
+    let fields = message!.pointee
+    if fields.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        // The common case copies three numbers: no Swift object is made or counted.
+        context.append(Acknowledgement(ticket: UInt64(UInt(bitPattern: fields._private)),
+                                       partition: fields.partition, offset: fields.offset))
+    } else {
+        context.append(DeliveryReport(message!))
+    }
 }

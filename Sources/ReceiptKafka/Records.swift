@@ -91,3 +91,35 @@ public struct DeliveryReport: Sendable {
         self.failedRecord = failedRecord
     }
 }
+
+/// A record the broker acknowledged (per `acks`), by the ticket passed to `send`.
+public struct Acknowledgement: Sendable, Equatable {
+    public var ticket: UInt64
+    public var partition: Int32
+    /// -1 if unknown (`acks=0`).
+    public var offset: Int64
+
+    public init(ticket: UInt64, partition: Int32, offset: Int64) {
+        self.ticket = ticket
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+/// The outcomes of `KafkaProducer.send`s, gathered between two polls: an
+/// acknowledgement per record written, and a report per record that failed.
+public struct Deliveries: Sendable {
+    public internal(set) var acknowledged: [Acknowledgement] = []
+    /// Each carries its record, for sending it again.
+    public internal(set) var failed: [DeliveryReport] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { acknowledged.isEmpty && failed.isEmpty }
+
+    /// Empties both lists, keeping their storage.
+    mutating func removeAll() {
+        acknowledged.removeAll(keepingCapacity: true)
+        failed.removeAll(keepingCapacity: true)
+    }
+}

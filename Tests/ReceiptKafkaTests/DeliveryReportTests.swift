@@ -36,6 +36,35 @@ import TestSupport
         #expect(polledAgain.isEmpty)
     }
 
+    @Test func reusedDeliveriesHoldEachAcknowledgementOnceAndNoFailures() async throws {
+        let (acknowledged, failed, polledAgain) = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("reused", partitions: 1)
+            let producer = try KafkaProducer.make(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+            for ticket in 1...20 {
+                try producer.send(OutgoingRecord(topic: "reused", key: nil, value: [UInt8(ticket)]), ticket: UInt64(ticket))
+            }
+            var deliveries = Deliveries()
+            var acknowledged: [Acknowledgement] = []
+            var failed: [DeliveryReport] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while acknowledged.count + failed.count < 20, ContinuousClock.now < deadline {
+                producer.pollDeliveries(timeoutMs: 100, into: &deliveries)
+                acknowledged += deliveries.acknowledged
+                failed += deliveries.failed
+            }
+            producer.pollDeliveries(timeoutMs: 0, into: &deliveries)
+            return (acknowledged, failed, deliveries)
+        }
+
+        #expect(failed.isEmpty)
+        #expect(acknowledged.map(\.ticket).sorted() == Array(1...20))
+        // One partition: offsets follow send order.
+        #expect(acknowledged.sorted { $0.ticket < $1.ticket }.map(\.offset) == (0..<20).map { Int64($0) })
+        #expect(acknowledged.allSatisfy { $0.partition == 0 })
+        #expect(polledAgain.isEmpty)
+    }
+
     @Test func recordLargerThanMessageMaxBytesFailsWithoutCarryingItsPayload() async throws {
         let sent = try await onOwnThread {
             let cluster = try KafkaMockCluster.make()

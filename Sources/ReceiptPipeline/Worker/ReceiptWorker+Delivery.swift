@@ -10,8 +10,9 @@ extension ReceiptWorker {
     }
 
     /// `send` for a notification, keyed by its `recvID`.
-    func send(_ notification: Notification, batch: UInt64) {
-        enqueue(notification, ticket: ledger.ticket(for: batch))
+    func send(_ notification: borrowing Notification, batch: UInt64) {
+        let ticket = ledger.ticket(for: batch)  // first: the notification is then read in place, not copied
+        enqueue(notification, ticket: ticket)
     }
 
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
@@ -20,12 +21,14 @@ extension ReceiptWorker {
 
     /// Encodes `notification` into the worker's one reused buffer (librdkafka copies
     /// it), so a notification costs no allocation of its own on the way out.
-    func enqueue(_ notification: Notification, ticket: UInt64) {
+    /// Borrowed, and only its key captured below: a copy of the notification would
+    /// retain (and then release) every string it holds.
+    func enqueue(_ notification: borrowing Notification, ticket: UInt64) {
         notificationBuffer.removeAll(keepingCapacity: true)
         notification.encodeJSON(into: &notificationBuffer)
+        let key = notification.recvID
         untilEnqueued(to: configuration.notifyTopic) { () throws(KafkaError) in
-            try producer.send(topic: configuration.notifyTopic, key: notification.recvID, value: notificationBuffer,
-                              ticket: ticket)
+            try producer.send(topic: configuration.notifyTopic, key: key, value: notificationBuffer, ticket: ticket)
         }
     }
 
@@ -50,17 +53,22 @@ extension ReceiptWorker {
     /// Collects delivery reports: acknowledged records finish their batch; failed
     /// ones are sent again (never dropped), from the copy their report carries.
     func serveDeliveries(timeoutMs: Int32) {
-        for report in producer.pollDeliveries(timeoutMs: timeoutMs) {
-            if let error = report.error {
-                metrics.deliveryFailures.increment()
-                guard let record = report.failedRecord else { continue }
-                logger.warning("delivery failed; sending again", metadata: [
-                    "topic": "\(record.topic)", "error": "\(error)"])
-                enqueue(record, ticket: report.ticket)
-            } else {
-                ledger.acknowledge(report.ticket)
-                for held in groupReadHolds.acknowledged(report.ticket) { ledger.acknowledge(held) }
-            }
+        // The reused lists are taken out while they are read: sending a failed record
+        // again serves deliveries itself when the producer's queue is full.
+        var deliveries = Deliveries()
+        swap(&deliveries, &spareDeliveries)
+        defer { swap(&deliveries, &spareDeliveries) }
+        producer.pollDeliveries(timeoutMs: timeoutMs, into: &deliveries)
+        for acknowledgement in deliveries.acknowledged {
+            ledger.acknowledge(acknowledgement.ticket)
+            for held in groupReadHolds.acknowledged(acknowledgement.ticket) { ledger.acknowledge(held) }
+        }
+        for report in deliveries.failed {
+            metrics.deliveryFailures.increment()
+            guard let record = report.failedRecord else { continue }
+            logger.warning("delivery failed; sending again", metadata: [
+                "topic": "\(record.topic)", "error": "\(report.error.map { "\($0)" } ?? "unknown")"])
+            enqueue(record, ticket: report.ticket)
         }
     }
 

@@ -69,6 +69,8 @@ final class ReceiptWorker {
     var groupReadHolds = GroupReadHolds()
     /// Where each notification is encoded on its way to the producer; reused.
     var notificationBuffer: [UInt8] = []
+    /// Where delivery outcomes are collected; reused.
+    var spareDeliveries = Deliveries()
     /// The origin of the coalescer's millisecond clock.
     let startedAt = ContinuousClock.now
     let stop: StopSignal
