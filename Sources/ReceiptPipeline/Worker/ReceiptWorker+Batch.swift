@@ -9,7 +9,6 @@ extension ReceiptWorker {
     func decode(_ records: [KafkaRecord]) -> DecodedBatch? {
         guard !records.isEmpty else { return nil }
         let started = ContinuousClock.now
-        metrics.batchRecords.record(records.count)
         var events: [ReceiptEvent] = []
         var eventRecords: [Int] = []
         var refused: [(record: Int, rejection: Rejection)] = []
@@ -40,6 +39,7 @@ extension ReceiptWorker {
     /// batch's reads, or as soon as a poll finds nothing more to do.
     func process(_ batch: DecodedBatch, decodingMeanwhile next: [KafkaRecord]) {
         guard !droppedABatch else { return }
+        metrics.batchRecords.record(batch.records.count)  // here, not at decoding: a revocation decodes again
         guard let snapshots = readState(batch.read, meanwhile: {
                   announceApplied()
                   decoded = decode(next)
