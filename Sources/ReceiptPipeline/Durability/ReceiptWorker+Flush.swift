@@ -49,11 +49,15 @@ extension ReceiptWorker {
         pending.nextJobID += 1
         pending.flushing = job
         // The next interval's changes are about as many: room for them now, so no map
-        // grows (and rehashes every entry) while they come in.
+        // grows (and rehashes every entry) while they come in. At most the early-flush
+        // threshold's worth, so a hand-off after PostgreSQL was away (up to
+        // `maxUnflushedRows`) does not reserve that much again.
+        let threshold = configuration.flushRowThreshold
+        let room = { (rows: Int) in min(rows, threshold) }
         pending.changes = StateChanges()
         pending.changes.reserveCapacity(
-            maxSeqs: job.changes.maxSeqs.count, reads: job.changes.reads.count,
-            deliveries: job.changes.deliveries.count, clientMessages: job.changes.clientMessages.count)
+            maxSeqs: room(job.changes.maxSeqs.count), reads: room(job.changes.reads.count),
+            deliveries: room(job.changes.deliveries.count), clientMessages: room(job.changes.clientMessages.count))
         finishedOffsets.removeAll(keepingCapacity: true)
     }
 

@@ -82,8 +82,8 @@ public struct WorkerConfiguration: Sendable {
             "session.timeout.ms": "10000",
             "max.poll.interval.ms": "60000",
             "fetch.wait.max.ms": "20",
-            // librdkafka's prefetch queue is most of the worker's memory: 4 MB per
-            // consumer instead of the default 64 MB. A batch of 10,000 events is 1–3 MB
+            // librdkafka's prefetch queue is a large part of the worker's memory: 4 MB
+            // per consumer instead of the default 64 MB. A batch of 10,000 events is 1–3 MB
             // of payload, so 4 MB still holds the next batch; measured with
             // receiptd-bench, 8 MB cost 13–16 MiB more peak RSS at the same speed.
             "queued.max.messages.kbytes": "4096",
