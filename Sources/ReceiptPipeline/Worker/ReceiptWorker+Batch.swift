@@ -24,9 +24,10 @@ extension ReceiptWorker {
             }
         }
         let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
-        return DecodedBatch(records: records, events: events, eventRecords: eventRecords, refused: refused,
-                            read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records)),
-                            started: started)
+        return DecodedBatch(
+            contents: BatchContents(records: records, events: events, eventRecords: eventRecords, refused: refused,
+                                    started: started),
+            read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records)))
     }
 
     /// One decoded batch, applied with one Redis pipeline to read and one to write.
@@ -39,7 +40,7 @@ extension ReceiptWorker {
     /// batch's reads, or as soon as a poll finds nothing more to do.
     func process(_ batch: DecodedBatch, decodingMeanwhile next: [KafkaRecord]) {
         guard !droppedABatch else { return }
-        metrics.batchRecords.record(batch.records.count)  // here, not at decoding: a revocation decodes again
+        metrics.batchRecords.record(batch.contents.records.count)  // here, not at decoding: a revocation decodes again
         guard let snapshots = readState(batch.read, meanwhile: {
                   announceApplied()
                   decoded = decode(next)
@@ -47,7 +48,7 @@ extension ReceiptWorker {
               }),
               !droppedABatch
         else { return }
-        let outcome = applier.apply(batch.events, snapshots: snapshots)
+        let outcome = applier.apply(batch.contents.events, snapshots: snapshots)
         var sent: RedisStateStore.PendingWrite?
         var sendFailed = false
         do {
@@ -58,8 +59,7 @@ extension ReceiptWorker {
             logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
         }
         writeInFlight = WriteInFlight(sent: sent, outcome: outcome)
-        applied = AppliedBatch(records: batch.records, events: batch.events, eventRecords: batch.eventRecords,
-                               refused: batch.refused, outcome: outcome, started: batch.started)
+        applied = AppliedBatch(contents: batch.contents, outcome: outcome)
         // A write that could not be sent is written now, before anything (the next
         // batch's reads) can be sent ahead of it.
         if sendFailed { confirmWrite() }
@@ -72,27 +72,28 @@ extension ReceiptWorker {
     func announceApplied() {
         guard confirmWrite(), !droppedABatch, let batch = applied else { return }
         applied = nil
-        var refused = batch.refused
+        let contents = batch.contents
+        var refused = contents.refused
         var appliedCounts: [EventType: Int64] = [:]
         var superseded: [EventType: Int64] = [:]
         for (position, result) in batch.outcome.results.enumerated() {
             switch result {
-            case .applied: appliedCounts[batch.events[position].type, default: 0] += 1
-            case .superseded: superseded[batch.events[position].type, default: 0] += 1
-            case .rejected(let rejection): refused.append((batch.eventRecords[position], rejection))
+            case .applied: appliedCounts[contents.events[position].type, default: 0] += 1
+            case .superseded: superseded[contents.events[position].type, default: 0] += 1
+            case .rejected(let rejection): refused.append((contents.eventRecords[position], rejection))
             }
         }
         for (type, count) in appliedCounts { metrics.consumed[type]?.increment(by: count) }
         for (type, count) in superseded { metrics.superseded[type]?.increment(by: count) }
 
-        let records = batch.records
+        let records = contents.records
         let nextOffsets = Self.nextOffsets(of: records)
         positions.merge(nextOffsets) { max($0, $1) }
         let ticketBatch = ledger.open(nextOffsets: nextOffsets)
         holdGroupReads(batch.outcome.groupReads, batch: ticketBatch)
         var notified: [NotificationType: Int64] = [:]
         let notifications = batch.outcome.notifications
-        for index in notifications.indices {  // by index: each is read in place, not copied
+        for index in notifications.indices {  // by index, borrowed by `send`: not copied into a loop variable
             notified[notifications[index].type, default: 0] += 1
             send(notifications[index], batch: ticketBatch)
         }
@@ -108,7 +109,7 @@ extension ReceiptWorker {
             send(DeadLetter.record(for: record, rejection: rejection, topic: configuration.deadLetterTopic),
                  batch: ticketBatch)
         }
-        metrics.batchSeconds.recordInterval(since: batch.started)
+        metrics.batchSeconds.recordInterval(since: contents.started)
         recordApplyLatency(records)
     }
 
@@ -170,28 +171,28 @@ extension Timer {
     }
 }
 
-/// A polled batch, decoded, whose state is not read yet.
-struct DecodedBatch {
+/// A poll's records and what decoding them gave.
+struct BatchContents {
     let records: [KafkaRecord]
     let events: [ReceiptEvent]
     /// Per event, the index of its record.
     let eventRecords: [Int]
     /// Records the decoder refused, by index.
     let refused: [(record: Int, rejection: Rejection)]
+    /// When decoding began.
+    let started: ContinuousClock.Instant
+}
+
+/// A polled batch, decoded, whose state is not read yet.
+struct DecodedBatch {
+    let contents: BatchContents
     /// The Redis commands that read its state, built with it.
     let read: RedisStateStore.PreparedRead
-    let started: ContinuousClock.Instant
 }
 
 /// A batch applied (its write possibly still in flight, see `WriteInFlight`) whose
 /// notifications and dead letters are not produced yet.
 struct AppliedBatch {
-    let records: [KafkaRecord]
-    let events: [ReceiptEvent]
-    /// Per event, the index of its record.
-    let eventRecords: [Int]
-    /// Records the decoder refused, by index.
-    let refused: [(record: Int, rejection: Rejection)]
+    let contents: BatchContents
     let outcome: BatchOutcome
-    let started: ContinuousClock.Instant
 }
