@@ -23,6 +23,18 @@ extension KafkaRecord {
     }
 }
 
+extension RecordBatch {
+    /// Appends a fetched record from `message`, copying its key and value once.
+    mutating func append(copying message: ConsumedMessage, topic: String) {
+        let fields = message.pointee
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        append(topic: topic, partition: fields.partition, offset: fields.offset, timestampMs: max(timestamp, -1),
+               key: fields.key.map { UnsafeRawBufferPointer(start: $0, count: fields.key_len) },
+               value: UnsafeRawBufferPointer(start: fields.payload, count: fields.payload == nil ? 0 : fields.len))
+    }
+}
+
 /// Remembers the last topic handle's name so a batch converts each topic name once.
 /// Valid within one poll: librdkafka keeps topic handles alive while partitions are assigned.
 struct TopicNames {

@@ -8,8 +8,10 @@ enum DeadLetter {
     static let reasonHeader = "x-receiptd-reason"
     static let sourceHeader = "x-receiptd-source"
 
-    static func record(for source: KafkaRecord, rejection: Rejection, topic: String) -> OutgoingRecord {
-        OutgoingRecord(
+    /// The dead letter of record `index` of `records`.
+    static func record(for index: Int, of records: RecordBatch, rejection: Rejection, topic: String) -> OutgoingRecord {
+        let source = records.record(at: index)
+        return OutgoingRecord(
             topic: topic, key: source.key, value: source.value,
             headers: [
                 KafkaHeader(name: errorHeader, value: Array(rejection.code.rawValue.utf8)),

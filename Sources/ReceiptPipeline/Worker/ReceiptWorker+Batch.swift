@@ -6,7 +6,7 @@ import ReceiptKafka
 
 extension ReceiptWorker {
     /// A polled batch, decoded, with the Redis commands that read its state.
-    func decode(_ records: [KafkaRecord]) -> DecodedBatch? {
+    func decode(_ records: RecordBatch) -> DecodedBatch? {
         guard !records.isEmpty else { return nil }
         let started = ContinuousClock.now
         var events: [ReceiptEvent] = []
@@ -14,8 +14,8 @@ extension ReceiptWorker {
         var refused: [(record: Int, rejection: Rejection)] = []
         events.reserveCapacity(records.count)
         eventRecords.reserveCapacity(records.count)
-        for (index, record) in records.enumerated() {
-            switch decoder.decode(record.value) {
+        for index in records.indices {
+            switch decoder.decode(records.value(at: index)) {
             case .success(let event):
                 events.append(event)
                 eventRecords.append(index)
@@ -23,7 +23,7 @@ extension ReceiptWorker {
                 refused.append((index, rejection))
             }
         }
-        let queries = applier.queries(for: events, positions: eventRecords.map { records[$0].offset })
+        let queries = applier.queries(for: events, positions: eventRecords.map { records.offset(at: $0) })
         return DecodedBatch(
             contents: BatchContents(records: records, events: events, eventRecords: eventRecords, refused: refused,
                                     started: started),
@@ -38,7 +38,7 @@ extension ReceiptWorker {
     /// (so they see it), and its replies are collected, and the batch's notifications
     /// and dead letters produced, by `announceApplied()`: while Redis works on the next
     /// batch's reads, or as soon as a poll finds nothing more to do.
-    func process(_ batch: DecodedBatch, decodingMeanwhile next: [KafkaRecord]) {
+    func process(_ batch: DecodedBatch, decodingMeanwhile next: RecordBatch) {
         guard !droppedABatch else { return }
         metrics.batchRecords.record(batch.contents.records.count)  // here, not at decoding: a revocation decodes again
         guard let snapshots = readState(batch.read, meanwhile: {
@@ -100,23 +100,22 @@ extension ReceiptWorker {
         for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }
         refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
         for (index, rejection) in refused {
-            let record = records[index]
             metrics.rejected[rejection.code]?.increment()
             metrics.deadLetters.increment()
             logger.warning("event refused", metadata: [
                 "code": "\(rejection.code.rawValue)", "reason": "\(rejection.reason)",
-                "partition": "\(record.partition)", "offset": "\(record.offset)"])
-            send(DeadLetter.record(for: record, rejection: rejection, topic: configuration.deadLetterTopic),
+                "partition": "\(records.partition(at: index))", "offset": "\(records.offset(at: index))"])
+            send(DeadLetter.record(for: index, of: records, rejection: rejection, topic: configuration.deadLetterTopic),
                  batch: ticketBatch)
         }
         metrics.batchSeconds.recordInterval(since: contents.started)
         recordApplyLatency(records)
     }
 
-    private func recordApplyLatency(_ records: [KafkaRecord]) {
+    private func recordApplyLatency(_ records: RecordBatch) {
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
-        for record in records {
-            if let produced = record.timestampMs, produced > 0 {
+        for index in records.indices {
+            if let produced = records.timestampMs(at: index), produced > 0 {
                 metrics.applyLatency.recordMilliseconds(max(0, nowMs - produced))
             }
         }
@@ -126,13 +125,14 @@ extension ReceiptWorker {
     /// so allocation positions below it are no longer needed. A poll returns each
     /// partition's records in runs, so the checkpoint is looked up once per run; and a
     /// conversation lives in one partition, so a later event can simply overwrite it.
-    func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: [KafkaRecord]) -> [String: Int64] {
+    func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: RecordBatch) -> [String: Int64] {
         var trim: [String: Int64] = [:]
         var run: (topic: String, partition: Int32, checkpoint: Int64)?
         for position in events.indices {
-            let record = records[eventRecords[position]]
-            if run?.partition != record.partition || run?.topic != record.topic {
-                run = (record.topic, record.partition, durableOffsets[record.topicPartition] ?? 0)
+            let index = eventRecords[position]
+            let partition = records.partition(at: index), topic = records.topic(at: index)
+            if run?.partition != partition || run?.topic != topic {
+                run = (topic, partition, durableOffsets[TopicPartition(topic: topic, partition: partition)] ?? 0)
             }
             trim[events[position].conversationID] = run?.checkpoint
         }
@@ -142,7 +142,7 @@ extension ReceiptWorker {
     /// Next offset to consume per partition once these records are finished.
     /// A poll returns each partition's records in runs, so the dictionary is only
     /// touched when the partition changes, not once per record.
-    static func nextOffsets(of records: [KafkaRecord]) -> [TopicPartition: Int64] {
+    static func nextOffsets(of records: RecordBatch) -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
         var run: (topic: String, partition: Int32, next: Int64)?
         func finishRun() {
@@ -150,12 +150,13 @@ extension ReceiptWorker {
             let partition = TopicPartition(topic: run.topic, partition: run.partition)
             offsets[partition] = max(offsets[partition] ?? 0, run.next)
         }
-        for record in records {
-            if let current = run, current.partition == record.partition, current.topic == record.topic {
-                run?.next = max(current.next, record.offset + 1)
+        for index in records.indices {
+            let partition = records.partition(at: index), offset = records.offset(at: index)
+            if let current = run, current.partition == partition, current.topic == records.topic(at: index) {
+                run?.next = max(current.next, offset + 1)
             } else {
                 finishRun()
-                run = (record.topic, record.partition, record.offset + 1)
+                run = (records.topic(at: index), partition, offset + 1)
             }
         }
         finishRun()
@@ -173,7 +174,7 @@ extension Timer {
 
 /// A poll's records and what decoding them gave.
 struct BatchContents {
-    let records: [KafkaRecord]
+    let records: RecordBatch
     let events: [ReceiptEvent]
     /// Per event, the index of its record.
     let eventRecords: [Int]

@@ -42,7 +42,7 @@ extension ReceiptWorker {
         // that owner, it replays them too, so nothing here may be kept for them).
         if let batch = decoded {
             let revoked = Set(partitions)
-            decoded = decode(batch.contents.records.filter { !revoked.contains($0.topicPartition) })
+            decoded = decode(batch.contents.records.filter { !revoked.contains($0) })
         }
         for partition in partitions {
             finishedOffsets[partition] = nil

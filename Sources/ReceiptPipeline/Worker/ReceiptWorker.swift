@@ -129,14 +129,14 @@ final class ReceiptWorker {
                 serveDeliveries(timeoutMs: 50)
                 continue
             }
-            var records: [KafkaRecord]
+            var records: RecordBatch
             let revocationsBefore = revocations
             do {
                 // With a batch in hand (decoded, or applied and waiting to be announced),
                 // only take what is there.
                 let idle = applied == nil && decoded == nil
-                records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
-                                            timeoutMs: idle ? configuration.pollTimeoutMs : 0)
+                records = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords,
+                                                 timeoutMs: idle ? configuration.pollTimeoutMs : 0)
             } catch {
                 announceApplied()
                 metrics.kafkaErrors.increment()
@@ -146,7 +146,7 @@ final class ReceiptWorker {
                 continue
             }
             status.update { $0.kafkaReady = true }
-            if revocations != revocationsBefore { records.removeAll { !owned.contains($0.topicPartition) } }
+            if revocations != revocationsBefore { records = records.filter { owned.contains($0) } }
             if let batch = decoded {
                 decoded = nil
                 process(batch, decodingMeanwhile: records)

@@ -1,0 +1,78 @@
+import ReceiptKafka
+import Testing
+import TestSupport
+
+@Suite struct RecordBatchTests {
+    @Test func batchPollGivesTheSameRecordsAsPollWithoutHeaders() async throws {
+        let headers = [KafkaHeader(name: "attempt", value: [1])]
+        let sent = [
+            OutgoingRecord(topic: "batched", key: Array("user-1".utf8), value: Array("hello".utf8), headers: headers),
+            OutgoingRecord(topic: "batched", key: nil, value: Array("no key".utf8)),
+            OutgoingRecord(topic: "batched", key: [], value: []),
+            OutgoingRecord(topic: "batched", key: Array("user-2".utf8), value: Array(repeating: 7, count: 5_000)),
+        ]
+        let batch = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("batched", partitions: 1)
+            _ = try produceAll(sent, bootstrapServers: cluster.bootstrapServers)
+
+            let consumer = try KafkaConsumer.make(
+                configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: "g"),
+                topics: ["batched"], rebalance: RebalanceHandler()
+            )
+            defer { try? consumer.close() }
+            var batch = RecordBatch()
+            let deadline = ContinuousClock.now + .seconds(20)
+            while batch.count < sent.count, ContinuousClock.now < deadline {
+                let polled = try consumer.pollBatch(maxRecords: 10, timeoutMs: 200)
+                batch = RecordBatch((0..<batch.count).map(batch.record(at:)) + (0..<polled.count).map(polled.record(at:)))
+            }
+            return batch
+        }
+
+        try #require(batch.count == sent.count)
+        for index in batch.indices {
+            #expect(batch.topic(at: index) == "batched")
+            #expect(batch.partition(at: index) == 0)
+            #expect(batch.offset(at: index) == Int64(index))
+            #expect(batch.timestampMs(at: index) != nil)
+            #expect(batch.key(at: index).map(Array.init) == sent[index].key)
+            #expect(Array(batch.value(at: index)) == sent[index].value)
+        }
+    }
+
+    @Test func recordsKeepTheirKeysValuesAndPositionsAcrossTopics() {
+        let records = [
+            KafkaRecord(topic: "a", partition: 0, offset: 5, key: Array("k1".utf8), value: Array("v1".utf8), timestampMs: 10),
+            KafkaRecord(topic: "b", partition: 3, offset: 9, key: nil, value: Array("v2".utf8), timestampMs: nil),
+            KafkaRecord(topic: "a", partition: 0, offset: 6, key: [], value: [], timestampMs: 0),
+        ]
+        let batch = RecordBatch(records)
+
+        #expect(batch.count == 3)
+        for (index, record) in records.enumerated() {
+            let copy = batch.record(at: index)
+            #expect(copy.topic == record.topic)
+            #expect(copy.partition == record.partition)
+            #expect(copy.offset == record.offset)
+            #expect(copy.key == record.key)
+            #expect(copy.value == record.value)
+            #expect(copy.timestampMs == record.timestampMs)
+            #expect(batch.topicPartition(at: index) == record.topicPartition)
+        }
+    }
+
+    @Test func filteringByPartitionKeepsTheOthersInOrderWithTheirBytes() {
+        let records = (0..<6).map { offset in
+            KafkaRecord(topic: "t", partition: Int32(offset % 3), offset: Int64(offset),
+                        key: Array("key-\(offset)".utf8), value: Array("value-\(offset)".utf8), timestampMs: 1)
+        }
+        let kept = RecordBatch(records).filter { $0.partition != 1 }
+
+        #expect(kept.indices.map(kept.offset(at:)) == [0, 2, 3, 5])
+        #expect(kept.indices.map { String(decoding: kept.value(at: $0), as: UTF8.self) }
+            == ["value-0", "value-2", "value-3", "value-5"])
+        #expect(kept.indices.map { kept.key(at: $0).map { String(decoding: $0, as: UTF8.self) } }
+            == ["key-0", "key-2", "key-3", "key-5"])
+    }
+}
