@@ -63,11 +63,19 @@ public final class KafkaConsumer: Sendable {
     /// `RecordBatch`: a few allocations per poll instead of two per record.
     public func pollBatch(maxRecords: Int, timeoutMs: Int32) throws(KafkaError) -> RecordBatch {
         var batch = RecordBatch()
+        try pollBatch(maxRecords: maxRecords, timeoutMs: timeoutMs, into: &batch)
+        return batch
+    }
+
+    /// `pollBatch` into a batch the caller hands back once done with it: `batch` is
+    /// emptied, keeping its storage, then filled. A consumer that recycles its batches
+    /// allocates nothing per poll once they have grown; fresh memory for every poll
+    /// was most of the worker's page faults.
+    public func pollBatch(maxRecords: Int, timeoutMs: Int32, into batch: inout RecordBatch) throws(KafkaError) {
+        batch.removeAll()
         try pollMessages(maxRecords: maxRecords, timeoutMs: timeoutMs, taken: { batch.count }) { message, topic in
-            if batch.isEmpty { batch.reserveCapacity(records: maxRecords) }
             batch.append(copying: message, topic: topic)
         }
-        return batch
     }
 
     /// The loop of both polls: `take` copies each record out (with its topic's name),

@@ -93,8 +93,11 @@ public struct RecordBatch: Sendable {
         return kept
     }
 
-    mutating func reserveCapacity(records: Int) {
-        entries.reserveCapacity(records)
+    /// Empties the batch, keeping its storage for the next records.
+    mutating func removeAll() {
+        topics.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// Appends one record, copying its key and value. Records of one topic in a row

@@ -41,6 +41,39 @@ import TestSupport
         }
     }
 
+    @Test func pollingIntoAUsedBatchReplacesItsRecords() async throws {
+        let (first, second) = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("reused", partitions: 1)
+            let consumer = try KafkaConsumer.make(
+                configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: "g"),
+                topics: ["reused"], rebalance: RebalanceHandler()
+            )
+            defer { try? consumer.close() }
+            var batch = RecordBatch()
+            func pollUntil(_ count: Int) throws -> [KafkaRecord] {
+                var seen: [KafkaRecord] = []
+                let deadline = ContinuousClock.now + .seconds(20)
+                while seen.count < count, ContinuousClock.now < deadline {
+                    try consumer.pollBatch(maxRecords: 10, timeoutMs: 200, into: &batch)
+                    seen += batch.indices.map(batch.record(at:))
+                }
+                return seen
+            }
+            _ = try produceAll(numberedRecords(topic: "reused", count: 3), bootstrapServers: cluster.bootstrapServers)
+            let first = try pollUntil(3)
+            _ = try produceAll(numberedRecords(topic: "reused", count: 2), bootstrapServers: cluster.bootstrapServers)
+            try consumer.pollBatch(maxRecords: 10, timeoutMs: 5_000, into: &batch)
+            return (first, batch.indices.map(batch.record(at:)))
+        }
+
+        #expect(first.map(\.offset) == [0, 1, 2])
+        // Only the new records, however many of them that poll found: none of the old.
+        try #require(!second.isEmpty)
+        #expect(second.map(\.offset) == Array(3..<Int64(3 + second.count)))
+        #expect(second.map(\.value) == numberedRecords(topic: "reused", count: 2).prefix(second.count).map(\.value))
+    }
+
     @Test func recordsKeepTheirKeysValuesAndPositionsAcrossTopics() {
         let records = [
             KafkaRecord(topic: "a", partition: 0, offset: 5, key: Array("k1".utf8), value: Array("v1".utf8), timestampMs: 10),

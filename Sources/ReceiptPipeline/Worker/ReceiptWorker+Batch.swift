@@ -110,6 +110,7 @@ extension ReceiptWorker {
         }
         metrics.batchSeconds.recordInterval(since: contents.started)
         recordApplyLatency(records)
+        spareRecords = records  // its own once `batch` is gone, at the return
     }
 
     private func recordApplyLatency(_ records: RecordBatch) {

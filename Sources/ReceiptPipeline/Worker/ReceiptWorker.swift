@@ -46,6 +46,9 @@ final class ReceiptWorker {
     var applied: AppliedBatch?
     /// Its write to Redis, sent and not yet confirmed.
     var writeInFlight: WriteInFlight?
+    /// The records of the batch announced last, emptied by the next poll, which
+    /// keeps their storage: batches are recycled rather than allocated per poll.
+    var spareRecords = RecordBatch()
     /// Set when a stop dropped an applied batch before it was announced: no later
     /// batch may then be announced either, or its checkpoint would skip the dropped
     /// records. (Stopping is the only way to drop one.)
@@ -129,14 +132,15 @@ final class ReceiptWorker {
                 serveDeliveries(timeoutMs: 50)
                 continue
             }
-            var records: RecordBatch
+            var records = spareRecords  // the storage of a batch already announced, if there is one
+            spareRecords = RecordBatch()
             let revocationsBefore = revocations
             do {
                 // With a batch in hand (decoded, or applied and waiting to be announced),
                 // only take what is there.
                 let idle = applied == nil && decoded == nil
-                records = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords,
-                                                 timeoutMs: idle ? configuration.pollTimeoutMs : 0)
+                try consumer.pollBatch(maxRecords: configuration.maxBatchRecords,
+                                       timeoutMs: idle ? configuration.pollTimeoutMs : 0, into: &records)
             } catch {
                 announceApplied()
                 metrics.kafkaErrors.increment()
