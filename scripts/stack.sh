@@ -118,9 +118,14 @@ show_log_tail() {
 }
 
 ensure_port_free() {
-  local name="$1" port="$2" var="$3"
+  local name="$1" port="$2" var="$3" low high
   if port_in_use "$port"; then
     die "$name: port $HOST:$port is already in use by a process this stack did not start; stop it or choose another port with $var"
+  fi
+  # A client socket may take any port of the kernel's ephemeral range as its local
+  # port, and a listener cannot bind a port a client holds: a restart can then fail.
+  if read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$port" -ge "$low" ] && [ "$port" -le "$high" ]; then
+    log "warning: $name's port $port is in the kernel's range for client ports ($low-$high); a client connection may hold it and make a restart fail to bind. Choose a port below $low with $var"
   fi
 }
 
