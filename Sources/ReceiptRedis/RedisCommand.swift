@@ -19,8 +19,9 @@ public struct RedisCommand: Sendable {
     }
 
     /// A command named `name` whose `argumentCount` arguments (the name excluded)
-    /// `write` appends, in order.
-    init(_ name: String, argumentCount: Int, _ write: (inout RESPWriter) -> Void) {
+    /// `write` appends, in order: for a caller that builds a large command from parts
+    /// without making a `String` per argument first.
+    public init(_ name: String, argumentCount: Int, _ write: (inout RESPWriter) -> Void) {
         var writer = RESPWriter(elements: argumentCount + 1)
         writer.append(name)
         write(&writer)
@@ -31,7 +32,7 @@ public struct RedisCommand: Sendable {
 }
 
 /// Appends a RESP array of bulk strings to a byte buffer, without intermediate strings.
-struct RESPWriter {
+public struct RESPWriter {
     private(set) var bytes: [UInt8] = []
     /// Elements announced in the header and not yet written.
     private(set) var remaining: Int
@@ -44,13 +45,29 @@ struct RESPWriter {
         appendCRLF()
     }
 
-    mutating func append(_ text: String) {
+    public mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { appendBulk($0) }
     }
 
+    /// One argument made of `prefix`, `middle` and `suffix`, written without joining
+    /// them into a `String` first (a key such as `rcpt:{cid}:seq`).
+    public mutating func append(_ prefix: StaticString, _ middle: String, _ suffix: StaticString) {
+        var middle = middle
+        middle.withUTF8 { middle in
+            remaining -= 1
+            bytes.append(UInt8(ascii: "$"))
+            appendDecimal(Int64(prefix.utf8CodeUnitCount + middle.count + suffix.utf8CodeUnitCount))
+            appendCRLF()
+            bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+            bytes.append(contentsOf: middle)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
+            appendCRLF()
+        }
+    }
+
     /// `value` in decimal, optionally after a one-byte prefix such as `(`.
-    mutating func append(_ value: Int64, prefix: UInt8? = nil) {
+    public mutating func append(_ value: Int64, prefix: UInt8? = nil) {
         remaining -= 1
         bytes.append(UInt8(ascii: "$"))
         appendDecimal(Int64(decimalLength(value) + (prefix == nil ? 0 : 1)))
@@ -60,7 +77,7 @@ struct RESPWriter {
         appendCRLF()
     }
 
-    mutating func append(_ value: Int) { append(Int64(value)) }
+    public mutating func append(_ value: Int) { append(Int64(value)) }
 
     private mutating func appendBulk(_ utf8: UnsafeBufferPointer<UInt8>) {
         remaining -= 1
@@ -78,13 +95,21 @@ struct RESPWriter {
 
     private mutating func appendDecimal(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
         var magnitude = value.magnitude
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        // Digits from the last, into a buffer on the stack, then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = digits.count
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
+        }
     }
 
     private func decimalLength(_ value: Int64) -> Int {

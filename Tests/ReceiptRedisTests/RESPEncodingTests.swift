@@ -18,6 +18,11 @@ import Testing
         #expect(resp(RedisCommand(["SET", "", "a\r\nb"])) == "*3\r\n$3\r\nSET\r\n$0\r\n\r\n$4\r\na\r\nb\r\n")
     }
 
+    @Test func anArgumentJoinedFromPartsIsOneBulkStringOfAllTheirBytes() {
+        let command = RedisCommand("GET", argumentCount: 1) { $0.append("rcpt:{", "é1", "}:seq") }
+        #expect(resp(command) == "*2\r\n$3\r\nGET\r\n$14\r\nrcpt:{é1}:seq\r\n")
+    }
+
     @Test func integersAreEncodedInDecimalIncludingExtremes() {
         #expect(resp(.incrBy("k", -42)) == "*3\r\n$6\r\nINCRBY\r\n$1\r\nk\r\n$3\r\n-42\r\n")
         #expect(resp(.incrBy("k", 0)) == "*3\r\n$6\r\nINCRBY\r\n$1\r\nk\r\n$1\r\n0\r\n")

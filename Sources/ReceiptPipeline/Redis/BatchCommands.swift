@@ -70,27 +70,51 @@ public struct BatchCommands: Sendable {
     /// each call taking whole conversations up to `AllocationScript.argumentsPerCall`.
     func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64]) -> [RedisCommand] {
         var calls: [RedisCommand] = []
-        var keys: [String] = [RedisKeys.sentinel]
-        var args: [String] = [epoch, String(clientMessageWindow)]
-        func finishCall() {
-            guard keys.count > 1 else { return }
-            calls.append(.evalsha(AllocationScript.script, keys: keys, args: args))
-            keys.removeSubrange(1...)
-            args.removeSubrange(2...)
+        var chunk: [Int] = []  // indices into `queries`: the queries themselves are not copied
+        var arguments = 2  // the epoch and the window
+        for index in queries.indices where !queries[index].allocations.isEmpty {
+            let needed = 2 + 2 * queries[index].allocations.count
+            if !chunk.isEmpty, arguments + needed > AllocationScript.argumentsPerCall {
+                calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, arguments: arguments))
+                chunk.removeAll(keepingCapacity: true)
+                arguments = 2
+            }
+            chunk.append(index)
+            arguments += needed
         }
-        for query in queries where !query.allocations.isEmpty {
-            if args.count + 2 * query.allocations.count + 2 > AllocationScript.argumentsPerCall { finishCall() }
-            let cid = query.conversationID
-            keys += [RedisKeys.maxSeq(cid), RedisKeys.allocationPositions(cid), RedisKeys.clientMessages(cid)]
-            args.append(String(query.allocations.count))
-            args.append(String(trimBelow[cid] ?? 0))
-            for allocation in query.allocations { args.append(allocation.clientMsgID) }
-            for index in query.allocations.indices {
-                args.append(index < query.allocationPositions.count ? String(query.allocationPositions[index]) : "-1")
+        if !chunk.isEmpty {
+            calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, arguments: arguments))
+        }
+        return calls
+    }
+
+    /// One allocation script call for the conversations of `queries` at `chunk`, written
+    /// straight into the command (keys included): no `String` per key, count or
+    /// position. See `AllocationScript` for the layout of its keys and arguments.
+    private func allocationCall(_ queries: [ConversationQuery], _ chunk: [Int], epoch: String,
+                                trimBelow: [String: Int64], arguments: Int) -> RedisCommand {
+        let keyCount = 1 + 3 * chunk.count
+        return RedisCommand("EVALSHA", argumentCount: 2 + keyCount + arguments) { writer in
+            writer.append(AllocationScript.script.sha1)
+            writer.append(keyCount)
+            writer.append(RedisKeys.sentinel)
+            for index in chunk {
+                writer.appendKey(queries[index].conversationID, RedisKeys.maxSeqSuffix)
+                writer.appendKey(queries[index].conversationID, RedisKeys.allocationPositionsSuffix)
+                writer.appendKey(queries[index].conversationID, RedisKeys.clientMessagesSuffix)
+            }
+            writer.append(epoch)
+            writer.append(clientMessageWindow)
+            for index in chunk {
+                let allocations = queries[index].allocations, positions = queries[index].allocationPositions
+                writer.append(allocations.count)
+                writer.append(trimBelow[queries[index].conversationID] ?? 0)
+                for allocation in allocations.indices { writer.append(allocations[allocation].clientMsgID) }
+                for allocation in allocations.indices {
+                    writer.append(allocation < positions.count ? positions[allocation] : -1)
+                }
             }
         }
-        finishCall()
-        return calls
     }
 
     /// Every mark of one marks zset, ascending (members are the seqs).

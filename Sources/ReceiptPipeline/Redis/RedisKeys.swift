@@ -1,11 +1,18 @@
 import ReceiptCore
+import ReceiptRedis
 
 /// The Redis key schema. Every key of one conversation carries the hash tag
 /// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
 /// multi-key scripts stay legal.
 public enum RedisKeys {
+    /// A conversation's keys are this, the conversationID, then their suffix.
+    static let conversationPrefix: StaticString = "rcpt:{"
+    static let maxSeqSuffix: StaticString = "}:seq"
+    static let allocationPositionsSuffix: StaticString = "}:alloc"
+    static let clientMessagesSuffix: StaticString = "}:cm"
+
     /// String: the conversation's maxSeq, allocated with INCR.
-    public static func maxSeq(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:seq" }
+    public static func maxSeq(_ conversationID: String) -> String { key(conversationID, maxSeqSuffix) }
     /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
     /// +inf` is the number of members who have read seq s (continuous watermark).
     public static func readWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:read" }
@@ -22,7 +29,7 @@ public enum RedisKeys {
     }
     /// Sorted set: clientMsgID → the seq it was given (idempotent allocation), for the
     /// conversation's latest seqs (the de-duplication window).
-    public static func clientMessages(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:cm" }
+    public static func clientMessages(_ conversationID: String) -> String { key(conversationID, clientMessagesSuffix) }
 
     /// The watermark zset and the marks zset of one user's marked state.
     static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {
@@ -34,8 +41,22 @@ public enum RedisKeys {
 
     /// Sorted set: seq → stream position of the event that allocated it, from the
     /// partition's checkpoint on; what lets a replay check reads as the first run did.
-    public static func allocationPositions(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:alloc" }
+    public static func allocationPositions(_ conversationID: String) -> String {
+        key(conversationID, allocationPositionsSuffix)
+    }
 
     /// String: the epoch of the state Redis holds; gone when Redis lost its data.
     public static let sentinel = "rcpt:sentinel"
+
+    private static func key(_ conversationID: String, _ suffix: StaticString) -> String {
+        "\(conversationPrefix)\(conversationID)\(suffix)"
+    }
+}
+
+extension RESPWriter {
+    /// Appends one conversation key, `rcpt:{<conversationID>` and `suffix`, without
+    /// making its `String`.
+    mutating func appendKey(_ conversationID: String, _ suffix: StaticString) {
+        append(RedisKeys.conversationPrefix, conversationID, suffix)
+    }
 }
