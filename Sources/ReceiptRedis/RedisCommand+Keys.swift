@@ -1,8 +1,8 @@
 /// Strings, keys, scripts and server commands.
 extension RedisCommand {
     /// GET key → bulk, or null when the key does not exist.
-    public static func get(_ key: String) -> RedisCommand {
-        RedisCommand("GET", argumentCount: 1) { $0.append(key) }
+    public static func get(_ key: some RedisArgument) -> RedisCommand {
+        RedisCommand("GET", argumentCount: 1) { key.write(to: &$0) }
     }
 
     /// SET key value [NX] [EX seconds] → `OK`, or null when `ifAbsent` and the key exists.

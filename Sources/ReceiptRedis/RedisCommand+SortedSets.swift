@@ -25,11 +25,12 @@ extension RedisCommand {
     /// `greaterThan` only ever raises an existing member's score, never lowers it; new
     /// members are always added. `members` must not be empty.
     public static func zadd(
-        _ key: String, greaterThan: Bool = false, changed: Bool = false, _ members: [(score: Int64, member: String)]
+        _ key: some RedisArgument, greaterThan: Bool = false, changed: Bool = false,
+        _ members: [(score: Int64, member: String)]
     ) -> RedisCommand {
         let count = 1 + (greaterThan ? 1 : 0) + (changed ? 1 : 0) + 2 * members.count
         return RedisCommand("ZADD", argumentCount: count) { writer in
-            writer.append(key)
+            key.write(to: &writer)
             if greaterThan { writer.append("GT") }
             if changed { writer.append("CH") }
             for (score, member) in members {
@@ -48,9 +49,9 @@ extension RedisCommand {
     }
 
     /// ZMSCORE key member… → an array with one score or null per member.
-    public static func zmscore(_ key: String, _ members: [String]) -> RedisCommand {
+    public static func zmscore(_ key: some RedisArgument, _ members: [String]) -> RedisCommand {
         RedisCommand("ZMSCORE", argumentCount: 1 + members.count) { writer in
-            writer.append(key)
+            key.write(to: &writer)
             for member in members { writer.append(member) }
         }
     }
@@ -75,9 +76,9 @@ extension RedisCommand {
     }
 
     /// ZCOUNT key min max → the number of members with a score in the range.
-    public static func zcount(_ key: String, min: ScoreBound, max: ScoreBound) -> RedisCommand {
+    public static func zcount(_ key: some RedisArgument, min: ScoreBound, max: ScoreBound) -> RedisCommand {
         RedisCommand("ZCOUNT", argumentCount: 3) { writer in
-            writer.append(key)
+            key.write(to: &writer)
             min.write(to: &writer)
             max.write(to: &writer)
         }

@@ -27,18 +27,18 @@ public struct BatchCommands: Sendable {
         for query in queries {
             let cid = query.conversationID
             if query.needsMaxSeq {
-                commands.append(.get(RedisKeys.maxSeq(cid)))
+                commands.append(.get(RedisKeys.Parts.maxSeq(cid)))
                 if let first = query.firstPosition {
-                    commands.append(.zcount(RedisKeys.allocationPositions(cid), min: .inclusive(first),
+                    commands.append(.zcount(RedisKeys.Parts.allocationPositions(cid), min: .inclusive(first),
                                             max: .positiveInfinity))
                 }
             }
             if !query.readers.isEmpty {
-                commands.append(.zmscore(RedisKeys.readWatermarks(cid), query.readers))
+                commands.append(.zmscore(RedisKeys.Parts.readWatermarks(cid), query.readers))
             }
             for reader in query.markedReaders { commands.append(Self.allMarks(RedisKeys.readMarks(cid, reader))) }
             if !query.recipients.isEmpty {
-                commands.append(.zmscore(RedisKeys.deliveryWatermarks(cid), query.recipients))
+                commands.append(.zmscore(RedisKeys.Parts.deliveryWatermarks(cid), query.recipients))
                 for recipient in query.recipients {
                     commands.append(Self.allMarks(RedisKeys.deliveryMarks(cid, recipient)))
                 }
@@ -53,7 +53,7 @@ public struct BatchCommands: Sendable {
     /// script per user whose marked state changed.
     public func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) -> [RedisCommand] {
         var commands = writes.map { write in
-            RedisCommand.zadd(RedisKeys.readWatermarks(write.conversationID), greaterThan: true, changed: true,
+            RedisCommand.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
                               write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
         }
         commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
@@ -99,9 +99,10 @@ public struct BatchCommands: Sendable {
             writer.append(keyCount)
             writer.append(RedisKeys.sentinel)
             for index in chunk {
-                writer.appendKey(queries[index].conversationID, RedisKeys.maxSeqSuffix)
-                writer.appendKey(queries[index].conversationID, RedisKeys.allocationPositionsSuffix)
-                writer.appendKey(queries[index].conversationID, RedisKeys.clientMessagesSuffix)
+                let cid = queries[index].conversationID
+                RedisKeys.Parts.maxSeq(cid).write(to: &writer)
+                RedisKeys.Parts.allocationPositions(cid).write(to: &writer)
+                RedisKeys.Parts.clientMessages(cid).write(to: &writer)
             }
             writer.append(epoch)
             writer.append(clientMessageWindow)

@@ -5,31 +5,27 @@ import ReceiptRedis
 /// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
 /// multi-key scripts stay legal.
 public enum RedisKeys {
-    /// A conversation's keys are this, the conversationID, then their suffix.
-    static let conversationPrefix: StaticString = "rcpt:{"
-    static let maxSeqSuffix: StaticString = "}:seq"
-    static let allocationPositionsSuffix: StaticString = "}:alloc"
-    static let clientMessagesSuffix: StaticString = "}:cm"
-
     /// String: the conversation's maxSeq, allocated with INCR.
-    public static func maxSeq(_ conversationID: String) -> String { key(conversationID, maxSeqSuffix) }
+    public static func maxSeq(_ conversationID: String) -> String { Parts.maxSeq(conversationID).joined }
     /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
     /// +inf` is the number of members who have read seq s (continuous watermark).
-    public static func readWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:read" }
+    public static func readWatermarks(_ conversationID: String) -> String { Parts.readWatermarks(conversationID).joined }
     /// Sorted set, score = member = seq: seqs a user read individually above their
     /// watermark (message-level read).
     public static func readMarks(_ conversationID: String, _ userID: String) -> String {
         "rcpt:{\(conversationID)}:rx:\(userID)"
     }
     /// Sorted set: recipient userID → continuous delivered watermark.
-    public static func deliveryWatermarks(_ conversationID: String) -> String { "rcpt:{\(conversationID)}:dlv" }
+    public static func deliveryWatermarks(_ conversationID: String) -> String {
+        Parts.deliveryWatermarks(conversationID).joined
+    }
     /// Sorted set, score = member = seq: seqs a recipient acked above their watermark.
     public static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
         "rcpt:{\(conversationID)}:dx:\(userID)"
     }
     /// Sorted set: clientMsgID → the seq it was given (idempotent allocation), for the
     /// conversation's latest seqs (the de-duplication window).
-    public static func clientMessages(_ conversationID: String) -> String { key(conversationID, clientMessagesSuffix) }
+    public static func clientMessages(_ conversationID: String) -> String { Parts.clientMessages(conversationID).joined }
 
     /// The watermark zset and the marks zset of one user's marked state.
     static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {
@@ -42,21 +38,23 @@ public enum RedisKeys {
     /// Sorted set: seq → stream position of the event that allocated it, from the
     /// partition's checkpoint on; what lets a replay check reads as the first run did.
     public static func allocationPositions(_ conversationID: String) -> String {
-        key(conversationID, allocationPositionsSuffix)
+        Parts.allocationPositions(conversationID).joined
     }
 
     /// String: the epoch of the state Redis holds; gone when Redis lost its data.
     public static let sentinel = "rcpt:sentinel"
 
-    private static func key(_ conversationID: String, _ suffix: StaticString) -> String {
-        "\(conversationPrefix)\(conversationID)\(suffix)"
-    }
-}
+    /// The conversation keys the worker writes for every batch, as their parts: a
+    /// command takes them without a `String` allocated per key.
+    enum Parts {
+        static func maxSeq(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:seq") }
+        static func readWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:read") }
+        static func deliveryWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:dlv") }
+        static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
+        static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
 
-extension RESPWriter {
-    /// Appends one conversation key, `rcpt:{<conversationID>` and `suffix`, without
-    /// making its `String`.
-    mutating func appendKey(_ conversationID: String, _ suffix: StaticString) {
-        append(RedisKeys.conversationPrefix, conversationID, suffix)
+        private static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
+            RedisKeyParts("rcpt:{", conversationID, suffix)
+        }
     }
 }
