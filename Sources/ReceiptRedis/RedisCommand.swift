@@ -55,10 +55,7 @@ public struct RESPWriter {
     public mutating func append(_ prefix: StaticString, _ middle: String, _ suffix: StaticString) {
         var middle = middle
         middle.withUTF8 { middle in
-            remaining -= 1
-            bytes.append(UInt8(ascii: "$"))
-            appendDecimal(Int64(prefix.utf8CodeUnitCount + middle.count + suffix.utf8CodeUnitCount))
-            appendCRLF()
+            beginBulk(count: prefix.utf8CodeUnitCount + middle.count + suffix.utf8CodeUnitCount)
             bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
             bytes.append(contentsOf: middle)
             bytes.append(contentsOf: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
@@ -68,10 +65,7 @@ public struct RESPWriter {
 
     /// `value` in decimal, optionally after a one-byte prefix such as `(`.
     public mutating func append(_ value: Int64, prefix: UInt8? = nil) {
-        remaining -= 1
-        bytes.append(UInt8(ascii: "$"))
-        appendDecimal(Int64(decimalLength(value) + (prefix == nil ? 0 : 1)))
-        appendCRLF()
+        beginBulk(count: decimalLength(value) + (prefix == nil ? 0 : 1))
         if let prefix { bytes.append(prefix) }
         appendDecimal(value)
         appendCRLF()
@@ -80,11 +74,17 @@ public struct RESPWriter {
     public mutating func append(_ value: Int) { append(Int64(value)) }
 
     private mutating func appendBulk(_ utf8: UnsafeBufferPointer<UInt8>) {
+        beginBulk(count: utf8.count)
+        bytes.append(contentsOf: utf8)
+        appendCRLF()
+    }
+
+    /// The header of one bulk string of `count` bytes, `$<count>\r\n`; its bytes and a
+    /// CRLF follow.
+    private mutating func beginBulk(count: Int) {
         remaining -= 1
         bytes.append(UInt8(ascii: "$"))
-        appendDecimal(Int64(utf8.count))
-        appendCRLF()
-        bytes.append(contentsOf: utf8)
+        appendDecimal(Int64(count))
         appendCRLF()
     }
 
