@@ -9,11 +9,13 @@ public enum RedisKeys {
     public static func maxSeq(_ conversationID: String) -> String { Parts.maxSeq(conversationID).joined }
     /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
     /// +inf` is the number of members who have read seq s (continuous watermark).
-    public static func readWatermarks(_ conversationID: String) -> String { Parts.readWatermarks(conversationID).joined }
+    public static func readWatermarks(_ conversationID: String) -> String {
+        Parts.readWatermarks(conversationID).joined
+    }
     /// Sorted set, score = member = seq: seqs a user read individually above their
     /// watermark (message-level read).
     public static func readMarks(_ conversationID: String, _ userID: String) -> String {
-        "rcpt:{\(conversationID)}:rx:\(userID)"
+        Parts.key(conversationID, "}:rx:").joined + userID
     }
     /// Sorted set: recipient userID → continuous delivered watermark.
     public static func deliveryWatermarks(_ conversationID: String) -> String {
@@ -21,11 +23,13 @@ public enum RedisKeys {
     }
     /// Sorted set, score = member = seq: seqs a recipient acked above their watermark.
     public static func deliveryMarks(_ conversationID: String, _ userID: String) -> String {
-        "rcpt:{\(conversationID)}:dx:\(userID)"
+        Parts.key(conversationID, "}:dx:").joined + userID
     }
     /// Sorted set: clientMsgID → the seq it was given (idempotent allocation), for the
     /// conversation's latest seqs (the de-duplication window).
-    public static func clientMessages(_ conversationID: String) -> String { Parts.clientMessages(conversationID).joined }
+    public static func clientMessages(_ conversationID: String) -> String {
+        Parts.clientMessages(conversationID).joined
+    }
 
     /// The watermark zset and the marks zset of one user's marked state.
     static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {
@@ -53,7 +57,8 @@ public enum RedisKeys {
         static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
         static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
 
-        private static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
+        /// Every conversation key: `rcpt:{`, the conversationID, then `suffix`.
+        static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
             RedisKeyParts("rcpt:{", conversationID, suffix)
         }
     }
