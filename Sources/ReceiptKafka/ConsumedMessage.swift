@@ -9,8 +9,7 @@ extension KafkaRecord {
     /// records of one topic share one `String`.
     init(copying message: ConsumedMessage, topic: String, readingHeaders: Bool) {
         let fields = message.pointee
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        let timestamp = messageTimestampMs(message)
         self.init(
             topic: topic,
             partition: fields.partition,
@@ -27,12 +26,18 @@ extension RecordBatch {
     /// Appends a fetched record from `message`, copying its key and value once.
     mutating func append(copying message: ConsumedMessage, topic: String) {
         let fields = message.pointee
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        append(topic: topic, partition: fields.partition, offset: fields.offset, timestampMs: max(timestamp, -1),
+        append(topic: topic, partition: fields.partition, offset: fields.offset,
+               timestampMs: messageTimestampMs(message),
                key: fields.key.map { UnsafeRawBufferPointer(start: $0, count: fields.key_len) },
                value: UnsafeRawBufferPointer(start: fields.payload, count: fields.payload == nil ? 0 : fields.len))
     }
+}
+
+/// The message's producer (create) or broker (log-append) time in ms since the epoch;
+/// -1 when not known.
+func messageTimestampMs(_ message: ConsumedMessage) -> Int64 {
+    var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+    return max(rd_kafka_message_timestamp(message, &timestampType), -1)
 }
 
 /// Remembers the last topic handle's name so a batch converts each topic name once.
