@@ -34,6 +34,19 @@ func consume(_ consumer: KafkaConsumer, count: Int, timeoutMs: Int = 20_000) thr
     return records
 }
 
+/// `consume` through `pollBatch` into `batch`, which every poll reuses: each poll's
+/// records are copied out of it with `record(at:)`.
+func consumeBatches(_ consumer: KafkaConsumer, count: Int, into batch: inout RecordBatch,
+                    timeoutMs: Int = 20_000) throws -> [KafkaRecord] {
+    let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+    var records: [KafkaRecord] = []
+    while records.count < count, ContinuousClock.now < deadline {
+        try consumer.pollBatch(maxRecords: count - records.count, timeoutMs: 200, into: &batch)
+        records += batch.indices.map(batch.record(at:))
+    }
+    return records
+}
+
 /// Polls (discarding records) until the consumer has joined its group and holds partitions.
 func awaitAssignment(_ consumer: KafkaConsumer, timeoutMs: Int = 20_000) throws {
     let deadline = ContinuousClock.now + .milliseconds(timeoutMs)

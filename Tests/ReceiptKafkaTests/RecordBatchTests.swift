@@ -11,7 +11,7 @@ import TestSupport
             OutgoingRecord(topic: "batched", key: [], value: []),
             OutgoingRecord(topic: "batched", key: Array("user-2".utf8), value: Array(repeating: 7, count: 5_000)),
         ]
-        let batch = try await onOwnThread {
+        let records = try await onOwnThread {
             let cluster = try KafkaMockCluster.make()
             try cluster.createTopic("batched", partitions: 1)
             _ = try produceAll(sent, bootstrapServers: cluster.bootstrapServers)
@@ -22,22 +22,17 @@ import TestSupport
             )
             defer { try? consumer.close() }
             var batch = RecordBatch()
-            let deadline = ContinuousClock.now + .seconds(20)
-            while batch.count < sent.count, ContinuousClock.now < deadline {
-                let polled = try consumer.pollBatch(maxRecords: 10, timeoutMs: 200)
-                batch = RecordBatch((0..<batch.count).map(batch.record(at:)) + (0..<polled.count).map(polled.record(at:)))
-            }
-            return batch
+            return try consumeBatches(consumer, count: sent.count, into: &batch)
         }
 
-        try #require(batch.count == sent.count)
-        for index in batch.indices {
-            #expect(batch.topic(at: index) == "batched")
-            #expect(batch.partition(at: index) == 0)
-            #expect(batch.offset(at: index) == Int64(index))
-            #expect(batch.timestampMs(at: index) != nil)
-            #expect(batch.key(at: index).map(Array.init) == sent[index].key)
-            #expect(Array(batch.value(at: index)) == sent[index].value)
+        try #require(records.count == sent.count)
+        for (index, record) in records.enumerated() {
+            #expect(record.topic == "batched")
+            #expect(record.partition == 0)
+            #expect(record.offset == Int64(index))
+            #expect(record.timestampMs != nil)
+            #expect(record.key == sent[index].key)
+            #expect(record.value == sent[index].value)
         }
     }
 
@@ -51,17 +46,8 @@ import TestSupport
             )
             defer { try? consumer.close() }
             var batch = RecordBatch()
-            func pollUntil(_ count: Int) throws -> [KafkaRecord] {
-                var seen: [KafkaRecord] = []
-                let deadline = ContinuousClock.now + .seconds(20)
-                while seen.count < count, ContinuousClock.now < deadline {
-                    try consumer.pollBatch(maxRecords: 10, timeoutMs: 200, into: &batch)
-                    seen += batch.indices.map(batch.record(at:))
-                }
-                return seen
-            }
             _ = try produceAll(numberedRecords(topic: "reused", count: 3), bootstrapServers: cluster.bootstrapServers)
-            let first = try pollUntil(3)
+            let first = try consumeBatches(consumer, count: 3, into: &batch)
             _ = try produceAll(numberedRecords(topic: "reused", count: 2), bootstrapServers: cluster.bootstrapServers)
             try consumer.pollBatch(maxRecords: 10, timeoutMs: 5_000, into: &batch)
             return (first, batch.indices.map(batch.record(at:)))
