@@ -13,10 +13,9 @@ public final class EventLoad: @unchecked Sendable {
     public private(set) var produced = 0
     public private(set) var deliveryFailures = 0
     public private(set) var produceSeconds: Double = 0
-    /// Partition → offset after its last record, from the delivery reports.
-    public private(set) var endOffsets: [Int32: Int64] = [:]
-    /// Partition → offset → event index, from the delivery reports.
-    public private(set) var eventAt: [Int32: [Int64: Int]] = [:]
+    /// Per partition (by number), which event each offset holds, from the delivery
+    /// reports.
+    public private(set) var eventAt: [PartitionOffsets] = []
 
     init(capacity: Int) {
         sentAtNanos = []
@@ -32,19 +31,25 @@ public final class EventLoad: @unchecked Sendable {
         kinds.append(kind)
     }
 
-    func acknowledge(_ reports: [DeliveryReport]) -> (acknowledged: Int, failed: Int) {
-        var failed = 0
-        let now = reports.isEmpty ? 0 : WallClock.nowNanos()
-        for report in reports {
-            if report.error != nil {
-                failed += 1
-            } else if report.offset >= 0 {
-                endOffsets[report.partition] = max(endOffsets[report.partition] ?? 0, report.offset + 1)
-                eventAt[report.partition, default: [:]][report.offset] = Int(report.ticket) - 1
-                ackedAtNanos[Int(report.ticket) - 1] = now
+    /// The offset after a partition's last record; 0 for a partition never written.
+    public func endOffset(of partition: Int32) -> Int64 {
+        Int(partition) < eventAt.count ? eventAt[Int(partition)].endOffset : 0
+    }
+
+    /// Records the acknowledged records of `deliveries` (a failed one is counted, not
+    /// sent again: the run then reports it as a produce failure).
+    func acknowledge(_ deliveries: Deliveries) -> (acknowledged: Int, failed: Int) {
+        let now = deliveries.isEmpty ? 0 : WallClock.nowNanos()
+        for acknowledgement in deliveries.acknowledged where acknowledgement.offset >= 0 {
+            let partition = Int(acknowledgement.partition)
+            if partition >= eventAt.count {
+                eventAt.append(contentsOf: repeatElement(PartitionOffsets(), count: partition + 1 - eventAt.count))
             }
+            let index = Int(acknowledgement.ticket) - 1
+            eventAt[partition].set(index, at: acknowledgement.offset)
+            ackedAtNanos[index] = now
         }
-        return (reports.count, failed)
+        return (deliveries.acknowledged.count + deliveries.failed.count, deliveries.failed.count)
     }
 
     func finish(produced: Int, failures: Int, seconds: Double) {
@@ -72,37 +77,64 @@ enum EventProducerLoop {
         var failures = 0
         var acknowledged = 0
         var value: [UInt8] = []  // each record's value, reused: librdkafka copies it
+        var deliveries = Deliveries()  // reused by every poll
+        func acknowledge(timeoutMs: Int32) {
+            producer.pollDeliveries(timeoutMs: timeoutMs, into: &deliveries)
+            let (acked, failed) = load.acknowledge(deliveries)
+            acknowledged += acked
+            failures += failed
+        }
         for index in 0..<count {
             if let rate = ratePerSecond {
                 // Send each record at its scheduled time: index / rate after the start.
                 let due = started + Int64(index) * 1_000_000_000 / Int64(rate)
-                while WallClock.nowNanos() < due {
-                    let (acked, failed) = load.acknowledge(producer.pollDeliveries(timeoutMs: 1))
-                    acknowledged += acked
-                    failures += failed
-                }
+                while WallClock.nowNanos() < due { acknowledge(timeoutMs: 1) }
             }
             let now = WallClock.nowNanos()
             value.removeAll(keepingCapacity: true)
             let event = generator.next(sendTimeMs: now / 1_000_000, into: &value)
             load.append(event.kind, sentAt: now)
             try producer.send(topic: topic, key: event.key, value: value, ticket: UInt64(index + 1))
-            if index % 1024 == 0 {
-                let (acked, failed) = load.acknowledge(producer.pollDeliveries(timeoutMs: 0))
-                acknowledged += acked
-                failures += failed
-            }
+            if index % 1024 == 0 { acknowledge(timeoutMs: 0) }
         }
         try producer.flush(timeoutMs: 120_000)
         while acknowledged < count {
-            let reports = producer.pollDeliveries(timeoutMs: 100)
-            if reports.isEmpty { break }
-            let (acked, failed) = load.acknowledge(reports)
-            acknowledged += acked
-            failures += failed
+            acknowledge(timeoutMs: 100)
+            if deliveries.isEmpty { break }
         }
         load.finish(produced: count, failures: failures,
                     seconds: Double(WallClock.nowNanos() - started) / 1e9)
         return load
+    }
+}
+
+/// Which event each offset of one partition holds. The bench's topics are fresh, so
+/// a partition's offsets are dense from its first: an array indexed by offset, where
+/// a map of every event cost the generator's thread a hash per acknowledgement.
+public struct PartitionOffsets: Sendable {
+    /// The offset of `events[0]`.
+    private var base: Int64 = 0
+    /// Event index per offset from `base`; -1 where no event was acknowledged.
+    private var events: [Int] = []
+
+    /// The offset after the last acknowledged record; 0 when none was.
+    public var endOffset: Int64 { events.isEmpty ? 0 : base + Int64(events.count) }
+
+    /// The event at `offset`, if one was acknowledged there.
+    public func eventIndex(at offset: Int64) -> Int? {
+        let slot = offset - base
+        guard slot >= 0, slot < events.count, events[Int(slot)] >= 0 else { return nil }
+        return events[Int(slot)]
+    }
+
+    mutating func set(_ index: Int, at offset: Int64) {
+        if events.isEmpty { base = offset }
+        if offset < base {  // acknowledged out of order: room below the first offset
+            events.insert(contentsOf: repeatElement(-1, count: Int(base - offset)), at: 0)
+            base = offset
+        }
+        let slot = Int(offset - base)
+        if slot >= events.count { events.append(contentsOf: repeatElement(-1, count: slot + 1 - events.count)) }
+        events[slot] = index
     }
 }

@@ -50,6 +50,16 @@ public struct LoadGenerator: Sendable {
         var isGroup: Bool
         var maxSeq: Int64 = 0
         var last: EventTemplate?
+        /// A single chat's two user IDs, made once (a group's are made per event: a
+        /// group can have 10,000 members).
+        var singleChatUsers: [String] = []
+
+        init(id: String, members: Int, isGroup: Bool) {
+            self.id = id
+            self.members = members
+            self.isGroup = isGroup
+            if !isGroup { singleChatUsers = ["\(id)_u0", "\(id)_u1"] }
+        }
     }
 
     public init(mix: LoadMix, runTag: String) {
@@ -97,21 +107,21 @@ public struct LoadGenerator: Sendable {
             last.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
             return (index, .duplicate, cid)
         }
-        var conversation = conversations[slot]
-        let (kind, template) = makeEvent(&conversation, index: index)
-        conversation.last = template
-        conversations[slot] = conversation
-        template.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
+        // In place: a copy of the conversation would retain and release all it holds.
+        let kind = Self.makeEvent(&conversations[slot], index: index, mix: mix, runTag: runTag, random: &random)
+        conversations[slot].last!.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
         return (index, kind, cid)
     }
 
-    private mutating func makeEvent(_ c: inout Conversation, index: Int) -> (EventKind, EventTemplate) {
+    /// Makes the conversation's next event its `last`.
+    private static func makeEvent(_ c: inout Conversation, index: Int, mix: LoadMix, runTag: String,
+                                  random: inout SeededRandom) -> EventKind {
         let member = Int(random.next() % UInt64(c.members))
         let user = userID(c, member)
         let peer = c.isGroup ? nil : userID(c, 1 - member)
         var template = EventTemplate(type: .newMsg, userID: user, conversationID: c.id,
                                      sessionType: c.isGroup ? .group : .single, peerUserID: peer)
-        var kind = pickKind()
+        var kind = pickKind(mix.weights, &random)
         if c.maxSeq == 0 || (kind == .msgDelivered && c.isGroup) { kind = c.maxSeq == 0 ? .newMsg : .markConversationAsRead }
         switch kind {
         case .newMsg:
@@ -130,22 +140,23 @@ public struct LoadGenerator: Sendable {
         case .duplicate, .invalid:
             preconditionFailure("pickKind returns event types only")
         }
-        return (kind, template)
+        c.last = template
+        return kind
     }
 
-    private mutating func pickKind() -> EventKind {
-        let w = mix.weights
+    private static func pickKind(_ w: LoadMix.TypeWeights, _ random: inout SeededRandom) -> EventKind {
         var roll = random.unit() * w.total
-        for (kind, weight) in [(EventKind.newMsg, w.newMsg), (.markConversationAsRead, w.markConversationAsRead),
-                               (.markMsgsAsRead, w.markMsgsAsRead), (.msgDelivered, w.msgDelivered)] {
-            if roll < weight { return kind }
-            roll -= weight
-        }
-        return .newMsg
+        if roll < w.newMsg { return .newMsg }
+        roll -= w.newMsg
+        if roll < w.markConversationAsRead { return .markConversationAsRead }
+        roll -= w.markConversationAsRead
+        if roll < w.markMsgsAsRead { return .markMsgsAsRead }
+        roll -= w.markMsgsAsRead
+        return roll < w.msgDelivered ? .msgDelivered : .newMsg
     }
 
-    private func userID(_ c: Conversation, _ member: Int) -> String {
-        c.isGroup ? "\(c.id)_m\(member)" : "\(c.id)_u\(member)"
+    private static func userID(_ c: Conversation, _ member: Int) -> String {
+        c.isGroup ? "\(c.id)_m\(member)" : c.singleChatUsers[member]
     }
 
     private static func logUniform(_ low: Int, _ high: Int, _ random: inout SeededRandom) -> Int {

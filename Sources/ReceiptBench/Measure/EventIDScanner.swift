@@ -12,7 +12,7 @@ struct EventIDScanner: Sendable {
     }
 
     /// Indexes named in a notification's `sourceEventIDs`.
-    func notificationSources(_ value: [UInt8], _ found: (Int) -> Void) {
+    func notificationSources(_ value: ArraySlice<UInt8>, _ found: (Int) -> Void) {
         value.withUnsafeBufferPointer { bytes in
             guard var i = Self.find(Self.sourceEventIDs, in: bytes) else { return }
             while i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
@@ -28,7 +28,7 @@ struct EventIDScanner: Sendable {
     }
 
     /// The index of a dead letter's `eventID`, when it is one of ours.
-    func deadLetterSource(_ value: [UInt8]) -> Int? {
+    func deadLetterSource(_ value: ArraySlice<UInt8>) -> Int? {
         value.withUnsafeBufferPointer { bytes in
             guard let start = Self.find(Self.eventID, in: bytes) else { return nil }
             var end = start

@@ -68,12 +68,13 @@ final class OutputCollector: Sendable {
                             notified: Array(repeating: false, count: eventCount),
                             deadLettered: Array(repeating: false, count: eventCount))
         let deadline = WallClock.nowNanos() + Int64(timeoutSeconds) * 1_000_000_000
+        var records = RecordBatch()  // one buffer for every poll's records
         while result.eventsWithOutput < eventCount, !stopRequested.load(ordering: .relaxed),
               WallClock.nowNanos() < deadline {
-            let records = try consumer.poll(maxRecords: 10_000, timeoutMs: 100)
+            try consumer.pollBatch(maxRecords: 10_000, timeoutMs: 100, into: &records)
             let receivedAt = WallClock.nowNanos()
-            for record in records {
-                let producedAt = (record.timestampMs ?? 0) * 1_000_000
+            for record in records.indices {
+                let producedAt = (records.timestampMs(at: record) ?? 0) * 1_000_000
                 let at = timing == .receipt ? receivedAt : producedAt
                 var ours = false
                 func mark(_ index: Int, deadLetter: Bool) {
@@ -86,12 +87,12 @@ final class OutputCollector: Sendable {
                         result.eventsWithOutput += 1
                     }
                 }
-                if record.topic == deadLetterTopic {
+                if records.topic(at: record) == deadLetterTopic {
                     result.deadLetters += 1
-                    if let index = scanner.deadLetterSource(record.value) { mark(index, deadLetter: true) }
+                    if let index = scanner.deadLetterSource(records.value(at: record)) { mark(index, deadLetter: true) }
                 } else {
                     result.notifications += 1
-                    scanner.notificationSources(record.value) { mark($0, deadLetter: false) }
+                    scanner.notificationSources(records.value(at: record)) { mark($0, deadLetter: false) }
                 }
                 if !ours { result.foreignOutputs += 1 }
             }

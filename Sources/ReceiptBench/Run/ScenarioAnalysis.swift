@@ -139,9 +139,9 @@ struct ScenarioAnalysis {
     /// offset. 0 when every applied event is covered.
     func checkpointAge(_ sample: RunSampler.CheckpointSample) -> Double {
         var oldest = 0.0
-        for (partition, offsets) in load.eventAt {
-            let next = sample.partitions[partition]?.nextOffset ?? 0
-            guard let index = offsets[next] else { continue }  // fully covered
+        for (partition, offsets) in load.eventAt.enumerated() {
+            let next = sample.partitions[Int32(partition)]?.nextOffset ?? 0
+            guard let index = offsets.eventIndex(at: next) else { continue }  // fully covered
             let appliedAt = outputs.firstOutputNanos[index]
             guard appliedAt > 0, appliedAt <= sample.atNanos else { continue }  // not applied yet
             oldest = max(oldest, Double(sample.atNanos - appliedAt) / 1e9)
@@ -153,7 +153,7 @@ struct ScenarioAnalysis {
     /// not cover yet (the brief's `now() - updated_at`). Counts records not yet
     /// consumed too, so it is high when the worker starves a partition.
     func checkpointStall(_ sample: RunSampler.CheckpointSample) -> Double? {
-        sample.partitions.filter { $0.value.nextOffset < (load.endOffsets[$0.key] ?? 0) }.values.map(\.ageSeconds).max()
+        sample.partitions.filter { $0.value.nextOffset < load.endOffset(of: $0.key) }.values.map(\.ageSeconds).max()
     }
 
     private func checkpointAge(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
