@@ -67,6 +67,22 @@ struct AllocationTests {
         #expect(try state[2].get() == .integer(3))
     }
 
+    @Test("a retried clientMsgID among new ones keeps its seq, and the new ones take the next seqs with no gap")
+    func retryAmongNewMessagesLeavesNoGap() throws {
+        let cid = "\(prefix)_7"
+        #expect(try allocate([newMsg(7, "m1"), newMsg(7, "m2")])[cid] == [1, 2])
+        #expect(try allocate([newMsg(7, "m3"), newMsg(7, "m1"), newMsg(7, "m4"), newMsg(7, "m3")])[cid] == [3, 1, 4, 3])
+        let state = try store.execute([.get(RedisKeys.maxSeq(cid)),
+                                       .init(["ZCARD", RedisKeys.allocationPositions(cid)]),
+                                       .init(["ZRANGE", RedisKeys.clientMessages(cid), "0", "-1", "WITHSCORES"])],
+                                      scripts: [])
+        #expect(try state[0].get().string == "4")
+        #expect(try state[1].get() == .integer(4))
+        let members = try state[2].get().array?.compactMap(\.string)
+        #expect(members == ["m1", "1", "m2", "2", "m3", "3", "m4", "4"])
+        #expect(try allocate([newMsg(7, "m5")])[cid] == [5])
+    }
+
     @Test("a conversation with more new messages than one ZADD takes records every position")
     func manyMessagesOfOneConversationAreAllRecorded() throws {
         let events = (1...1_200).map { newMsg(9, "m\($0)") }

@@ -27,9 +27,18 @@ import ReceiptRedis
 ///
 /// Both sets are trimmed lazily, when the conversation's counter passes a multiple
 /// of 16, so each keeps at most 16 entries more than it must. A conversation with
-/// one new message in the call (the common case) takes a path without Lua tables:
-/// `ZSCORE`, `INCR`, two `ZADD`s. Measured with redis-benchmark (16 conversations
-/// per call, one message each): 96–104k messages/s before both, 134k after.
+/// one new message in the call (the common case) takes a path without Lua tables.
+/// Measured with redis-benchmark (16 conversations per call, one message each):
+/// 96–104k messages/s before both, 134k after.
+///
+/// Allocation is optimistic: a conversation's messages take the next seqs and are
+/// added with `ZADD NX` without being looked up first, since nearly all are new. A
+/// message already in the set (a client's retry, a replay) keeps its seq, and in
+/// the same atomic call the counter is set back and the messages this call did add
+/// are renumbered right after the counter's old value: seqs stay contiguous, and
+/// the end state is what looking every message up first gives. One new message
+/// costs `INCR` and two `ZADD`s; looking it up first cost a `ZSCORE` (or a share of
+/// a `ZMSCORE`) more, each a scan of the listpack that holds a small set.
 ///
 /// Seqs go to `redis.call` as strings formatted with `%d`, and positions as the
 /// strings they came in: Redis formats a Lua number argument with `%.17g`, and that
@@ -49,6 +58,25 @@ public enum AllocationScript {
         end
         local call, format = redis.call, string.format
         local window = tonumber(ARGV[2])
+        -- Sets a counter back to `to`: a counter is never 0, so 0 means it did not exist.
+        local function lower(counter, by, to)
+          if to == 0 then call('DEL', counter) else call('DECRBY', counter, by) end
+        end
+        -- Scores the messages at `list` (indices after `ids`) with the seqs after `base`,
+        -- in order; `flag` 'NX' leaves a message already there as it is. Returns how many
+        -- were added.
+        local function score(messages, ids, list, base, flag)
+          local members, added = {}, 0
+          for k = 1, #list do
+            members[#members + 1] = format('%d', base + k); members[#members + 1] = ARGV[ids + list[k]]
+            if #members >= 1000 or k == #list then
+              if flag then added = added + call('ZADD', messages, flag, unpack(members))
+              else added = added + call('ZADD', messages, unpack(members)) end
+              members = {}
+            end
+          end
+          return added
+        end
         local out, o = {}, 0
         local k, a = 2, 3
         while a <= #ARGV do
@@ -57,50 +85,60 @@ public enum AllocationScript {
           local ids, at = a + 1, a + 1 + n
           local top, fresh = 0, 0
           if n == 1 then
+            -- Optimistic: the message is new (it nearly always is), so it takes the next
+            -- seq and is added in one step; a retry or a replay gives the seq back.
             local id = ARGV[ids + 1]
-            local seq = call('ZSCORE', messages, id)
-            if seq then
-              seq = tonumber(seq)
-            else
-              seq = call('INCR', counter)
+            local seq = call('INCR', counter)
+            local member = format('%d', seq)
+            if call('ZADD', messages, 'NX', member, id) == 1 then
               top, fresh = seq, 1
-              local member = format('%d', seq)
-              call('ZADD', messages, member, id)
               local position = ARGV[at + 1]
               if position ~= '-1' then call('ZADD', positions, position, member) end
+            else
+              lower(counter, 1, seq - 1)
+              seq = tonumber(call('ZSCORE', messages, id))
             end
             o = o + 1; out[o] = seq
           else
-            local known, new = {}, {}
-            for first = 1, n, 1000 do
-              local last = math.min(first + 999, n)
-              local seqs = call('ZMSCORE', messages, unpack(ARGV, ids + first, ids + last))
-              for i = first, last do
-                local id = ARGV[ids + i]
-                if known[id] == nil then
-                  local seq = seqs[i - first + 1]
-                  if seq then known[id] = tonumber(seq) else known[id] = false; new[#new + 1] = i end
+            -- Each distinct clientMsgID once, at its first message.
+            local known, distinct = {}, {}
+            for i = 1, n do
+              local id = ARGV[ids + i]
+              if known[id] == nil then known[id] = false; distinct[#distinct + 1] = i end
+            end
+            local count = #distinct
+            top = call('INCRBY', counter, count)
+            local base = top - count
+            local new = distinct
+            if score(messages, ids, distinct, base, 'NX') < count then
+              -- Some were given seqs before (a retry, a replay): they keep theirs. The
+              -- messages this call added are renumbered after the counter's old value,
+              -- so the seqs stay contiguous, and the counter is set back to match.
+              new = {}
+              for first = 1, count, 1000 do
+                local last = math.min(first + 999, count)
+                local names = {}
+                for d = first, last do names[#names + 1] = ARGV[ids + distinct[d]] end
+                local seqs = call('ZMSCORE', messages, unpack(names))
+                for d = first, last do
+                  local seq = tonumber(seqs[d - first + 1])
+                  if seq == base + d then new[#new + 1] = distinct[d] else known[ARGV[ids + distinct[d]]] = seq end
                 end
               end
+              top = base + #new
+              lower(counter, count - #new, top)
+              if #new > 0 then score(messages, ids, new, base) end
             end
             fresh = #new
-            if fresh > 0 then
-              top = call('INCRBY', counter, fresh)
-              local seq = top - fresh
-              local members, scored = {}, {}
-              for _, i in ipairs(new) do
-                seq = seq + 1
-                known[ARGV[ids + i]] = seq
-                local member = format('%d', seq)
-                members[#members + 1] = member; members[#members + 1] = ARGV[ids + i]
-                local position = ARGV[at + i]
-                if position ~= '-1' then scored[#scored + 1] = position; scored[#scored + 1] = member end
-                if #members >= 1000 then call('ZADD', messages, unpack(members)); members = {} end
-                if #scored >= 1000 then call('ZADD', positions, unpack(scored)); scored = {} end
-              end
-              if #members > 0 then call('ZADD', messages, unpack(members)) end
-              if #scored > 0 then call('ZADD', positions, unpack(scored)) end
+            local scored = {}
+            for d = 1, fresh do
+              local i = new[d]
+              known[ARGV[ids + i]] = base + d
+              local position = ARGV[at + i]
+              if position ~= '-1' then scored[#scored + 1] = position; scored[#scored + 1] = format('%d', base + d) end
+              if #scored >= 1000 then call('ZADD', positions, unpack(scored)); scored = {} end
             end
+            if #scored > 0 then call('ZADD', positions, unpack(scored)) end
             for i = 1, n do o = o + 1; out[o] = known[ARGV[ids + i]] end
           end
           -- Trimming is lazy: once every 16 seqs of the conversation (so each set keeps at
