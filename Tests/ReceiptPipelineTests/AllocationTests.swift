@@ -83,6 +83,42 @@ struct AllocationTests {
         #expect(try allocate([newMsg(7, "m5")])[cid] == [5])
     }
 
+    @Test("retries spread over a call of more than one ZADD keep their seqs; the new messages follow with no gap")
+    func retriesAcrossChunksLeaveNoGap() throws {
+        let cid = "\(prefix)_8"
+        #expect(try allocate((0..<4).map { newMsg(8, "old\($0)") })[cid] == [1, 2, 3, 4])
+        // 1,604 messages: 1,200 new ones, the first 400 of them again (retries within
+        // the call), and the four old ones at 500, 501, 1000 and 1001, so the call
+        // spans several ZADDs and lookups of 1,000.
+        var ids = (0..<1_600).map { "new\($0 % 1_200)" }
+        for (slot, old) in zip([500, 501, 1000, 1001], ["old0", "old1", "old2", "old3"]) { ids.insert(old, at: slot) }
+        let seqs = try #require(try allocate(ids.map { newMsg(8, $0) })[cid])
+        var expected: [String: Int64] = ["old0": 1, "old1": 2, "old2": 3, "old3": 4]
+        for id in ids where expected[id] == nil { expected[id] = Int64(expected.count + 1) }
+        #expect(seqs == ids.map { expected[$0]! })
+        let state = try store.execute([.get(RedisKeys.maxSeq(cid)),
+                                       .init(["ZCARD", RedisKeys.allocationPositions(cid)]),
+                                       .init(["ZCARD", RedisKeys.clientMessages(cid)])], scripts: [])
+        #expect(try state[0].get().string == String(4 + 1_200))
+        #expect(try state[1].get() == .integer(4 + 1_200))
+        #expect(try state[2].get() == .integer(4 + 1_200))
+        #expect(try allocate(ids.map { newMsg(8, $0) })[cid] == seqs)  // a replay of the whole call
+        #expect(try store.execute([.get(RedisKeys.maxSeq(cid))], scripts: [])[0].get().string == String(4 + 1_200))
+    }
+
+    @Test("messages already in a conversation without a counter keep their seqs and leave no counter behind")
+    func messagesWithoutCounterAreLookedUp() throws {
+        let cid = "\(prefix)_6"
+        _ = try store.execute([.init(["ZADD", RedisKeys.clientMessages(cid), "1", "m1", "2", "m2"])], scripts: [])
+        #expect(try allocate([newMsg(6, "m1")])[cid] == [1])
+        #expect(try allocate([newMsg(6, "m1"), newMsg(6, "m2")])[cid] == [1, 2])
+        #expect(try allocate([newMsg(6, "m2"), newMsg(6, "m1")])[cid] == [2, 1])
+        let state = try store.execute([.init(["EXISTS", RedisKeys.maxSeq(cid)]),
+                                       .init(["EXISTS", RedisKeys.allocationPositions(cid)])], scripts: [])
+        #expect(try state[0].get() == .integer(0))
+        #expect(try state[1].get() == .integer(0))
+    }
+
     @Test("a conversation with more new messages than one ZADD takes records every position")
     func manyMessagesOfOneConversationAreAllRecorded() throws {
         let events = (1...1_200).map { newMsg(9, "m\($0)") }

@@ -36,9 +36,11 @@ import ReceiptRedis
 /// message already in the set (a client's retry, a replay) keeps its seq, and in
 /// the same atomic call the counter is set back and the messages this call did add
 /// are renumbered right after the counter's old value: seqs stay contiguous, and
-/// the end state is what looking every message up first gives. One new message
-/// costs `INCR` and two `ZADD`s; looking it up first cost a `ZSCORE` (or a share of
-/// a `ZMSCORE`) more, each a scan of the listpack that holds a small set.
+/// the end state is what looking every message up first gives. This relies on what
+/// the script and re-seeding keep: no seq in the set is above the counter. A
+/// conversation without a counter yet has its messages looked up first. One new
+/// message costs `INCR` and two `ZADD`s; looking it up first cost a `ZSCORE` (or a
+/// share of a `ZMSCORE`) more, each a scan of the listpack that holds a small set.
 ///
 /// Seqs go to `redis.call` as strings formatted with `%d`, and positions as the
 /// strings they came in: Redis formats a Lua number argument with `%.17g`, and that
@@ -110,7 +112,11 @@ public enum AllocationScript {
             top = call('INCRBY', counter, count)
             local base = top - count
             local new = distinct
-            if score(messages, ids, distinct, base, 'NX') < count then
+            -- A seq in the set is never above the counter, so a message this call added
+            -- is one scored base + d. Without a counter before (base 0) seqs already in
+            -- the set could look like that: the messages are then looked up first.
+            local optimistic = base > 0
+            if not optimistic or score(messages, ids, distinct, base, 'NX') < count then
               -- Some were given seqs before (a retry, a replay): they keep theirs. The
               -- messages this call added are renumbered after the counter's old value,
               -- so the seqs stay contiguous, and the counter is set back to match.
@@ -122,7 +128,11 @@ public enum AllocationScript {
                 local seqs = call('ZMSCORE', messages, unpack(names))
                 for d = first, last do
                   local seq = tonumber(seqs[d - first + 1])
-                  if seq == base + d then new[#new + 1] = distinct[d] else known[ARGV[ids + distinct[d]]] = seq end
+                  if (optimistic and seq == base + d) or (not optimistic and seq == nil) then
+                    new[#new + 1] = distinct[d]
+                  else
+                    known[ARGV[ids + distinct[d]]] = seq
+                  end
                 end
               end
               top = base + #new
