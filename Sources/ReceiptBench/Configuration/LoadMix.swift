@@ -31,7 +31,7 @@ public struct LoadMix: Sendable, Codable, Equatable {
         public var newMsg: Double = 1
         public var markConversationAsRead: Double = 1
         public var markMsgsAsRead: Double = 0
-        /// msgDelivered is dead-lettered (`unknown_type`) by the current worker.
+        /// Only for single chats: the generator turns a group's delivery into a read.
         public var msgDelivered: Double = 0
 
         public init() {}
