@@ -19,7 +19,13 @@ public struct RecordBatch: Sendable {
         var keyCount: Int32
         var valueCount: Int32
 
-        var valueStart: Int { start + Int(max(keyCount, 0)) }
+        /// Where the key lies in `bytes`; nil when the record has no key.
+        var keyRange: Range<Int>? { keyCount < 0 ? nil : start..<start + Int(keyCount) }
+        /// Where the value lies in `bytes`.
+        var valueRange: Range<Int> {
+            let valueStart = start + Int(max(keyCount, 0))
+            return valueStart..<valueStart + Int(valueCount)
+        }
     }
 
     private var topics: [String] = []
@@ -59,16 +65,11 @@ public struct RecordBatch: Sendable {
 
     /// nil when the record has no key.
     public func key(at index: Int) -> ArraySlice<UInt8>? {
-        let entry = entries[index]
-        guard entry.keyCount >= 0 else { return nil }
-        return bytes[entry.start..<entry.start + Int(entry.keyCount)]
+        entries[index].keyRange.map { bytes[$0] }
     }
 
     /// Empty when the record's value is null.
-    public func value(at index: Int) -> ArraySlice<UInt8> {
-        let entry = entries[index]
-        return bytes[entry.valueStart..<entry.valueStart + Int(entry.valueCount)]
-    }
+    public func value(at index: Int) -> ArraySlice<UInt8> { bytes[entries[index].valueRange] }
 
     /// A copy of one record, without headers.
     public func record(at index: Int) -> KafkaRecord {
@@ -83,9 +84,8 @@ public struct RecordBatch: Sendable {
         for index in indices where isIncluded(topicPartition(at: index)) {
             let entry = entries[index]
             bytes.withUnsafeBytes { all in
-                let value = UnsafeRawBufferPointer(rebasing: all[entry.valueStart..<entry.valueStart + Int(entry.valueCount)])
-                let key = entry.keyCount < 0
-                    ? nil : UnsafeRawBufferPointer(rebasing: all[entry.start..<entry.start + Int(entry.keyCount)])
+                let value = UnsafeRawBufferPointer(rebasing: all[entry.valueRange])
+                let key = entry.keyRange.map { UnsafeRawBufferPointer(rebasing: all[$0]) }
                 kept.append(topic: topic(at: index), partition: entry.partition, offset: entry.offset,
                             timestampMs: entry.timestampMs, key: key, value: value)
             }
