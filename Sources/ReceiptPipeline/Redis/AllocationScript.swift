@@ -64,20 +64,23 @@ public enum AllocationScript {
         local function lower(counter, by, to)
           if to == 0 then call('DEL', counter) else call('DECRBY', counter, by) end
         end
-        -- Scores the messages at `list` (indices after `ids`) with the seqs after `base`,
-        -- in order; `flag` 'NX' leaves a message already there as it is. Returns how many
-        -- were added.
-        local function score(messages, ids, list, base, flag)
-          local members, added = {}, 0
-          for k = 1, #list do
-            members[#members + 1] = format('%d', base + k); members[#members + 1] = ARGV[ids + list[k]]
-            if #members >= 1000 or k == #list then
-              if flag then added = added + call('ZADD', messages, flag, unpack(members))
-              else added = added + call('ZADD', messages, unpack(members)) end
-              members = {}
-            end
+        -- ZADD of the score/member pairs in `args`, 500 pairs per call; `flag` 'NX'
+        -- leaves a member already there as it is. Returns how many were added.
+        local function zadd(key, flag, args)
+          local added = 0
+          for first = 1, #args, 1000 do
+            local last = math.min(first + 999, #args)
+            if flag then added = added + call('ZADD', key, flag, unpack(args, first, last))
+            else added = added + call('ZADD', key, unpack(args, first, last)) end
           end
           return added
+        end
+        -- Scores the messages at `list` (indices after `ids`) with the seqs after `base`,
+        -- in order. Returns how many were added.
+        local function score(messages, ids, list, base, flag)
+          local args = {}
+          for d = 1, #list do args[2 * d - 1] = format('%d', base + d); args[2 * d] = ARGV[ids + list[d]] end
+          return zadd(messages, flag, args)
         end
         local out, o = {}, 0
         local k, a = 2, 3
@@ -146,9 +149,8 @@ public enum AllocationScript {
               known[ARGV[ids + i]] = base + d
               local position = ARGV[at + i]
               if position ~= '-1' then scored[#scored + 1] = position; scored[#scored + 1] = format('%d', base + d) end
-              if #scored >= 1000 then call('ZADD', positions, unpack(scored)); scored = {} end
             end
-            if #scored > 0 then call('ZADD', positions, unpack(scored)) end
+            zadd(positions, nil, scored)
             for i = 1, n do o = o + 1; out[o] = known[ARGV[ids + i]] end
           end
           -- Trimming is lazy: once every 16 seqs of the conversation (so each set keeps at
