@@ -6,10 +6,10 @@ import CRdKafka
 /// dedicated thread, never from Swift's cooperative pool. Releasing the producer drops
 /// records not yet delivered; `flush` first.
 public final class KafkaProducer: Sendable {
-    private let client: KafkaClient
+    let client: KafkaClient
     private let context: ProducerContext
-    private let enqueueTimeoutMs: Int32
-    private let topics: TopicHandles
+    let enqueueTimeoutMs: Int32
+    let topics: TopicHandles
 
     private init(client: KafkaClient, context: ProducerContext, enqueueTimeoutMs: Int32) {
         self.client = client

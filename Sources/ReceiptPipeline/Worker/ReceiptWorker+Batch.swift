@@ -93,10 +93,14 @@ extension ReceiptWorker {
         holdGroupReads(batch.outcome.groupReads, batch: ticketBatch)
         var notified: [NotificationType: Int64] = [:]
         let notifications = batch.outcome.notifications
-        for index in notifications.indices {  // by index, borrowed by `send`: not copied into a loop variable
+        for index in notifications.indices {  // by index, borrowed: not copied into a loop variable
             notified[notifications[index].type, default: 0] += 1
-            send(notifications[index], batch: ticketBatch)
+            batchNotifications.append(key: notifications[index].recvID, ticket: ledger.ticket(for: ticketBatch)) {
+                notifications[index].encodeJSON(into: &$0)
+            }
+            if batchNotifications.count == Self.notificationsPerSend { sendBatchNotifications() }
         }
+        sendBatchNotifications()
         for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }
         refused.sort { $0.record < $1.record }  // dead letters keep the order of their source
         for (index, rejection) in refused {

@@ -9,10 +9,23 @@ extension ReceiptWorker {
         enqueue(record, ticket: ledger.ticket(for: batch))
     }
 
-    /// `send` for a notification, keyed by its `recvID`.
-    func send(_ notification: borrowing Notification, batch: UInt64) {
-        let ticket = ledger.ticket(for: batch)  // first: the notification is then read in place, not copied
-        enqueue(notification, ticket: ticket)
+    /// Notifications encoded before they go to the producer in one call: enough to
+    /// pay librdkafka's per-call costs once for many records, few enough that the
+    /// encoded records and their C descriptors stay small (about 64 KB and 18 KB).
+    static let notificationsPerSend = 256
+
+    /// Hands the notifications gathered in `batchNotifications` (their tickets are
+    /// taken already) to the producer in one call, and empties it. A record the
+    /// producer refuses is sent again on its own, until it is taken, like any other.
+    func sendBatchNotifications() {
+        guard !batchNotifications.isEmpty else { return }
+        for (index, error) in producer.send(batchNotifications) {
+            metrics.kafkaErrors.increment()
+            logger.warning("producing failed; retrying alone", metadata: [
+                "topic": "\(batchNotifications.topic)", "error": "\(error)"])
+            enqueue(batchNotifications.record(at: index), ticket: batchNotifications.ticket(at: index))
+        }
+        batchNotifications.removeAll()
     }
 
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {

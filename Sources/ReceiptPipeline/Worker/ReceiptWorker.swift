@@ -72,6 +72,8 @@ final class ReceiptWorker {
     var groupReadHolds = GroupReadHolds()
     /// Where each notification is encoded on its way to the producer; reused.
     var notificationBuffer: [UInt8] = []
+    /// Where a batch's notifications are encoded, to be produced in one call; reused.
+    var batchNotifications: OutgoingRecords
     /// Where delivery outcomes are collected; reused.
     var spareDeliveries = Deliveries()
     /// The origin of the coalescer's millisecond clock.
@@ -96,6 +98,7 @@ final class ReceiptWorker {
             endpoint: configuration.redis, clientMessageWindow: configuration.clientMessageWindow,
             maxMarksPerUser: configuration.applier.maxMarksPerUser))
         self.groupReads = GroupReadCoalescer(configuration: configuration.groupReads)
+        self.batchNotifications = OutgoingRecords(topic: configuration.notifyTopic)
         self.decoder = EventDecoder(configuration: configuration.decoder)
         self.applier = BatchApplier(configuration: configuration.applier)
     }
