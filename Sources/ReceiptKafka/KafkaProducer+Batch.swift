@@ -7,7 +7,8 @@ extension KafkaProducer {
     /// carries its ticket, as with `send`.
     ///
     /// While the local queue is full, serves delivery reports to make room, for up to
-    /// the configured enqueue timeout, and goes on from the first record not taken.
+    /// the configured enqueue timeout while no record gets in, and goes on from the
+    /// first record not taken.
     /// Returns the records librdkafka refused (by index, with the reason, in order),
     /// which were not enqueued: the caller sends them again one by one, or gives up.
     public func send(_ records: OutgoingRecords) -> [(index: Int, error: KafkaError)] {
@@ -31,7 +32,10 @@ extension KafkaProducer {
         while start < records.count {
             let queueFullAt = produce(records, from: start, to: topic, messages: &messages, refused: &refused)
             guard let queueFullAt else { break }
-            // Everything from `queueFullAt` on was refused for lack of room.
+            // Everything from `queueFullAt` on was refused for lack of room. Records got
+            // in since the last wait: the queue drains, so the wait starts again, as it
+            // does for each record `send` enqueues.
+            if queueFullAt > start { deadline = nil }
             if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
             guard let deadline, !deadline.hasPassed else {
                 let error = KafkaError.local(.queueFull, "the local producer queue stayed full for \(enqueueTimeoutMs) ms")

@@ -1,6 +1,7 @@
 /// Records for one topic, keyed and encoded back to back into one buffer: what
 /// `KafkaProducer.send(_:)` hands to librdkafka in a single call. Reuse one with
-/// `removeAll()`, so that a batch of records costs no allocation once it has grown.
+/// `removeAll()`, so that its records cost no allocation of their own once it has
+/// grown (each `send` allocates one array of C descriptors, one per record).
 public struct OutgoingRecords: Sendable {
     public let topic: String
     /// Every key and value, back to back.

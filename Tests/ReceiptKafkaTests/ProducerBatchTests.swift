@@ -54,6 +54,29 @@ import TestSupport
         #expect(reports.sorted { $0.offset < $1.offset }.map(\.ticket) == Array(1...40))
     }
 
+    @Test func theEnqueueTimeoutBoundsEachWaitForRoomNotTheWholeBatch() async throws {
+        let (refused, reports, took) = try await onOwnThread {
+            let cluster = try KafkaMockCluster.make()
+            try cluster.createTopic("slow", partitions: 1)
+            // Room for 2 records, each produce request lingering 20 ms: 200 records need
+            // about 100 waits, 2 s or more in all, twice the timeout; each wait is far
+            // shorter than it.
+            var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: [
+                "queue.buffering.max.messages": "2", "linger.ms": "20"])
+            configuration.enqueueTimeoutMs = 1_000
+            let producer = try KafkaProducer.make(configuration: configuration)
+            let started = ContinuousClock.now
+            let refused = producer.send(Self.records(topic: "slow", count: 200))
+            let took = ContinuousClock.now - started
+            try producer.flush(timeoutMs: 10_000)
+            return (refused, producer.pollDeliveries(timeoutMs: 0), took)
+        }
+
+        #expect(took > .milliseconds(1_000))  // the batch as a whole outlasted the timeout
+        #expect(refused.isEmpty)
+        #expect(reports.map(\.ticket).sorted() == Array(1...200))
+    }
+
     @Test func recordsTheQueueCannotTakeInTimeAreReturnedAsRefusedForAFullQueue() async throws {
         let (refused, waited) = try await onOwnThread {
             var configuration = KafkaConfiguration(
@@ -91,7 +114,7 @@ import TestSupport
         #expect(reports.map(\.ticket).sorted() == [1, 2, 4, 5])
     }
 
-    @Test func aTopicNameLibrdkafkaRefusesRefusesEveryRecordWithItsError() async throws {
+    @Test func aTopicNameLibrdkafkaRefusesRefusesEveryRecord() async throws {
         let refused = try await onOwnThread {
             let cluster = try KafkaMockCluster.make()
             let producer = try KafkaProducer.make(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
