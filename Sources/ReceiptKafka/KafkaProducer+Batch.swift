@@ -36,13 +36,11 @@ extension KafkaProducer {
             // in since the last wait: the queue drains, so the wait starts again, as it
             // does for each record `send` enqueues.
             if queueFullAt > start { deadline = nil }
-            if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
-            guard let deadline, !deadline.hasPassed else {
-                let error = KafkaError.local(.queueFull, "the local producer queue stayed full for \(enqueueTimeoutMs) ms")
+            guard waitedForRoom(within: &deadline) else {
+                let error = KafkaError.local(.queueFull, queueStayedFull)
                 refused += (queueFullAt..<records.count).map { ($0, error) }
                 break
             }
-            rd_kafka_poll(client.handle, min(deadline.remainingMs, 10))
             start = queueFullAt
         }
         return refused

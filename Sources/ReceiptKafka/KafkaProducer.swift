@@ -8,7 +8,7 @@ import CRdKafka
 public final class KafkaProducer: Sendable {
     let client: KafkaClient
     private let context: ProducerContext
-    let enqueueTimeoutMs: Int32
+    private let enqueueTimeoutMs: Int32
     let topics: TopicHandles
 
     private init(client: KafkaClient, context: ProducerContext, enqueueTimeoutMs: Int32) {
@@ -75,14 +75,25 @@ public final class KafkaProducer: Sendable {
         var deadline: Deadline?
         while var error = attempt() {
             guard error.code == .queueFull else { throw error }
-            if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
-            guard let deadline, !deadline.hasPassed else {
-                error.message = "the local producer queue stayed full for \(enqueueTimeoutMs) ms"
+            guard waitedForRoom(within: &deadline) else {
+                error.message = queueStayedFull
                 throw error
             }
-            rd_kafka_poll(client.handle, min(deadline.remainingMs, 10))
         }
     }
+
+    /// One wait for room in the full local queue: serves delivery reports for up to
+    /// 10 ms, within `deadline`, which the first wait starts (the enqueue timeout).
+    /// Returns false, without waiting, once the deadline has passed.
+    func waitedForRoom(within deadline: inout Deadline?) -> Bool {
+        if deadline == nil { deadline = Deadline(afterMs: enqueueTimeoutMs) }
+        guard let deadline, !deadline.hasPassed else { return false }
+        rd_kafka_poll(client.handle, min(deadline.remainingMs, 10))
+        return true
+    }
+
+    /// The message of the error for a queue that stayed full past the enqueue timeout.
+    var queueStayedFull: String { "the local producer queue stayed full for \(enqueueTimeoutMs) ms" }
 
     /// Serves delivery callbacks, waiting up to `timeoutMs` if none are ready yet, and
     /// returns every report gathered since the previous call.
