@@ -95,10 +95,7 @@ extension ReceiptWorker {
         let notifications = batch.outcome.notifications
         for index in notifications.indices {  // by index, borrowed: not copied into a loop variable
             notified[notifications[index].type, default: 0] += 1
-            batchNotifications.append(key: notifications[index].recvID, ticket: ledger.ticket(for: ticketBatch)) {
-                notifications[index].encodeJSON(into: &$0)
-            }
-            if batchNotifications.count == Self.notificationsPerSend { sendBatchNotifications() }
+            produce(notifications[index], ticket: ledger.ticket(for: ticketBatch))
         }
         sendBatchNotifications()
         for (type, count) in notified { metrics.notifications[type]?.increment(by: count) }

@@ -14,6 +14,15 @@ extension ReceiptWorker {
     /// encoded records and their C descriptors stay small (about 64 KB and 18 KB).
     static let notificationsPerSend = 256
 
+    /// Encodes `notification` for the producer, keyed by its `recvID`, into
+    /// `batchNotifications`, which goes out whenever it holds `notificationsPerSend`.
+    /// Call `sendBatchNotifications()` after the last. A notification costs no
+    /// allocation of its own on the way out.
+    func produce(_ notification: Notification, ticket: UInt64) {
+        batchNotifications.append(key: notification.recvID, ticket: ticket) { notification.encodeJSON(into: &$0) }
+        if batchNotifications.count == Self.notificationsPerSend { sendBatchNotifications() }
+    }
+
     /// Hands the notifications gathered in `batchNotifications` (their tickets are
     /// taken already) to the producer in one call, and empties it. A record the
     /// producer refuses is sent again on its own, until it is taken, like any other.
@@ -30,19 +39,6 @@ extension ReceiptWorker {
 
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
         untilEnqueued(to: record.topic) { () throws(KafkaError) in try producer.send(record, ticket: ticket) }
-    }
-
-    /// Encodes `notification` into the worker's one reused buffer (librdkafka copies
-    /// it), so a notification costs no allocation of its own on the way out.
-    /// Borrowed, and only its key captured below: a copy of the notification would
-    /// retain (and then release) every string it holds.
-    func enqueue(_ notification: borrowing Notification, ticket: UInt64) {
-        notificationBuffer.removeAll(keepingCapacity: true)
-        notification.encodeJSON(into: &notificationBuffer)
-        let key = notification.recvID
-        untilEnqueued(to: configuration.notifyTopic) { () throws(KafkaError) in
-            try producer.send(topic: configuration.notifyTopic, key: key, value: notificationBuffer, ticket: ticket)
-        }
     }
 
     /// Runs `attempt` until the producer takes the record, serving delivery reports

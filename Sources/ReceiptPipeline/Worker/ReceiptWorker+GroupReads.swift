@@ -28,9 +28,10 @@ extension ReceiptWorker {
             }
             for (notification, ticket) in zip(window.notifications, tickets) {
                 metrics.notifications[notification.type]?.increment()
-                enqueue(notification, ticket: ticket)
+                produce(notification, ticket: ticket)
             }
         }
+        sendBatchNotifications()
     }
 
     /// Milliseconds since the worker started: the coalescer's monotonic clock.

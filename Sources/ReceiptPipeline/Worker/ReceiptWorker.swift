@@ -70,9 +70,8 @@ final class ReceiptWorker {
     /// window holds for the batches that fed it.
     var groupReads: GroupReadCoalescer
     var groupReadHolds = GroupReadHolds()
-    /// Where each notification is encoded on its way to the producer; reused.
-    var notificationBuffer: [UInt8] = []
-    /// Where a batch's notifications are encoded, to be produced in one call; reused.
+    /// Where notifications are encoded on their way to the producer, to be produced
+    /// `notificationsPerSend` per call; reused.
     var batchNotifications: OutgoingRecords
     /// Where delivery outcomes are collected; reused.
     var spareDeliveries = Deliveries()
