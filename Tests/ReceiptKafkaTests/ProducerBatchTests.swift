@@ -39,14 +39,8 @@ import TestSupport
     }
 
     @Test func aBatchLargerThanTheQueueWaitsForRoomAndSendsTheRest() async throws {
-        let (refused, reports) = try await onOwnThread {
-            let cluster = try KafkaMockCluster.make()
-            try cluster.createTopic("narrow", partitions: 1)
-            let producer = try KafkaProducer.make(configuration: KafkaConfiguration(
-                bootstrapServers: cluster.bootstrapServers, properties: ["queue.buffering.max.messages": "4"]))
-            let refused = producer.send(Self.records(topic: "narrow", count: 40))
-            try producer.flush(timeoutMs: 10_000)
-            return (refused, producer.pollDeliveries(timeoutMs: 0))
+        let (refused, reports, _) = try await onOwnThread {
+            try Self.sendAndFlush(Self.records(topic: "narrow", count: 40), properties: ["queue.buffering.max.messages": "4"])
         }
 
         #expect(refused.isEmpty)
@@ -56,20 +50,12 @@ import TestSupport
 
     @Test func theEnqueueTimeoutBoundsEachWaitForRoomNotTheWholeBatch() async throws {
         let (refused, reports, took) = try await onOwnThread {
-            let cluster = try KafkaMockCluster.make()
-            try cluster.createTopic("slow", partitions: 1)
             // Room for 2 records, each produce request lingering 20 ms: 200 records need
             // about 100 waits, 2 s or more in all, twice the timeout; each wait is far
             // shorter than it.
-            var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: [
-                "queue.buffering.max.messages": "2", "linger.ms": "20"])
-            configuration.enqueueTimeoutMs = 1_000
-            let producer = try KafkaProducer.make(configuration: configuration)
-            let started = ContinuousClock.now
-            let refused = producer.send(Self.records(topic: "slow", count: 200))
-            let took = ContinuousClock.now - started
-            try producer.flush(timeoutMs: 10_000)
-            return (refused, producer.pollDeliveries(timeoutMs: 0), took)
+            try Self.sendAndFlush(Self.records(topic: "slow", count: 200),
+                                  properties: ["queue.buffering.max.messages": "2", "linger.ms": "20"],
+                                  enqueueTimeoutMs: 1_000)
         }
 
         #expect(took > .milliseconds(1_000))  // the batch as a whole outlasted the timeout
@@ -94,19 +80,13 @@ import TestSupport
     }
 
     @Test func aRecordLibrdkafkaRefusesIsReturnedAndTheOthersAreSent() async throws {
-        let (refused, reports) = try await onOwnThread {
-            let cluster = try KafkaMockCluster.make()
-            try cluster.createTopic("sized", partitions: 1)
-            let producer = try KafkaProducer.make(configuration: KafkaConfiguration(
-                bootstrapServers: cluster.bootstrapServers, properties: ["message.max.bytes": "1000"]))
+        let (refused, reports, _) = try await onOwnThread {
             var records = OutgoingRecords(topic: "sized")
             for index in 0..<5 {
                 let size = index == 2 ? 5_000 : 10
                 records.append(key: "k\(index)", ticket: UInt64(index + 1)) { $0 += [UInt8](repeating: 7, count: size) }
             }
-            let refused = producer.send(records)
-            try producer.flush(timeoutMs: 10_000)
-            return (refused, producer.pollDeliveries(timeoutMs: 0))
+            return try Self.sendAndFlush(records, properties: ["message.max.bytes": "1000"])
         }
 
         #expect(refused.map(\.index) == [2])
@@ -136,6 +116,24 @@ import TestSupport
         #expect(records.ticket(at: 1) == 2)
         records.removeAll()
         #expect(records.isEmpty)
+    }
+
+    /// Sends `records` in one call to a fresh mock cluster holding their topic (one
+    /// partition), from a producer with `properties`, and flushes. Returns what was
+    /// refused, the delivery reports, and how long the send took.
+    private static func sendAndFlush(
+        _ records: OutgoingRecords, properties: [String: String], enqueueTimeoutMs: Int32? = nil
+    ) throws -> (refused: [(index: Int, error: KafkaError)], reports: [DeliveryReport], took: Duration) {
+        let cluster = try KafkaMockCluster.make()
+        try cluster.createTopic(records.topic, partitions: 1)
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: properties)
+        if let enqueueTimeoutMs { configuration.enqueueTimeoutMs = enqueueTimeoutMs }
+        let producer = try KafkaProducer.make(configuration: configuration)
+        let started = ContinuousClock.now
+        let refused = producer.send(records)
+        let took = ContinuousClock.now - started
+        try producer.flush(timeoutMs: 10_000)
+        return (refused, producer.pollDeliveries(timeoutMs: 0), took)
     }
 
     /// `count` records keyed "user-0"… "user-6" in turn, with values "value-0"… and tickets 1…
