@@ -2,7 +2,7 @@ import ReceiptKafka
 import Testing
 import TestSupport
 
-/// `send(topic:key:value:ticket:)`, the worker's path for notifications, and a
+/// `send(topic:key:value:ticket:)`, the load generator's path for events, and a
 /// consumer that leaves headers unread.
 @Suite struct ProducerFastPathTests {
     @Test func recordsSentByTopicKeyAndValueArriveAsSentAcrossAlternatingTopics() async throws {
