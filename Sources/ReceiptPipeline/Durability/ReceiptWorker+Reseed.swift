@@ -4,50 +4,6 @@ import ReceiptPostgres
 import ReceiptRedis
 
 extension ReceiptWorker {
-    /// Phase one of a batch, with Redis data loss handled: when the sentinel says
-    /// Redis lost its state, nothing is read or allocated until Redis is re-seeded.
-    /// Returns nil when a stop is requested first.
-    ///
-    /// `meanwhile` runs once while Redis works on the reads (it must not use Redis):
-    /// the reads are sent first and collected after it.
-    func readState(
-        _ prepared: RedisStateStore.PreparedRead, meanwhile: () -> Void = {}
-    ) -> [String: ConversationSnapshot]? {
-        let queries = prepared.queries
-        let trimBelow = prepared.trimBelow
-        var inFlight: RedisStateStore.PendingRead?
-        do {
-            inFlight = try store.beginRead(prepared)
-        } catch {
-            noteFailedRead(error)
-        }
-        meanwhile()
-        if let inFlight {
-            do {
-                return try store.finishRead(inFlight)
-            } catch {
-                noteFailedRead(error)
-            }
-        }
-        return retrying("reading state from Redis") {
-            do {
-                return try store.read(queries, trimBelow: trimBelow)
-            } catch is RedisStateLost {
-                guard try recoverRedisState() else { throw StopRequested() }
-                return try store.read(queries, trimBelow: trimBelow)
-            }
-        }
-    }
-
-    /// A failed overlapped read is retried by `retrying`; lost state is not an error.
-    private func noteFailedRead(_ error: any Error) {
-        guard !(error is RedisStateLost) else { return }
-        // A read sent behind a failed write was given up on purpose (`confirmWrite`).
-        if let error = error as? RedisError, error.isAbandonment { return }
-        metrics.redisErrors.increment()
-        logger.warning("reading state from Redis failed; retrying", metadata: ["error": "\(error)"])
-    }
-
     /// Brings Redis back to the complete state after it lost its data: everything
     /// stored in PostgreSQL plus what this worker applied and has not yet flushed.
     ///
@@ -59,7 +15,7 @@ extension ReceiptWorker {
     func recoverRedisState() throws -> Bool {
         while !stop.isRequested {
             if let epoch = try store.currentSentinel() {
-                try store.seed(pending.all)
+                try store.seed(machine.pending.all)
                 adopt(epoch)
                 return true
             }
@@ -83,7 +39,7 @@ extension ReceiptWorker {
                 after = page.last
             } while after != nil && !stop.isRequested
             guard !stop.isRequested else { return false }
-            try store.seed(pending.all)
+            try store.seed(machine.pending.all)
             let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
             try store.setSentinel(epoch)
             adopt(epoch)

@@ -7,7 +7,6 @@ extension ReceiptWorker {
     /// (or with PostgreSQL unreachable) librdkafka falls back to the offset committed
     /// in Kafka, which is never ahead of the checkpoint, then to `auto.offset.reset`.
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        owned.formUnion(partitions)
         var starts: [TopicPartition: Int64] = [:]
         do {
             let loaded = try Checkpoints.load(
@@ -21,33 +20,20 @@ extension ReceiptWorker {
             logger.warning("reading checkpoints from PostgreSQL failed; starting at Kafka's committed offsets",
                            metadata: ["error": "\(error)"])
         }
-        durableOffsets.merge(starts) { max($0, $1) }
+        machine.assigned(partitions, checkpoints: starts)
         logger.info("partitions assigned", metadata: [
             "partitions": "\(partitions.map(\.partition).sorted())",
             "checkpoints": "\(starts.map { "\($0.key.partition):\($0.value)" }.sorted())"])
         return starts
     }
 
-    /// Before librdkafka takes the partitions away: finish everything in flight,
-    /// flush and checkpoint, so the next owner starts exactly where this one stopped.
+    /// Before librdkafka takes the partitions away: the machine drains everything in
+    /// flight to PostgreSQL, so the next owner starts exactly where this one stopped.
     func partitionsRevoked(_ partitions: [TopicPartition]) {
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
-        if !flushEverything(timeoutMs: configuration.revokeFlushTimeoutMs) {
+        machine.revoked(partitions, now: now)
+        if !driveRevocation() {
             logger.warning("revoked before everything was checkpointed; the next owner replays the rest")
-        }
-        revocations += 1
-        owned.subtract(partitions)
-        // The batch decoded and not yet read keeps only the partitions still owned: the
-        // next owner replays the others from their checkpoints (and if this worker is
-        // that owner, it replays them too, so nothing here may be kept for them).
-        if let batch = decoded {
-            let revoked = Set(partitions)
-            decoded = decode(batch.contents.records.filter { !revoked.contains($0) })
-        }
-        for partition in partitions {
-            finishedOffsets[partition] = nil
-            positions[partition] = nil
-            durableOffsets[partition] = nil
         }
     }
 

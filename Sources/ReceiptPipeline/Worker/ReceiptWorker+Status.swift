@@ -2,15 +2,11 @@ import Logging
 import ReceiptKafka
 
 extension ReceiptWorker {
-    /// Refreshes the status the HTTP server reports, about once a second.
+    /// Refreshes the status the HTTP server reports (the machine asks about once a second).
     func reportStatus() {
         let now = ContinuousClock.now
-        guard now - lastStatusUpdate >= .seconds(1) else {
-            return
-        }
-        lastStatusUpdate = now
         var lag: [Int32: Int64] = [:]
-        for (partition, next) in positions {
+        for (partition, next) in machine.positions {
             if let high = consumer.highWatermark(partition) { lag[partition.partition] = max(0, high - next) }
         }
         status.update {
@@ -23,7 +19,6 @@ extension ReceiptWorker {
     /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
     /// (and readiness says so) even while no events arrive.
     private func checkRedis() {
-        guard confirmWrite() else { return }
         do {
             if try store.currentSentinel() != store.epoch {
                 guard try recoverRedisState() else { return }

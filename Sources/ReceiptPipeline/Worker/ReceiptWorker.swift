@@ -5,21 +5,19 @@ import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
 
-/// The batch loop of one worker: poll → decode → read state → apply → write state
-/// → produce notifications and dead letters → commit what the broker acknowledged.
+/// Carries out what `BatchPipelineState` decides, against Kafka, Redis and
+/// PostgreSQL: poll → decode → read state → apply → write state → produce
+/// notifications and dead letters → flush and checkpoint what the broker
+/// acknowledged. It decides nothing about order or checkpoints itself; the
+/// machine's invariant is the worker's.
 ///
-/// Lives on one dedicated thread: `run(until:)` blocks, and every librdkafka and
-/// hiredis call of the worker happens on that thread, including the rebalance
-/// callbacks librdkafka runs inside `poll()`.
-///
-/// Invariant: a checkpoint (in PostgreSQL, then in Kafka) covers a record only after
-/// the record was applied to Redis, its state was written to PostgreSQL, and every
-/// notification and dead letter it caused was acknowledged by the broker. A crash
-/// anywhere replays from the last checkpoint, and replay is safe: allocation is
-/// idempotent by clientMsgID and watermarks only move up. A batch whose group reads
-/// wait in a `groupHasRead` window holds a ticket until that window's records are
-/// acknowledged, so coalescing never lets a checkpoint pass an unsent notification.
+/// Lives on one dedicated thread: `run()` blocks, and every librdkafka and hiredis
+/// call of the worker happens on that thread, including the rebalance callbacks
+/// librdkafka runs inside `poll()`, which drive the machine's drain to its end
+/// before they return.
 final class ReceiptWorker {
+    typealias Machine = BatchPipelineState<RecordBatch, WorkerBatch>
+
     let configuration: WorkerConfiguration
     let logger: Logger
     let metrics = PipelineMetrics()
@@ -30,54 +28,22 @@ final class ReceiptWorker {
     let applier: BatchApplier
     let flusher: CheckpointFlusher
     let status: WorkerStatus
+    let stop: StopSignal
     /// The worker thread's own PostgreSQL connection, for checkpoints on assignment
     /// and for re-seeding Redis; the flusher has its own.
     var postgres: PostgresConnection?
 
-    var ledger = DeliveryLedger()
-    /// Finished offsets not yet handed to the flusher.
-    var finishedOffsets: [TopicPartition: Int64] = [:]
-    /// State applied to Redis and not yet durable.
-    var pending = PendingState()
-    /// The batch polled and decoded last, processed next: it is decoded while Redis
-    /// reads the state of the batch before it.
-    var decoded: DecodedBatch?
-    /// The batch applied last, until `announceApplied()` produces what it caused.
-    var applied: AppliedBatch?
-    /// Its write to Redis, sent and not yet confirmed.
-    var writeInFlight: WriteInFlight?
+    var machine: Machine
     /// The records of the batch announced last, emptied by the next poll, which
     /// keeps their storage: batches are recycled rather than allocated per poll.
     var spareRecords = RecordBatch()
-    /// Set when a stop dropped an applied batch before it was announced: no later
-    /// batch may then be announced either, or its checkpoint would skip the dropped
-    /// records. (Stopping is the only way to drop one.)
-    var droppedABatch = false
-    /// Partitions this worker owns, and how many revocations it has seen: records a
-    /// poll gathered before a revocation inside that same poll are dropped (the next
-    /// owner replays them from the checkpoint).
-    var owned: Set<TopicPartition> = []
-    var revocations = 0
-    var lastHandOff = ContinuousClock.now
-    var consumptionPaused = false
-    /// The durable checkpoint per owned partition (from PostgreSQL at assignment,
-    /// then from each flush): where a replay of that partition would start.
-    var durableOffsets: [TopicPartition: Int64] = [:]
-    /// Next offset to consume per owned partition, for the lag metric.
-    var positions: [TopicPartition: Int64] = [:]
-    var lastStatusUpdate = ContinuousClock.now
-    /// Group reads waiting in their `groupHasRead` window, and the ledger tickets each
-    /// window holds for the batches that fed it.
-    var groupReads: GroupReadCoalescer
-    var groupReadHolds = GroupReadHolds()
     /// Where notifications are encoded on their way to the producer, to be produced
     /// `notificationsPerSend` per call; reused.
     var batchNotifications: OutgoingRecords
     /// Where delivery outcomes are collected; reused.
     var spareDeliveries = Deliveries()
-    /// The origin of the coalescer's millisecond clock.
+    /// The origin of the machine's millisecond clock.
     let startedAt = ContinuousClock.now
-    let stop: StopSignal
 
     private init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal, status: WorkerStatus,
                  consumer: KafkaConsumer, producer: KafkaProducer) {
@@ -96,10 +62,10 @@ final class ReceiptWorker {
         self.store = RedisStateStore(configuration: .init(
             endpoint: configuration.redis, clientMessageWindow: configuration.clientMessageWindow,
             maxMarksPerUser: configuration.applier.maxMarksPerUser))
-        self.groupReads = GroupReadCoalescer(configuration: configuration.groupReads)
         self.batchNotifications = OutgoingRecords(topic: configuration.notifyTopic)
         self.decoder = EventDecoder(configuration: configuration.decoder)
         self.applier = BatchApplier(configuration: configuration.applier)
+        self.machine = Machine(configuration: configuration.pipeline, now: 0)
     }
 
     /// Creates the Kafka clients and subscribes. Call on the worker thread.
@@ -120,56 +86,24 @@ final class ReceiptWorker {
         return worker
     }
 
-    /// Runs until `stop` is raised, then finishes the batch in hand, waits for its
-    /// deliveries, commits and leaves the group.
+    /// Milliseconds since the worker started: the machine's monotonic clock.
+    var now: Int64 { (ContinuousClock.now - startedAt).nanoseconds / 1_000_000 }
+
+    /// Runs until `stop` is raised and the machine has drained: the batch in hand
+    /// finished, its deliveries acknowledged, flushed and checkpointed. Then leaves
+    /// the group.
     func run() {
         logger.info("worker started", metadata: [
             "group": "\(configuration.group)", "topic": "\(configuration.eventsTopic)"])
         flusher.start()
-        while !stop.isRequested {
-            reportStatus()
-            serviceFlusher()
-            emitGroupReads()
-            if ledger.inFlight >= configuration.maxInFlightNotifications {
-                serveDeliveries(timeoutMs: 50)
-                continue
+        while true {
+            if stop.isRequested { machine.stopWasRequested() }
+            let action = machine.nextAction(now: now)
+            if case .stop(let complete) = action {
+                if !complete { logger.warning("stopped before everything was checkpointed; the rest will be replayed") }
+                break
             }
-            var records = spareRecords  // the storage of a batch already announced, if there is one
-            spareRecords = RecordBatch()
-            let revocationsBefore = revocations
-            do {
-                // With a batch in hand (decoded, or applied and waiting to be announced),
-                // only take what is there.
-                let idle = applied == nil && decoded == nil
-                try consumer.pollBatch(maxRecords: configuration.maxBatchRecords,
-                                       timeoutMs: idle ? configuration.pollTimeoutMs : 0, into: &records)
-            } catch {
-                announceApplied()
-                metrics.kafkaErrors.increment()
-                status.update { $0.kafkaReady = false }
-                logger.warning("poll failed", metadata: ["error": "\(error)"])
-                pause(ms: configuration.retryBackoffMs)
-                continue
-            }
-            status.update { $0.kafkaReady = true }
-            if revocations != revocationsBefore { records = records.filter { owned.contains($0) } }
-            if let batch = decoded {
-                decoded = nil
-                process(batch, decodingMeanwhile: records)
-            } else if !records.isEmpty {
-                decoded = decode(records)  // processed on the next pass, with the records polled then
-            } else {
-                announceApplied()
-            }
-            serveDeliveries(timeoutMs: 0)
-        }
-        shutDown()
-    }
-
-    private func shutDown() {
-        logger.info("worker stopping: flushing and checkpointing", metadata: ["inFlight": "\(ledger.inFlight)"])
-        if !flushEverything(timeoutMs: configuration.shutdownDrainTimeoutMs) {
-            logger.warning("stopped before everything was checkpointed; the rest will be replayed")
+            perform(action)
         }
         do {
             try consumer.close()
@@ -179,6 +113,58 @@ final class ReceiptWorker {
         try? producer.flush(timeoutMs: 5_000)
         flusher.stop()
         logger.info("worker stopped")
+    }
+
+    /// Carries out one action and reports its outcome to the machine.
+    func perform(_ action: Machine.Action) {
+        switch action {
+        case .reportStatus: reportStatus()
+        case .collectFlushReports: collectFlushReports()
+        case .handToFlusher(let job): handToFlusher(job)
+        case .commit(let offsets): commitToKafka(offsets)
+        case .pauseConsumption: setConsumptionPaused(true)
+        case .resumeConsumption: setConsumptionPaused(false)
+        case .produceGroupReads(let records): produceGroupReads(records)
+        case .awaitDeliveries(let timeoutMs): serveDeliveries(timeoutMs: timeoutMs)
+        case .poll(let timeoutMs): poll(timeoutMs: timeoutMs)
+        case .decode(let records, let keeping):
+            decode(keeping.map { owned in records.filter { owned.contains($0) } } ?? records)
+        case .narrow(let batch, let keeping): decode(batch.contents.records.filter { keeping.contains($0) })
+        case .sendRead(let batch): sendRead(batch)
+        case .collectRead(let batch): collectRead(batch)
+        case .confirmWrite(let batch): confirmWrite(batch)
+        case .announce(let batch, let tickets): announce(batch, tickets: tickets)
+        case .awaitFlusher(let timeoutMs):
+            _ = flusher.waitUntilIdle(deadline: .now + .milliseconds(timeoutMs))
+            collectFlushReports()
+        case .revocationDrained, .stop: break
+        }
+    }
+
+    /// Carries out actions until the machine's drain of a revocation is over: called
+    /// inside `poll()`, from the rebalance callback.
+    func driveRevocation() -> Bool {
+        while true {
+            let action = machine.nextAction(now: now)
+            if case .revocationDrained(let complete) = action { return complete }
+            perform(action)
+        }
+    }
+
+    private func poll(timeoutMs: Int32) {
+        var records = spareRecords  // the storage of a batch already announced, if there is one
+        spareRecords = RecordBatch()
+        do {
+            try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeoutMs: timeoutMs, into: &records)
+            status.update { $0.kafkaReady = true }
+            machine.polled(records.isEmpty ? nil : records)
+        } catch {
+            metrics.kafkaErrors.increment()
+            status.update { $0.kafkaReady = false }
+            logger.warning("poll failed", metadata: ["error": "\(error)"])
+            pause(ms: configuration.retryBackoffMs)
+            machine.polled(nil)
+        }
     }
 
     /// Sleeps on the worker thread (never on the cooperative pool), in short steps so
@@ -215,5 +201,12 @@ final class ReceiptWorker {
     /// `retry` for Redis work, where no error is worth stopping for.
     func retrying<T>(_ what: String, _ body: () throws -> T) -> T? {
         (try? retry(what, counting: metrics.redisErrors, body, fatal: { _ in false })) ?? nil
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -72,6 +72,15 @@ public struct WorkerConfiguration: Sendable {
         self.postgresURL = postgresURL
     }
 
+    /// What the batch pipeline's state machine needs of this.
+    var pipeline: BatchPipelineState<RecordBatch, WorkerBatch>.Configuration {
+        .init(pollTimeoutMs: pollTimeoutMs, flushIntervalMs: Int64(flushIntervalMs),
+              flushRowThreshold: flushRowThreshold, maxUnflushedRows: maxUnflushedRows,
+              maxInFlightNotifications: maxInFlightNotifications,
+              revokeDrainTimeoutMs: Int64(revokeFlushTimeoutMs), stopDrainTimeoutMs: Int64(shutdownDrainTimeoutMs),
+              groupReads: groupReads)
+    }
+
     /// The consumer's librdkafka properties: receiptd's defaults, then the
     /// operator's pass-through properties on top.
     var consumerProperties: [String: String] {

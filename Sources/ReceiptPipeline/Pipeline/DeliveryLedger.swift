@@ -23,8 +23,6 @@ struct DeliveryLedger {
 
     /// Records produced and not yet acknowledged.
     var inFlight: Int { ticketBatch.count }
-    /// Batches opened and not yet finished.
-    var openBatches: Int { batches.count - head }
 
     /// Opens a batch covering `nextOffsets`; returns its id for `ticket(for:)`.
     mutating func open(nextOffsets: [TopicPartition: Int64]) -> UInt64 {
@@ -40,6 +38,13 @@ struct DeliveryLedger {
         ticketBatch[ticket] = batch
         if let index = position(of: batch) { batches[index].outstanding += 1 }
         return ticket
+    }
+
+    /// `count` consecutive new tickets for records produced on behalf of `batch`.
+    mutating func tickets(for batch: UInt64, count: Int) -> Range<UInt64> {
+        let first = nextTicket
+        for _ in 0..<count { _ = ticket(for: batch) }
+        return first..<nextTicket
     }
 
     /// A ticket no batch waits on: for a record whose batches hold tickets of their

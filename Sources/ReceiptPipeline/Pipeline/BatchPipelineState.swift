@@ -1,0 +1,494 @@
+import ReceiptCore
+import ReceiptKafka
+
+/// What decides, for one worker, what happens next to its batches: a value that
+/// takes events (a poll's records, a Redis reply, a delivery report, a flush, a
+/// rebalance, a stop) and hands out one action at a time for `ReceiptWorker` to
+/// carry out against Kafka, Redis and PostgreSQL. It does no I/O and reads no clock:
+/// time comes in as milliseconds of the caller's monotonic clock.
+///
+/// A batch goes through these stages, one batch per stage at most:
+///
+///     polled ─► decoded ─► reading ─► applied (write in flight ─► confirmed)
+///       ─► announced (ledger) ─► acknowledged ─► handed to the flusher ─► flushed ─► committed
+///
+/// A batch's Redis read is sent behind the previous batch's write, and while Redis
+/// works on it the previous batch is announced and the next one decoded: the
+/// overlap is a matter of which stage is served first, not of re-entrant calls.
+///
+/// Invariant: a checkpoint (`handToFlusher`'s job, then `commit`) covers a record
+/// only when the record was applied to Redis, its state is in that job or an earlier
+/// flushed one, and every record it caused (notification, dead letter, the
+/// `groupHasRead` of a window it fed) was acknowledged by the broker. A batch that
+/// is dropped (a stop while Redis was away) stops every later announcement, so no
+/// checkpoint ever skips over it.
+///
+/// `Records` is what a poll returns, `Batch` what decoding makes of it; the machine
+/// only moves them between stages.
+struct BatchPipelineState<Records, Batch> {
+    struct Configuration: Sendable {
+        /// How long an idle poll waits for the first record.
+        var pollTimeoutMs: Int32 = 100
+        /// How often state and checkpoints are handed to the flusher.
+        var flushIntervalMs: Int64 = 1_000
+        /// Unflushed rows that hand off before the interval is up.
+        var flushRowThreshold: Int = 50_000
+        /// Unflushed rows at which consumption pauses.
+        var maxUnflushedRows: Int = 500_000
+        /// Records produced and unacknowledged at which polling waits for the broker.
+        var maxInFlightNotifications: Int = 100_000
+        /// How often the status is reported (and Redis's sentinel looked at).
+        var statusIntervalMs: Int64 = 1_000
+        /// How long a drain waits for deliveries and flushes on a revocation.
+        var revokeDrainTimeoutMs: Int64 = 10_000
+        /// How long a drain waits on a stop.
+        var stopDrainTimeoutMs: Int64 = 10_000
+        var groupReads: GroupReadCoalescer.Configuration = .init()
+    }
+
+    /// What the worker does next.
+    enum Action {
+        /// Refresh the reported status (lag, readiness) and look at Redis's sentinel.
+        case reportStatus
+        /// Collect what the flusher reported (`flushed`, `flushFailed`).
+        case collectFlushReports
+        /// Give this job to the flusher (`flusherRefused` if it is busy after all).
+        case handToFlusher(FlushJob)
+        /// Record the checkpoints of a flushed job in Kafka as well, for lag tooling.
+        case commit([TopicPartition: Int64])
+        case pauseConsumption
+        case resumeConsumption
+        /// Produce these `groupHasRead` records, each with its ticket.
+        case produceGroupReads([(notification: Notification, ticket: UInt64)])
+        /// Serve delivery reports for up to this long (`delivered`).
+        case awaitDeliveries(timeoutMs: Int32)
+        /// Poll for records (`polled`); rebalance callbacks may run inside.
+        case poll(timeoutMs: Int32)
+        /// Decode these records (`decoded`), keeping only the partitions in `keeping`
+        /// when it is set: records polled before a revocation in the same poll belong
+        /// to the next owner.
+        case decode(Records, keeping: Set<TopicPartition>?)
+        /// Send the batch's Redis read without waiting for it (`readSent`).
+        case sendRead(Batch)
+        /// Collect the read's replies, apply the batch and send its write
+        /// (`applied`, or `readAbandoned` when a stop came first).
+        case collectRead(Batch)
+        /// Collect the write's replies, writing again until it is stored
+        /// (`writeConfirmed`, or `writeAbandoned` when a stop came first).
+        case confirmWrite(Batch)
+        /// Produce the batch's notifications and dead letters, with the tickets
+        /// `tickets` in order (notifications first).
+        case announce(Batch, tickets: Range<UInt64>)
+        /// Wait up to this long for the flusher's job, then collect its reports.
+        case awaitFlusher(timeoutMs: Int32)
+        /// Decode this batch's records again, keeping only `keeping` (`decoded`):
+        /// after a revocation, the revoked partitions' records go to the next owner.
+        case narrow(Batch, keeping: Set<TopicPartition>)
+        /// A revocation's drain is over; `complete` says whether everything
+        /// applied became durable. The callback may return.
+        case revocationDrained(complete: Bool)
+        /// The stop's drain is over: leave the group and end.
+        case stop(complete: Bool)
+    }
+
+    /// What applying a batch left for the later stages.
+    struct AppliedSummary {
+        /// The state the batch touched, flushed once its write is confirmed.
+        var changes: StateChanges
+        var groupReads: [GroupRead]
+        /// Notifications and dead letters it will produce.
+        var outgoingRecords: Int
+    }
+
+    private struct Decoded {
+        var batch: Batch
+        var nextOffsets: [TopicPartition: Int64]
+    }
+
+    private struct Applied {
+        var decoded: Decoded
+        var summary: AppliedSummary
+        /// nil once confirmed; false when the write could not even be sent.
+        var writeSent: Bool?
+    }
+
+    /// Where the loop is in its round: chores, then one poll, then the batches that
+    /// poll moves along, then delivery reports.
+    private enum Step {
+        case chores
+        case polling
+        case processing
+    }
+
+    private struct Drain {
+        enum Purpose { case revoke([TopicPartition]), stop }
+        let purpose: Purpose
+        let deadline: Int64
+        var handedOff = false
+    }
+
+    let configuration: Configuration
+
+    // MARK: Stages, polled to applied
+    private var step = Step.chores
+    /// Records polled this round, not yet decoded.
+    private var undecoded: Records?
+    /// A revocation ran inside this round's poll: its records are narrowed to `owned`.
+    private var revokedDuringPoll = false
+    /// The batch decoded last, read next.
+    private var decoded: Decoded?
+    /// The batch whose read this round sends.
+    private var toRead: Decoded?
+    /// The batch whose read is at Redis, and whether this round's chores while it
+    /// works (announce, decode, reports) are done.
+    private var reading: Decoded?
+    private var readingChoresDone = false
+    /// The batch whose read is being collected and applied.
+    private var collecting: Decoded?
+    /// This round polled nothing and had nothing decoded: the applied batch is
+    /// announced now rather than behind the next read.
+    private var announceAtRoundEnd = false
+    private var applied: Applied?
+    /// Set when a stop dropped a read or applied batch: nothing after it may be
+    /// announced, or a checkpoint would skip its records.
+    private(set) var droppedABatch = false
+
+    // MARK: Announced to checkpointed
+    private(set) var ledger = DeliveryLedger()
+    private var groupReads: GroupReadCoalescer
+    private var groupReadHolds = GroupReadHolds()
+    /// Finished offsets not yet handed to the flusher.
+    private var finishedOffsets: [TopicPartition: Int64] = [:]
+    /// State applied to Redis and not yet durable.
+    private(set) var pending = PendingState()
+    private var lastHandOff: Int64
+    private var lastStatus: Int64
+    private(set) var consumptionPaused = false
+    /// Actions owed before any other (commits of flushed jobs, a drain's last steps).
+    private var queued: [Action] = []
+    private var drain: Drain?
+    private var stopRequested = false
+    private var stopped = false
+
+    // MARK: Partitions
+    /// Partitions this worker owns.
+    private(set) var owned: Set<TopicPartition> = []
+    /// The durable checkpoint per owned partition: where its replay would start.
+    private(set) var durableOffsets: [TopicPartition: Int64] = [:]
+    /// Next offset to consume per partition once announced, for the lag.
+    private(set) var positions: [TopicPartition: Int64] = [:]
+
+    init(configuration: Configuration, now: Int64) {
+        self.configuration = configuration
+        self.groupReads = GroupReadCoalescer(configuration: configuration.groupReads)
+        self.lastHandOff = now
+        self.lastStatus = now
+    }
+
+    /// Whether a revocation or a stop is draining.
+    var isDraining: Bool { drain != nil }
+}
+
+// MARK: - Events
+
+extension BatchPipelineState {
+    /// The poll of the `poll` action returned these records (nil: none).
+    mutating func polled(_ records: Records?) {
+        precondition(step == .polling, "polled(_:) without a poll")
+        step = .processing
+        announceAtRoundEnd = records == nil && decoded == nil
+        if let decoded {
+            self.decoded = nil
+            toRead = decoded
+        }
+        undecoded = records
+    }
+
+    /// Decoding (or narrowing) gave this batch; nil when nothing was left of it.
+    mutating func decoded(_ batch: Batch?, nextOffsets: [TopicPartition: Int64]) {
+        precondition(decoded == nil, "a second decoded batch before the first was read")
+        decoded = batch.map { Decoded(batch: $0, nextOffsets: nextOffsets) }
+    }
+
+    /// The `sendRead` action sent the read (or failed to: `collectRead` retries it).
+    mutating func readSent(_ batch: Batch) {
+        reading?.batch = batch
+    }
+
+    /// The batch's read was collected and applied, and its write sent (`writeSent`
+    /// false: sending failed, and it is written before anything else).
+    mutating func applied(_ batch: Batch, _ summary: AppliedSummary, writeSent: Bool) {
+        guard let collecting else { preconditionFailure("applied(_:) without a collectRead") }
+        self.collecting = nil
+        applied = Applied(decoded: Decoded(batch: batch, nextOffsets: collecting.nextOffsets),
+                          summary: summary, writeSent: writeSent)
+    }
+
+    /// A stop came while the read was retried: the batch is dropped unapplied.
+    mutating func readAbandoned() {
+        collecting = nil
+        droppedABatch = true
+    }
+
+    /// The applied batch's write is stored: its state joins the unflushed changes.
+    mutating func writeConfirmed() {
+        guard let batch = applied else { preconditionFailure("writeConfirmed() with no applied batch") }
+        applied?.writeSent = nil
+        pending.changes.merge(batch.summary.changes)
+    }
+
+    /// A stop came while the write was retried: the batch is dropped unannounced.
+    mutating func writeAbandoned() {
+        applied = nil
+        droppedABatch = true
+    }
+
+    /// The broker acknowledged the records with these tickets.
+    mutating func delivered(_ tickets: some Sequence<UInt64>) {
+        for ticket in tickets {
+            ledger.acknowledge(ticket)
+            for held in groupReadHolds.acknowledged(ticket) { ledger.acknowledge(held) }
+        }
+    }
+
+    /// The flusher stored this job: its checkpoints are durable.
+    mutating func flushed(_ job: FlushJob) {
+        if pending.flushing?.id == job.id { pending.flushing = nil }
+        for (partition, offset) in job.checkpoints where durableOffsets[partition] != nil || positions[partition] != nil {
+            durableOffsets[partition] = max(durableOffsets[partition] ?? 0, offset)
+        }
+        if !job.checkpoints.isEmpty { queued.append(.commit(job.checkpoints)) }
+    }
+
+    /// The flusher was still busy and took nothing: the job's changes and
+    /// checkpoints go back to wait for the next hand-off.
+    mutating func flusherRefused(_ job: FlushJob) {
+        if pending.flushing?.id == job.id { pending.flushing = nil }
+        var changes = job.changes
+        changes.merge(pending.changes)
+        pending.changes = changes
+        finishedOffsets.merge(job.checkpoints) { max($0, $1) }
+    }
+
+    /// Pausing or resuming failed; it is tried again on the next round.
+    mutating func consumptionToggleFailed() {
+        consumptionPaused.toggle()
+    }
+
+    /// Partitions assigned, with their checkpoints from PostgreSQL (where known).
+    mutating func assigned(_ partitions: [TopicPartition], checkpoints: [TopicPartition: Int64]) {
+        owned.formUnion(partitions)
+        durableOffsets.merge(checkpoints) { max($0, $1) }
+    }
+
+    /// Partitions are being revoked (inside a poll): everything in hand is drained
+    /// to PostgreSQL before they go; the worker carries out actions until
+    /// `revocationDrained`.
+    mutating func revoked(_ partitions: [TopicPartition], now: Int64) {
+        precondition(drain == nil, "a revocation during a drain")
+        drain = Drain(purpose: .revoke(partitions), deadline: now + configuration.revokeDrainTimeoutMs)
+    }
+
+    /// A stop was asked for: the batch in hand is finished, drained and checkpointed
+    /// (within the stop's timeout), then `stop`.
+    mutating func stopWasRequested() {
+        stopRequested = true
+    }
+}
+
+// MARK: - Choosing the next action
+
+extension BatchPipelineState {
+    /// The next thing to do. Call again once it is carried out and its outcome
+    /// reported.
+    mutating func nextAction(now: Int64) -> Action {
+        if !queued.isEmpty { return queued.removeFirst() }
+        // A write that could not be sent goes first: nothing may reach Redis ahead of it.
+        if let applied, applied.writeSent == false { return .confirmWrite(applied.decoded.batch) }
+        if drain == nil, stopRequested, !stopped, step != .polling {
+            drain = Drain(purpose: .stop, deadline: now + configuration.stopDrainTimeoutMs)
+        }
+        if drain != nil { return drainAction(now: now) }
+        switch step {
+        case .chores: return choresAction(now: now)
+        case .polling: preconditionFailure("nextAction while a poll is unreported")
+        case .processing: return processingAction(now: now)
+        }
+    }
+
+    private mutating func choresAction(now: Int64) -> Action {
+        if now - lastStatus >= configuration.statusIntervalMs {
+            // The status looks at Redis: the write in flight is collected first.
+            if let applied, applied.writeSent != nil { return .confirmWrite(applied.decoded.batch) }
+            lastStatus = now
+            queued.append(.reportStatus)
+            return .collectFlushReports
+        }
+        if pending.flushing == nil,
+           now - lastHandOff >= configuration.flushIntervalMs || pending.changes.rowCount >= configuration.flushRowThreshold {
+            lastHandOff = now
+            if let job = takeFlushJob() { return .handToFlusher(job) }
+        }
+        let full = pending.changes.rowCount >= configuration.maxUnflushedRows
+        if full != consumptionPaused {
+            consumptionPaused = full
+            return full ? .pauseConsumption : .resumeConsumption
+        }
+        let windows = groupReads.due(at: now)
+        if !windows.isEmpty { return .produceGroupReads(groupReadRecords(windows)) }
+        if ledger.inFlight >= configuration.maxInFlightNotifications { return .awaitDeliveries(timeoutMs: 50) }
+        step = .polling
+        revokedDuringPoll = false
+        let idle = applied == nil && decoded == nil
+        return .poll(timeoutMs: idle ? configuration.pollTimeoutMs : 0)
+    }
+
+    private mutating func processingAction(now: Int64) -> Action {
+        if let batch = toRead {
+            toRead = nil
+            reading = batch
+            readingChoresDone = false
+            return .sendRead(batch.batch)
+        }
+        if let batch = reading {
+            // While Redis reads: announce the batch before, decode the next, serve reports.
+            if let action = confirmOrAnnounce(now: now) { return action }
+            if let action = decodeUndecoded() { return action }
+            if !readingChoresDone {
+                readingChoresDone = true
+                return .awaitDeliveries(timeoutMs: 0)
+            }
+            reading = nil
+            collecting = batch
+            return .collectRead(batch.batch)
+        }
+        if let action = decodeUndecoded() { return action }
+        if announceAtRoundEnd, let action = confirmOrAnnounce(now: now) { return action }
+        step = .chores
+        return .awaitDeliveries(timeoutMs: 0)
+    }
+
+    private mutating func decodeUndecoded() -> Action? {
+        guard let records = undecoded else { return nil }
+        undecoded = nil
+        return .decode(records, keeping: revokedDuringPoll ? owned : nil)
+    }
+
+    /// Collects the applied batch's write, or, once it is confirmed, announces the
+    /// batch: opens its ledger batch, gives its records their tickets and adds its
+    /// group reads to their windows. nil when there is no applied batch.
+    private mutating func confirmOrAnnounce(now: Int64) -> Action? {
+        guard let batch = applied else { return nil }
+        if batch.writeSent != nil { return .confirmWrite(batch.decoded.batch) }
+        applied = nil
+        guard !droppedABatch else { return nil }
+        let nextOffsets = batch.decoded.nextOffsets
+        positions.merge(nextOffsets) { max($0, $1) }
+        let ledgerBatch = ledger.open(nextOffsets: nextOffsets)
+        for read in batch.summary.groupReads {
+            let window = groupReads.add(read, at: now)
+            groupReadHolds.hold(window: window, batch: ledgerBatch, ledger: &ledger)
+        }
+        let tickets = ledger.tickets(for: ledgerBatch, count: batch.summary.outgoingRecords)
+        return .announce(batch.decoded.batch, tickets: tickets)
+    }
+
+    /// The records of closed `groupHasRead` windows, each with a ticket no batch
+    /// waits on directly: the batches that fed a window hold tickets of their own
+    /// until all of its records are acknowledged.
+    private mutating func groupReadRecords(_ windows: [GroupReadCoalescer.Window])
+        -> [(notification: Notification, ticket: UInt64)] {
+        var records: [(notification: Notification, ticket: UInt64)] = []
+        for window in windows {
+            for notification in window.notifications {
+                let ticket = ledger.unattachedTicket()
+                groupReadHolds.sent(ticket, window: window.id)
+                records.append((notification, ticket))
+            }
+        }
+        return records
+    }
+
+    /// The unflushed changes and the finished offsets, as the next flush job; nil
+    /// when there is nothing to flush.
+    private mutating func takeFlushJob() -> FlushJob? {
+        finishedOffsets.merge(ledger.takeFinishedOffsets()) { max($0, $1) }
+        guard !pending.changes.isEmpty || !finishedOffsets.isEmpty else { return nil }
+        let job = FlushJob(id: pending.nextJobID, changes: pending.changes, checkpoints: finishedOffsets)
+        pending.nextJobID += 1
+        pending.flushing = job
+        // The next interval's changes are about as many: room for them now, so no map
+        // grows (and rehashes every entry) while they come in; at most the early-flush
+        // threshold's worth, so a hand-off after PostgreSQL was away does not reserve
+        // that much again.
+        let threshold = configuration.flushRowThreshold
+        let room = { (rows: Int) in min(rows, threshold) }
+        pending.changes = StateChanges()
+        pending.changes.reserveCapacity(
+            maxSeqs: room(job.changes.maxSeqs.count), reads: room(job.changes.reads.count),
+            deliveries: room(job.changes.deliveries.count), clientMessages: room(job.changes.clientMessages.count))
+        finishedOffsets.removeAll(keepingCapacity: true)
+        return job
+    }
+}
+
+// MARK: - Draining
+
+extension BatchPipelineState {
+    /// A drain makes everything applied durable before partitions go or the worker
+    /// stops: it finishes the batch being read and the applied one, closes every
+    /// group-read window, waits for deliveries, hands everything to the flusher and
+    /// waits for it, all before the deadline. Batches decoded and not yet read are
+    /// not applied: their records come after everything announced, so they are
+    /// simply replayed.
+    private mutating func drainAction(now: Int64) -> Action {
+        guard var current = drain else { preconditionFailure("drainAction without a drain") }
+        if let action = confirmOrAnnounce(now: now) { return action }
+        if collecting != nil { preconditionFailure("nextAction while a read is collected: report applied(_:) first") }
+        if let batch = reading {
+            reading = nil
+            collecting = batch
+            return .collectRead(batch.batch)
+        }
+        if groupReads.openWindows > 0 { return .produceGroupReads(groupReadRecords(groupReads.closeAll())) }
+        let remaining = current.deadline - now
+        if remaining > 0 {
+            let wait = Int32(min(remaining, 100))
+            if ledger.inFlight > 0 { return .awaitDeliveries(timeoutMs: wait) }
+            if pending.flushing != nil { return .awaitFlusher(timeoutMs: wait) }
+            if !current.handedOff {
+                current.handedOff = true
+                drain = current
+                lastHandOff = now
+                if let job = takeFlushJob() { return .handToFlusher(job) }
+                return drainAction(now: now)
+            }
+        }
+        let complete = remaining > 0 && !droppedABatch
+        drain = nil
+        switch current.purpose {
+        case .stop:
+            stopped = true
+            undecoded = nil
+            decoded = nil
+            toRead = nil
+            return .stop(complete: complete)
+        case .revoke(let partitions):
+            owned.subtract(partitions)
+            for partition in partitions {
+                finishedOffsets[partition] = nil
+                positions[partition] = nil
+                durableOffsets[partition] = nil
+            }
+            revokedDuringPoll = true
+            queued.append(.revocationDrained(complete: complete))
+            // The batch decoded and not yet read keeps only the partitions still
+            // owned: the next owner replays the others from their checkpoints.
+            if let batch = decoded {
+                decoded = nil
+                return .narrow(batch.batch, keeping: owned)
+            }
+            return queued.removeFirst()
+        }
+    }
+}

@@ -1,0 +1,282 @@
+@testable import ReceiptPipeline
+import ReceiptCore
+import ReceiptKafka
+import Testing
+
+/// The batch pipeline's state machine, with no network: each test drives the
+/// orderings that matter and asserts the actions. `PipelineWorld` checks on every
+/// checkpoint that it covers only records that were applied, flushed and whose
+/// every record was acknowledged.
+@Suite("The batch pipeline's state machine")
+struct BatchPipelineStateTests {
+    static let p0 = TopicPartition(topic: "events", partition: 0)
+    static let p1 = TopicPartition(topic: "events", partition: 1)
+    let p0 = Self.p0, p1 = Self.p1
+
+    /// A world owning `partitions`, with `polls` to come.
+    func world(_ polls: [[TopicPartition: ClosedRange<Int64>]], owning partitions: [TopicPartition] = [p0, p1],
+               configuration: TestMachine.Configuration = .init()) -> PipelineWorld {
+        var world = PipelineWorld(configuration: configuration)
+        world.machine.assigned(partitions, checkpoints: [:])
+        world.toPoll = polls.map(TestRecords.init)
+        return world
+    }
+
+    /// Steps to the next hand-off to the flusher, with time moving on a flush interval.
+    func nextHandOff(_ world: inout PipelineWorld) -> FlushJob? {
+        world.now += 1_000
+        for _ in 0..<100 {
+            if case .handToFlusher(let job) = world.step() { return job }
+        }
+        Issue.record("no hand-off to the flusher; last actions: \(world.actions.suffix(12))")
+        return nil
+    }
+
+    @Test("a batch is decoded while the one before is read, and announced behind the next read")
+    func stagesOverlap() {
+        var world = world([[p0: 0...9], [p0: 10...19], [p0: 20...29]])
+        world.run(until: "collectRead")
+        #expect(world.actions == ["poll", "decode", "awaitDeliveries", "poll", "sendRead", "decode",
+                                  "awaitDeliveries", "collectRead"])
+        world.run(until: "announce")
+        // Batch 2's read goes out before batch 1 is announced: batch 1's write is
+        // collected while Redis works on it.
+        #expect(Array(world.actions.suffix(5)) == ["awaitDeliveries", "poll", "sendRead", "confirmWrite", "announce"])
+        #expect(Self.name(world.step()) == "decode", "batch 3 is decoded while Redis still reads batch 2")
+        #expect(world.announced.keys.sorted() == [1])
+    }
+
+    @Test("no checkpoint covers a batch until the broker acknowledged its records")
+    func checkpointWaitsForAcknowledgement() {
+        var world = world([[p0: 0...9]])
+        world.brokerAcknowledges = false
+        world.run(until: "announce")
+        let first = nextHandOff(&world)
+        #expect(first?.checkpoints.isEmpty == true)
+        #expect(first?.changes.maxSeqs["batch-1"] != nil, "its state is flushed all the same")
+        world.acknowledgeAll()
+        world.run(until: "commit")
+        #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("an acknowledged batch stays unchecked behind an earlier one whose delivery failed")
+    func laterBatchWaitsBehindEarlierOne() {
+        var world = world([[p0: 0...9], [p0: 10...19]])
+        world.brokerAcknowledges = false
+        world.run(until: "announce")
+        let firstTickets = world.announced[1]!.tickets
+        world.toPoll = [TestRecords(offsets: [p0: 20...29])]
+        world.run(until: "announce")
+        world.acknowledge(world.announced[2]!.tickets)
+        #expect(nextHandOff(&world)?.checkpoints.isEmpty == true)
+        world.acknowledge(firstTickets)  // sent again, and acknowledged now
+        world.run(until: "commit")
+        #expect(world.commits.last == [p0: 20])
+    }
+
+    @Test("a write that could not be sent is written before anything else reaches Redis")
+    func unsentWriteGoesFirst() {
+        var world = world([[p0: 0...9], [p0: 10...19], [p0: 20...29]])
+        world.run(until: "sendRead")
+        world.writeSendFails = true
+        world.run(until: "collectRead")
+        #expect(Self.name(world.step()) == "confirmWrite")
+    }
+
+    @Test("a revocation inside a poll drains the applied batch, then narrows the decoded one to what is still owned")
+    func revocationMidPoll() {
+        var world = world([[p0: 0...4, p1: 0...4], [p0: 5...9, p1: 5...9]])
+        world.run(until: "collectRead")  // batch 1 applied, batch 2 decoded
+        #expect(Self.name(world.step()) == "awaitDeliveries")
+        // The next poll runs the rebalance callback before it returns.
+        guard case .poll = world.machine.nextAction(now: world.now) else {
+            Issue.record("expected a poll")
+            return
+        }
+        world.machine.revoked([p1], now: world.now)
+        var drained: [String] = []
+        while true {
+            let action = world.machine.nextAction(now: world.now)
+            drained.append(PipelineWorld.name(action))
+            if case .revocationDrained(let complete) = action {
+                #expect(complete)
+                break
+            }
+            world.perform(action)
+        }
+        #expect(drained.first == "confirmWrite")
+        #expect(drained.contains("announce") && drained.contains("handToFlusher") && drained.contains("commit"))
+        #expect(drained.suffix(2) == ["narrow", "revocationDrained"])
+        #expect(world.commits.last == [p0: 5, p1: 5])
+        #expect(world.machine.owned == [p0])
+        world.machine.polled(TestRecords(offsets: [p0: 10...14, p1: 10...14]))
+        world.run(until: "decode")
+        #expect(world.decodedKeeping.last == [p0], "records polled before the revocation belong to the next owner")
+        world.run(until: "announce")
+        #expect(world.announced.values.map(\.records).contains(TestRecords(offsets: [p0: 5...9])),
+                "what is left of the decoded batch is applied")
+        #expect(!world.announced.values.contains { $0.records.offsets[p1].map { $0.lowerBound >= 5 } ?? false },
+                "nothing of the revoked partition after the drain is applied")
+    }
+
+    @Test("a stop finishes the applied batch, drains and checkpoints it, then stops")
+    func stopWithAppliedBatch() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "collectRead")
+        world.machine.stopWasRequested()
+        world.run(until: "stop")
+        #expect(world.stopped == true)
+        #expect(world.actions.contains("announce"))
+        #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("a stop while the write is retried drops the batch: nothing after it is announced or checkpointed")
+    func stopDropsUnwrittenBatch() {
+        var world = world([[p0: 0...9], [p0: 10...19]])
+        world.run(until: "announce")
+        world.writeKeepsFailing = true
+        world.run(until: "collectRead")  // batch 2 applied, its write failing
+        world.machine.stopWasRequested()
+        world.run(until: "stop")
+        #expect(world.stopped == false)
+        #expect(world.announced.keys.sorted() == [1])
+        #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("a stop while Redis is away drops the batch being read")
+    func stopDropsUnreadBatch() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "sendRead")
+        world.readKeepsFailing = true
+        world.machine.stopWasRequested()
+        world.run(until: "stop")
+        #expect(world.stopped == false)
+        #expect(world.announced.isEmpty)
+        #expect(world.handedCheckpoints.allSatisfy { $0.isEmpty })
+    }
+
+    @Test("a batch whose group reads wait in a window is checkpointed only once the window's records are acknowledged")
+    func groupReadHoldAcrossWindows() {
+        var world = world([[p0: 0...9]])
+        world.groupReads[1] = [GroupRead(conversationID: "g", sessionType: .group, userID: "u", hasReadSeq: 3,
+                                         sourceEventID: "e")]
+        world.run(until: "announce")
+        world.run(until: "awaitDeliveries")  // the batch's own records are acknowledged
+        let beforeWindow = nextHandOff(&world)
+        #expect(beforeWindow?.checkpoints.isEmpty == true)
+        world.run(until: "produceGroupReads")
+        world.run(until: "commit")
+        #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("with PostgreSQL away the backlog pauses consumption, and a flush resumes it")
+    func backlogPausesAndResumes() {
+        var configuration = TestMachine.Configuration()
+        configuration.maxUnflushedRows = 3
+        var world = world((0..<8).map { [p0: Int64($0 * 10)...Int64($0 * 10 + 9)] }, configuration: configuration)
+        world.postgresUp = false
+        for _ in 0..<400 where !world.paused {
+            world.now += 50
+            world.step()
+        }
+        #expect(world.paused)
+        #expect(world.commits.isEmpty)
+        world.postgresUp = true
+        for _ in 0..<400 where world.paused {
+            world.now += 50
+            world.step()
+        }
+        #expect(!world.paused)
+        #expect(!world.commits.isEmpty)
+    }
+
+    @Test("random orderings of polls, acknowledgements, flushes, failures, a revocation and a stop keep the invariant",
+          arguments: 1...300)
+    func randomOrderingsKeepTheInvariant(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var world = world([])
+        world.partialAcknowledgements = SplitMix64(seed: seed &* 31)
+        var nextOffset: [TopicPartition: Int64] = [p0: 0, p1: 0]
+        var owned: Set<TopicPartition> = [p0, p1]
+        var revoked = false
+        var writeFailuresLeft = 3
+        for _ in 0..<Int(random.next(below: 300) + 50) {
+            if random.chance(1, in: 3) {
+                var offsets: [TopicPartition: ClosedRange<Int64>] = [:]
+                for partition in owned where random.chance(2, in: 3) {
+                    let count = Int64(random.next(below: 5) + 1)
+                    offsets[partition] = nextOffset[partition]!...(nextOffset[partition]! + count - 1)
+                    nextOffset[partition]! += count
+                }
+                if !offsets.isEmpty { world.toPoll.append(TestRecords(offsets: offsets)) }
+            }
+            if random.chance(1, in: 5) { world.brokerAcknowledges.toggle() }
+            if random.chance(1, in: 6) { world.postgresUp.toggle() }
+            if random.chance(1, in: 10), writeFailuresLeft > 0 {
+                world.writeSendFails = true
+                writeFailuresLeft -= 1
+            }
+            let batch = world.nextBatchID
+            world.outgoingRecords[batch] = Int(random.next(below: 4))
+            if random.chance(1, in: 3) {
+                world.groupReads[batch] = [GroupRead(conversationID: "g\(random.next(below: 3))", sessionType: .group,
+                                                     userID: "u", hasReadSeq: 1, sourceEventID: "e")]
+            }
+            world.now += Int64(random.next(below: 400))
+            let action = world.machine.nextAction(now: world.now)
+            if case .poll = action, !revoked, random.chance(1, in: 10) {
+                // The rebalance callback runs inside this poll.
+                revoked = true
+                owned = [p0]
+                world.machine.revoked([p1], now: world.now)
+                world.drainRevocation()
+                world.machine.polled(world.toPoll.isEmpty ? nil : world.toPoll.removeFirst())
+                world.toPoll = world.toPoll.map { TestRecords(offsets: $0.offsets.filter { $0.key == Self.p0 }) }
+                    .filter { !$0.offsets.isEmpty }
+            } else {
+                world.perform(action)
+            }
+        }
+        world.brokerAcknowledges = true
+        world.partialAcknowledgements = nil
+        world.postgresUp = true
+        world.machine.stopWasRequested()
+        world.run(until: "stop", limit: 2_000)
+        #expect(world.stopped == true, "seed \(seed): everything up, yet the stop did not drain")
+        // Everything announced in a partition still owned is checkpointed.
+        let announcedEnd = world.announced.values.compactMap { $0.records.offsets[Self.p0]?.upperBound }.max()
+        let durable = world.flushedJobs.compactMap { $0.checkpoints[Self.p0] }.max()
+        #expect(announcedEnd.map { $0 + 1 } == durable, "seed \(seed)")
+    }
+
+    static func name(_ action: TestMachine.Action) -> String { PipelineWorld.name(action) }
+}
+
+extension PipelineWorld {
+    /// Carries out actions until the revocation's drain is over.
+    mutating func drainRevocation() {
+        for _ in 0..<500 {
+            let action = machine.nextAction(now: now)
+            if case .revocationDrained = action { return }
+            perform(action)
+        }
+        Issue.record("the revocation did not drain")
+    }
+}
+
+/// A small seeded generator, so a failing seed can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+    mutating func chance(_ numerator: UInt64, in denominator: UInt64) -> Bool { next(below: denominator) < numerator }
+}
