@@ -2,7 +2,8 @@ import ReceiptPostgres
 import ReceiptPipeline
 import ReceiptRedis
 
-/// The four reads, each one Redis pipeline and, for what Redis lacks, PostgreSQL.
+/// The four reads, each one Redis pipeline and, for what Redis lacks, PostgreSQL
+/// through `StateQueries`.
 /// A conversation is "in Redis" when its key is there; a missing member of a present
 /// key is 0, as the worker loads a conversation's keys whole.
 extension StateConnections {
@@ -23,15 +24,11 @@ extension StateConnections {
         }
         guard !missing.isEmpty else { return states }
 
-        let idArray = PostgresArrayLiteral.text(missing)
-        let maxSeqs = try postgresInts(
-            "SELECT conversation_id, max_seq FROM conversation_seq WHERE conversation_id = ANY($1::text[])",
-            [idArray], value: "max_seq")
-        let watermarks = try postgresInts(
-            "SELECT conversation_id, has_read_seq FROM read_state WHERE user_id = $1 AND conversation_id = ANY($2::text[])",
-            [userID, idArray], value: "has_read_seq")
+        let stored = try postgres { connection throws(PostgresError) in
+            try StateQueries.readState(userID: userID, conversationIDs: missing, on: connection)
+        }
         for id in missing {
-            states[id] = ReadState(hasReadSeq: watermarks[id] ?? 0, maxSeq: maxSeqs[id] ?? 0)
+            states[id] = ReadState(hasReadSeq: stored[id]?.hasReadSeq ?? 0, maxSeq: stored[id]?.maxSeq ?? 0)
         }
         return states
     }
@@ -39,19 +36,18 @@ extension StateConnections {
     func maxSeq(conversationID: String) throws(StateReadError) -> Int64 {
         let seq = try redisPipeline([.get(RedisKeys.maxSeq(conversationID))])[0]
         if !seq.isNull { return try redisInt(seq, orZero: false) }
-        return try postgresInts(
-            "SELECT conversation_id, max_seq FROM conversation_seq WHERE conversation_id = $1",
-            [conversationID], value: "max_seq")[conversationID] ?? 0
+        return try postgres { connection throws(PostgresError) in
+            try StateQueries.maxSeq(conversationID: conversationID, on: connection)
+        } ?? 0
     }
 
     func readCount(conversationID: String, seq: Int64) throws(StateReadError) -> Int64 {
         let key = RedisKeys.readWatermarks(conversationID)
         let replies = try redisPipeline([.exists(key), .zcount(key, min: .inclusive(seq), max: .positiveInfinity)])
         if try redisInt(replies[0], orZero: false) == 1 { return try redisInt(replies[1], orZero: false) }
-        let rows = try postgresQuery(
-            "SELECT count(*) AS readers FROM read_state WHERE conversation_id = $1 AND has_read_seq >= $2::bigint",
-            [conversationID, String(seq)])
-        return try postgresInt(rows.first, "readers") ?? 0
+        return Int64(try postgres { connection throws(PostgresError) in
+            try StateQueries.readCount(conversationID: conversationID, seq: seq, on: connection)
+        })
     }
 
     func deliveryState(userID: String, conversationID: String) throws(StateReadError) -> DeliveryState {
@@ -70,10 +66,9 @@ extension StateConnections {
             }
             return DeliveryState(deliveredSeq: try redisInt(replies[2], orZero: true), ackedAbove: acked, maxSeq: maxSeq)
         }
-        let rows = try postgresQuery(
-            "SELECT delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = $1 AND user_id = $2",
-            [conversationID, userID])
-        let acked = try rows.first.map { row throws(StateReadError) in try int64Array(row, "delivered_seqs") } ?? []
-        return DeliveryState(deliveredSeq: try postgresInt(rows.first, "delivered_seq") ?? 0, ackedAbove: acked, maxSeq: maxSeq)
+        let stored = try postgres { connection throws(PostgresError) in
+            try StateQueries.deliveryState(conversationID: conversationID, userID: userID, on: connection)
+        }
+        return DeliveryState(deliveredSeq: stored?.watermark ?? 0, ackedAbove: stored?.marks ?? [], maxSeq: maxSeq)
     }
 }

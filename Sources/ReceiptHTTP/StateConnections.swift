@@ -42,12 +42,14 @@ final class StateConnections {
         fatalError("unreachable: the second attempt returns or throws")
     }
 
-    func postgresQuery(_ sql: String, _ parameters: [String?]) throws(StateReadError) -> PostgresRows {
+    /// `body` on the PostgreSQL connection. An error that is not retriable (a value
+    /// of the wrong shape among them) is not "unavailable" (500).
+    func postgres<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(StateReadError) -> T {
         for attempt in 1...2 {
             let reusing = postgres != nil
             do throws(PostgresError) {
                 let connection = try openPostgres()
-                return try connection.query(sql, parameters)
+                return try body(connection)
             } catch {
                 if postgres?.isBroken == true { postgres = nil }
                 if attempt == 1, reusing, error.isRetriable, postgres == nil { continue }

@@ -47,14 +47,6 @@ extension RedisCommand {
         }
     }
 
-    /// EXPIRE key seconds → 1, or 0 when the key does not exist.
-    public static func expire(_ key: String, seconds: Int) -> RedisCommand {
-        RedisCommand("EXPIRE", argumentCount: 2) { writer in
-            writer.append(key)
-            writer.append(seconds)
-        }
-    }
-
     /// EVALSHA sha numkeys key… arg… → whatever the script returns. A server without
     /// the script answers with a `.noScript` error: `load` it and send again.
     public static func evalsha(_ script: RedisScript, keys: [String], args: [String]) -> RedisCommand {

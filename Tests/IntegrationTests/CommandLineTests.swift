@@ -86,4 +86,16 @@ struct CommandLineTests {
             #expect(variables.contains(name), "receiptd run --help does not name \(name)")
         }
     }
+
+    @Test("the README's configuration table lists every variable `receiptd run --help` names, and no other")
+    func readmeTableMatchesHelp() throws {
+        let help = try ReceiptdCommand.environmentVariables()
+        let readme = try DeployFiles.text("README.md", inRepository: true)
+        let table = readme.components(separatedBy: "## Configuration")[1].components(separatedBy: "\n## ")[0]
+        let rows = Set(table.split(separator: "\n").filter { $0.hasPrefix("| `RECEIPTD_") }.flatMap {
+            ReceiptdCommand.variableNames(in: String($0))
+        })
+        #expect(help.subtracting(rows).isEmpty, "in --help, missing from the README: \(help.subtracting(rows).sorted())")
+        #expect(rows.subtracting(help).isEmpty, "in the README, unknown to --help: \(rows.subtracting(help).sorted())")
+    }
 }

@@ -52,9 +52,9 @@ import TestSupport
         try await withStores { stores in
             let thread = readerThread(stores)
             defer { thread.stop() }
-            let first = try await thread.run { try $0.postgresQuery("SELECT pg_backend_pid() AS pid", [])[0].values[0] }
+            let first = try await thread.run { try $0.postgres { connection throws(PostgresError) in try connection.query("SELECT pg_backend_pid() AS pid")[0].values[0] } }
             try await stores.sql("SELECT pg_terminate_backend(\(try #require(first)))")
-            let second = try await thread.run { try $0.postgresQuery("SELECT pg_backend_pid() AS pid", [])[0].values[0] }
+            let second = try await thread.run { try $0.postgres { connection throws(PostgresError) in try connection.query("SELECT pg_backend_pid() AS pid")[0].values[0] } }
             #expect(second != nil && second != first)
         }
     }

@@ -48,13 +48,15 @@ import Testing
         }
     }
 
-    @Test func readCountCountsWatermarksAtOrAboveAndIndividualReads() throws {
+    /// As `ZCOUNT rcpt:{cid}:read seq +inf` counts in Redis: a seq read individually
+    /// above a watermark does not count, so Redis and PostgreSQL give one answer.
+    @Test func readCountCountsWatermarksAtOrAboveTheSeqAsRedisDoes() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()
             try flushFixture(on: connection)
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 4, on: connection) == 2)  // alice, bob
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 5, on: connection) == 1)  // bob
-            #expect(try StateQueries.readCount(conversationID: "c1", seq: 7, on: connection) == 2)  // alice's mark, bob
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 7, on: connection) == 1)  // bob; alice's mark at 7 is not counted
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 9, on: connection) == 0)
             #expect(try StateQueries.readCount(conversationID: "unknown", seq: 1, on: connection) == 0)
         }

@@ -5,13 +5,8 @@ public enum Routing {
     /// state and goes to the reader only, as in OpenIM. Group and notification
     /// conversations go to the reader's own devices; the group learns through the
     /// coalesced `groupHasRead`.
-    public static func readReceiptRecipients(of event: ReceiptEvent) -> [String] {
-        let (peer, reader) = readReceiptPeerAndReader(of: event)
-        return peer.map { [$0, reader] } ?? [reader]
-    }
-
-    /// `readReceiptRecipients` without an array: the peer when it is told, then the
-    /// reader, who always is.
+    ///
+    /// Returns the peer when it is told, then the reader, who always is.
     static func readReceiptPeerAndReader(of event: ReceiptEvent) -> (peer: String?, reader: String) {
         guard event.sessionType == .single, let peer = event.peerUserID, peer != event.userID else {
             return (nil, event.userID)

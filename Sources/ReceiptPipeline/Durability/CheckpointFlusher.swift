@@ -33,7 +33,6 @@ final class CheckpointFlusher: Sendable {
         var job: FlushJob?
         var reports: [FlushReport] = []
         var stopping = false
-        var running = false
     }
 
     private let configuration: Configuration
@@ -52,7 +51,6 @@ final class CheckpointFlusher: Sendable {
             Thread.current.name = "receiptd-flush" // 15 bytes at most on Linux
             loop()
         }
-        mailbox.withLock { $0.running = true }
         thread.start()
     }
 
@@ -93,7 +91,7 @@ final class CheckpointFlusher: Sendable {
     private func loop() {
         var connection: PostgresConnection?
         while let job = nextJob() {
-            var backoff = configuration.retryBackoffMs
+            var backoff = Backoff(initialMs: configuration.retryBackoffMs, maxMs: configuration.maxRetryBackoffMs)
             while true {
                 let started = ContinuousClock.now
                 do {
@@ -106,12 +104,12 @@ final class CheckpointFlusher: Sendable {
                     break
                 } catch {
                     if connection?.isBroken ?? false { connection = nil }
+                    let waitMs = backoff.next()
                     logger.warning("flush to PostgreSQL failed; retrying", metadata: [
-                        "error": "\(error)", "retryInMs": "\(backoff)"])
+                        "error": "\(error)", "retryInMs": "\(waitMs)"])
                     report(.failed(jobID: job.id, error: "\(error)"))
                     if mailbox.withLock({ $0.stopping }) { return abandon(job) }
-                    Thread.sleep(forTimeInterval: Double(backoff) / 1_000)
-                    backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
+                    Thread.sleep(forTimeInterval: Double(waitMs) / 1_000)
                 }
             }
         }
@@ -147,10 +145,7 @@ final class CheckpointFlusher: Sendable {
         while true {
             let (job, stopping) = mailbox.withLock { ($0.job, $0.stopping) }
             if let job { return job }
-            if stopping {
-                mailbox.withLock { $0.running = false }
-                return nil
-            }
+            if stopping { return nil }
             wakeup.wait(until: Date().addingTimeInterval(1))
         }
     }
@@ -170,10 +165,7 @@ final class CheckpointFlusher: Sendable {
     private func abandon(_ job: FlushJob) {
         logger.error("flusher stopped with a job unflushed; its records will be replayed", metadata: [
             "job": "\(job.id)"])
-        mailbox.withLock { box in
-            box.job = nil
-            box.running = false
-        }
+        mailbox.withLock { $0.job = nil }
         signal()
     }
 

@@ -47,17 +47,17 @@ extension ReceiptWorker {
     /// broker acknowledges it. Retried, serving delivery reports between attempts
     /// (a full queue drains as they are served).
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
-        var backoff = configuration.retryBackoffMs
+        var backoff = retryBackoff
         while true {
             do throws(KafkaError) {
                 try producer.send(record, ticket: ticket)
                 return
             } catch {
                 metrics.kafkaErrors.increment()
+                let waitMs = backoff.next()
                 logger.warning("producing failed; retrying", metadata: [
-                    "topic": "\(record.topic)", "error": "\(error)", "retryInMs": "\(backoff)"])
-                serveDeliveries(timeoutMs: Int32(backoff))
-                backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
+                    "topic": "\(record.topic)", "error": "\(error)", "retryInMs": "\(waitMs)"])
+                serveDeliveries(timeoutMs: Int32(waitMs))
             }
         }
     }

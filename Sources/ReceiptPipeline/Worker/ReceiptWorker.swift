@@ -181,21 +181,26 @@ final class ReceiptWorker {
     /// next owner replays it. An error `fatal` accepts is thrown instead of retried.
     func retry<T>(_ what: String, counting errors: Counter, _ body: () throws -> T,
                   fatal: (any Error) -> Bool) throws -> T? {
-        var backoff = configuration.retryBackoffMs
+        var backoff = retryBackoff
         while true {
             do {
                 return try body()
             } catch {
                 if fatal(error) { throw error }
                 errors.increment()
+                let waitMs = backoff.next()
                 logger.warning("\(what) failed; retrying", metadata: [
-                    "error": "\(error)", "retryInMs": "\(backoff)"])
+                    "error": "\(error)", "retryInMs": "\(waitMs)"])
                 if stop.isRequested { return nil }
-                pause(ms: backoff)
+                pause(ms: waitMs)
                 if stop.isRequested { return nil }
-                backoff = min(backoff * 2, configuration.maxRetryBackoffMs)
             }
         }
+    }
+
+    /// A fresh backoff for one retried call.
+    var retryBackoff: Backoff {
+        Backoff(initialMs: configuration.retryBackoffMs, maxMs: configuration.maxRetryBackoffMs)
     }
 
     /// `retry` for Redis work, where no error is worth stopping for.

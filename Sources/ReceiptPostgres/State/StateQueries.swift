@@ -1,9 +1,11 @@
 import ReceiptCore
 
-/// Read-only queries for the HTTP API.
+/// The query API's reads of PostgreSQL: the one path for a conversation that Redis
+/// does not hold (ReceiptHTTP asks Redis first).
 ///
-/// They read PostgreSQL, which trails Redis by up to one flush interval: answers are
-/// consistent with some recent flush, never ahead of Redis.
+/// PostgreSQL trails Redis by up to one flush interval: answers are consistent with
+/// some recent flush, never ahead of Redis. Each answer means what the Redis read
+/// means, so the two never disagree on a definition.
 public enum StateQueries {
     static let readStates = """
         SELECT c.conversation_id, coalesce(r.has_read_seq, 0) AS has_read_seq, coalesce(s.max_seq, 0) AS max_seq
@@ -18,8 +20,7 @@ public enum StateQueries {
         """
 
     static let countReaders = """
-        SELECT count(*) AS readers FROM read_state
-        WHERE conversation_id = $1 AND (has_read_seq >= $2::bigint OR $2::bigint = ANY (read_seqs))
+        SELECT count(*) AS readers FROM read_state WHERE conversation_id = $1 AND has_read_seq >= $2::bigint
         """
 
     static let selectDelivery = """
@@ -31,7 +32,7 @@ public enum StateQueries {
     /// otherwise a missing value is 0.
     public static func readState(
         userID: String, conversationIDs: [String], on connection: PostgresConnection
-    ) throws -> [String: (hasReadSeq: Int64, maxSeq: Int64)] {
+    ) throws(PostgresError) -> [String: (hasReadSeq: Int64, maxSeq: Int64)] {
         let rows = try connection.query(readStates, [userID, PostgresArrayLiteral.text(conversationIDs)])
         var states: [String: (hasReadSeq: Int64, maxSeq: Int64)] = [:]
         for row in rows {
@@ -42,20 +43,24 @@ public enum StateQueries {
     }
 
     /// The conversation's highest allocated seq; nil when it has none stored.
-    public static func maxSeq(conversationID: String, on connection: PostgresConnection) throws -> Int64? {
+    public static func maxSeq(conversationID: String, on connection: PostgresConnection) throws(PostgresError) -> Int64? {
         try connection.query(selectMaxSeq, [conversationID]).first?.requiredInt64("max_seq")
     }
 
-    /// How many users have read `seq`: their watermark is at or above it, or they read
-    /// it individually.
-    public static func readCount(conversationID: String, seq: Int64, on connection: PostgresConnection) throws -> Int {
+    /// How many users have read `seq`: their watermark is at or above it, as
+    /// `ZCOUNT rcpt:{cid}:read seq +inf` counts them in Redis. (A seq read
+    /// individually above a user's watermark, under message-level read, is not
+    /// counted, in Redis or here.)
+    public static func readCount(
+        conversationID: String, seq: Int64, on connection: PostgresConnection
+    ) throws(PostgresError) -> Int {
         Int(try connection.query(countReaders, [conversationID, String(seq)])[0].requiredInt64("readers"))
     }
 
     /// The recipient's delivery watermark and acked seqs above it; nil when none is stored.
     public static func deliveryState(
         conversationID: String, userID: String, on connection: PostgresConnection
-    ) throws -> MarkedWatermark? {
+    ) throws(PostgresError) -> MarkedWatermark? {
         guard let row = try connection.query(selectDelivery, [conversationID, userID]).first else { return nil }
         return MarkedWatermark(
             watermark: try row.requiredInt64("delivered_seq"), marks: try row.int64Array("delivered_seqs") ?? [])
