@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "ReceiptHTTP",
             dependencies: [
-                "ReceiptCore", "ReceiptPipeline", "ReceiptRedis", "ReceiptPostgres",
+                "ReceiptCore", "ReceiptRedis", "ReceiptPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "ReceiptPipelineTests", dependencies: ["ReceiptPipeline", "ReceiptCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ReceiptHTTPTests",
-            dependencies: ["ReceiptHTTP", "ReceiptPipeline", "TestSupport",
+            dependencies: ["ReceiptHTTP", "TestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),

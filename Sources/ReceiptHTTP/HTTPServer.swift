@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
-import ReceiptPipeline
+import ReceiptCore
 
 /// Builds receiptd's HTTP server: `/healthz`, `/readyz`, `/metrics` and the read-only
 /// `/v1/` query API.

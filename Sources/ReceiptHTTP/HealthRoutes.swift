@@ -1,5 +1,5 @@
 import Hummingbird
-import ReceiptPipeline
+import ReceiptCore
 
 /// `/healthz` (liveness: is the worker loop turning?) and `/readyz` (readiness: can
 /// this replica do its job now?), both read from `WorkerStatus` and never touching

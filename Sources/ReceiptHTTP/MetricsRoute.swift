@@ -1,6 +1,6 @@
 import Hummingbird
 import Prometheus
-import ReceiptPipeline
+import ReceiptCore
 
 /// `GET /metrics`: everything in the registry (the executable's swift-metrics
 /// factory writes there too) in the Prometheus text format, after refreshing the

@@ -1,5 +1,5 @@
+import ReceiptCore
 import ReceiptPostgres
-import ReceiptPipeline
 import ReceiptRedis
 
 /// The four reads, each one Redis pipeline and, for what Redis lacks, PostgreSQL

@@ -1,5 +1,5 @@
 import Prometheus
-import ReceiptPipeline
+import ReceiptCore
 import Synchronization
 
 /// Gauges derived from `WorkerStatus` at scrape time, so they are never older than the

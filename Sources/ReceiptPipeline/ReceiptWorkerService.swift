@@ -1,4 +1,5 @@
 import Logging
+import ReceiptCore
 import ServiceLifecycle
 
 /// The worker as a `Service`: `run()` is its whole life. It runs the batch loop on a

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import Prometheus
+import ReceiptCore
 import ReceiptHTTP
 import ReceiptPipeline
 import ServiceLifecycle

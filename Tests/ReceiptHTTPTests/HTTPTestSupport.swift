@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
-import ReceiptPipeline
+import ReceiptCore
 import Testing
 
 @testable import ReceiptHTTP

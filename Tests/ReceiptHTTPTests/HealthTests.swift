@@ -1,5 +1,5 @@
 import Hummingbird
-import ReceiptPipeline
+import ReceiptCore
 import Testing
 
 @testable import ReceiptHTTP

@@ -1,6 +1,5 @@
 import Hummingbird
 import Prometheus
-import ReceiptPipeline
 import Testing
 
 @testable import ReceiptHTTP

@@ -1,7 +1,4 @@
-import ReceiptCore
-import ReceiptRedis
-
-/// The Redis key schema. Every key of one conversation carries the hash tag
+/// The Redis key schema, shared by the worker and the query API. Every key of one conversation carries the hash tag
 /// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
 /// multi-key scripts stay legal.
 public enum RedisKeys {
@@ -31,14 +28,6 @@ public enum RedisKeys {
         Parts.clientMessages(conversationID).joined
     }
 
-    /// The watermark zset and the marks zset of one user's marked state.
-    static func marked(_ kind: MarkedWrite.Kind, _ conversationID: String, _ userID: String) -> [String] {
-        switch kind {
-        case .read: [readWatermarks(conversationID), readMarks(conversationID, userID)]
-        case .delivery: [deliveryWatermarks(conversationID), deliveryMarks(conversationID, userID)]
-        }
-    }
-
     /// Sorted set: seq → stream position of the event that allocated it, from the
     /// partition's checkpoint on; what lets a replay check reads as the first run did.
     public static func allocationPositions(_ conversationID: String) -> String {
@@ -50,15 +39,15 @@ public enum RedisKeys {
 
     /// The conversation keys the worker writes for every batch, as their parts: a
     /// command takes them without a `String` allocated per key.
-    enum Parts {
-        static func maxSeq(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:seq") }
-        static func readWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:read") }
-        static func deliveryWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:dlv") }
-        static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
-        static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
+    public enum Parts {
+        public static func maxSeq(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:seq") }
+        public static func readWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:read") }
+        public static func deliveryWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:dlv") }
+        public static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
+        public static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
 
         /// Every conversation key: `rcpt:{`, the conversationID, then `suffix`.
-        static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
+        public static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
             RedisKeyParts("rcpt:{", conversationID, suffix)
         }
     }
