@@ -3,7 +3,9 @@ import ReceiptRedis
 
 /// The Redis commands of a batch's two round trips, built apart from the connection
 /// so that what the worker sends can be read, tested and timed on its own (the
-/// micro-benchmarks build exactly these).
+/// micro-benchmarks build exactly these), and the decoding of the read's replies:
+/// `read` puts each command where `snapshots` expects its reply, in one type, so
+/// the two orders cannot drift apart.
 public struct BatchCommands: Sendable {
     /// How many of a conversation's latest seqs keep their clientMsgID for
     /// de-duplication in Redis. Default: 10,000.
@@ -48,6 +50,79 @@ public struct BatchCommands: Sendable {
         commands.append(.get(RedisKeys.sentinel))
         return commands
     }
+
+    /// The snapshots of `queries` from the replies to `read`'s commands, decoded in
+    /// the order `read` wrote them (the sentinel replies, first and last, are the
+    /// caller's to check).
+    func snapshots(of queries: [ConversationQuery], from replies: [Result<RedisReply, RedisError>])
+        throws(RedisError) -> [String: ConversationSnapshot] {
+        var cursor = replies.dropFirst().makeIterator()
+        var snapshots: [String: ConversationSnapshot] = [:]
+        snapshots.reserveCapacity(queries.count)
+        for query in queries {
+            var snapshot = ConversationSnapshot()
+            if query.needsMaxSeq {
+                snapshot.maxSeq = try Self.int64(cursor.next()) ?? 0
+                if query.firstPosition != nil {
+                    // Seqs an earlier run allocated at or after this batch's start are
+                    // the batch's (or later events') own: not yet there for its checks.
+                    snapshot.maxSeq -= try Self.int64(cursor.next()) ?? 0
+                }
+            }
+            if !query.readers.isEmpty {
+                let scores = try Self.array(cursor.next())
+                for (reader, score) in zip(query.readers, scores) {
+                    if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[reader] = seq }
+                }
+            }
+            for reader in query.markedReaders {
+                let marks = try Self.seqs(cursor.next())
+                if !marks.isEmpty { snapshot.readMarks[reader] = marks }
+            }
+            if !query.recipients.isEmpty {
+                let scores = try Self.array(cursor.next())
+                for (recipient, score) in zip(query.recipients, scores) {
+                    let watermark = try Self.int64(.success(score)) ?? 0
+                    let marks = try Self.seqs(cursor.next())
+                    if watermark > 0 || !marks.isEmpty {
+                        snapshot.deliveries[recipient] = MarkedWatermark(watermark: watermark, marks: marks)
+                    }
+                }
+            }
+            snapshots[query.conversationID] = snapshot
+        }
+        try readAllocations(queries, from: &cursor, into: &snapshots)
+        return snapshots
+    }
+
+    /// The seqs the allocation script calls returned, one per new message, in query order.
+    private func readAllocations(
+        _ queries: [ConversationQuery], from cursor: inout some IteratorProtocol<Result<RedisReply, RedisError>>,
+        into snapshots: inout [String: ConversationSnapshot]
+    ) throws(RedisError) {
+        var seqs: [RedisReply] = []
+        var used = 0
+        for query in queries where !query.allocations.isEmpty {
+            if used == seqs.count {
+                seqs = try Self.array(cursor.next())
+                used = 0
+            }
+            guard seqs.count - used >= query.allocations.count else {
+                throw RedisError(.unexpectedReply, context: "allocation script returned too few seqs")
+            }
+            var allocated: [Int64] = []
+            allocated.reserveCapacity(query.allocations.count)
+            for reply in seqs[used..<used + query.allocations.count] {
+                guard let seq = try Self.int64(.success(reply)), seq > 0 else {
+                    throw RedisError(.unexpectedReply, context: "allocation script returned a reply that is not a seq")
+                }
+                allocated.append(seq)
+            }
+            used += query.allocations.count
+            snapshots[query.conversationID]?.allocatedSeqs = allocated
+        }
+    }
+
 
     /// Phase two: one `ZADD GT CH` per conversation whose watermarks moved, one fold
     /// script per user whose marked state changed.
@@ -121,5 +196,35 @@ public struct BatchCommands: Sendable {
     /// Every mark of one marks zset, ascending (members are the seqs).
     private static func allMarks(_ key: String) -> RedisCommand {
         .zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity)
+    }
+
+    // MARK: Decoding replies
+
+    static func int64(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> Int64? {
+        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
+        switch try reply.get() {
+        case .null: return nil
+        case .integer(let value): return value
+        case let other:
+            guard let text = other.string, let value = Int64(text) ?? Double(text).map({ Int64($0) }) else {
+                throw RedisError(.unexpectedReply, context: "expected an integer reply")
+            }
+            return value
+        }
+    }
+
+    static func seqs(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [Int64] {
+        try array(reply).map { member throws(RedisError) in
+            guard let seq = member.int64 else { throw RedisError(.unexpectedReply, context: "a mark is not a seq") }
+            return seq
+        }
+    }
+
+    static func array(_ reply: Result<RedisReply, RedisError>?) throws(RedisError) -> [RedisReply] {
+        guard let reply else { throw RedisError(.unexpectedReply, context: "fewer replies than commands") }
+        guard case .array(let elements) = try reply.get() else {
+            throw RedisError(.unexpectedReply, context: "expected an array reply")
+        }
+        return elements
     }
 }

@@ -105,71 +105,7 @@ final class RedisStateStore {
         guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
               !replies.contains(where: Self.isStateLost)
         else { throw RedisStateLost() }
-        var cursor = replies.dropFirst().makeIterator()
-        var snapshots: [String: ConversationSnapshot] = [:]
-        snapshots.reserveCapacity(queries.count)
-        for query in queries {
-            var snapshot = ConversationSnapshot()
-            if query.needsMaxSeq {
-                snapshot.maxSeq = try Self.int64(cursor.next()) ?? 0
-                if query.firstPosition != nil {
-                    // Seqs an earlier run allocated at or after this batch's start are
-                    // the batch's (or later events') own: not yet there for its checks.
-                    snapshot.maxSeq -= try Self.int64(cursor.next()) ?? 0
-                }
-            }
-            if !query.readers.isEmpty {
-                let scores = try Self.array(cursor.next())
-                for (reader, score) in zip(query.readers, scores) {
-                    if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[reader] = seq }
-                }
-            }
-            for reader in query.markedReaders {
-                let marks = try Self.seqs(cursor.next())
-                if !marks.isEmpty { snapshot.readMarks[reader] = marks }
-            }
-            if !query.recipients.isEmpty {
-                let scores = try Self.array(cursor.next())
-                for (recipient, score) in zip(query.recipients, scores) {
-                    let watermark = try Self.int64(.success(score)) ?? 0
-                    let marks = try Self.seqs(cursor.next())
-                    if watermark > 0 || !marks.isEmpty {
-                        snapshot.deliveries[recipient] = MarkedWatermark(watermark: watermark, marks: marks)
-                    }
-                }
-            }
-            snapshots[query.conversationID] = snapshot
-        }
-        try readAllocations(queries, from: &cursor, into: &snapshots)
-        return snapshots
-    }
-
-    /// The seqs the allocation script calls returned, one per new message, in query order.
-    private func readAllocations(
-        _ queries: [ConversationQuery], from cursor: inout some IteratorProtocol<Result<RedisReply, RedisError>>,
-        into snapshots: inout [String: ConversationSnapshot]
-    ) throws(RedisError) {
-        var seqs: [RedisReply] = []
-        var used = 0
-        for query in queries where !query.allocations.isEmpty {
-            if used == seqs.count {
-                seqs = try Self.array(cursor.next())
-                used = 0
-            }
-            guard seqs.count - used >= query.allocations.count else {
-                throw RedisError(.unexpectedReply, context: "allocation script returned too few seqs")
-            }
-            var allocated: [Int64] = []
-            allocated.reserveCapacity(query.allocations.count)
-            for reply in seqs[used..<used + query.allocations.count] {
-                guard let seq = try Self.int64(.success(reply)), seq > 0 else {
-                    throw RedisError(.unexpectedReply, context: "allocation script returned a reply that is not a seq")
-                }
-                allocated.append(seq)
-            }
-            used += query.allocations.count
-            snapshots[query.conversationID]?.allocatedSeqs = allocated
-        }
+        return try commandBuilder.snapshots(of: queries, from: replies)
     }
 
     /// Phase two: stores the watermarks that moved (`ZADD GT`) and the marked states
