@@ -12,7 +12,8 @@ let package = Package(
     products: [
         .executable(name: "receiptd", targets: ["receiptd"]),
         .executable(name: "receiptd-bench", targets: ["receiptd-bench"]),
-        // For the micro-benchmarks package in Benchmarks/ only.
+        // For the micro-benchmarks package in Benchmarks/ only: its fixtures come from the
+        // end-to-end benchmark's load generator. Nothing here ships in the image.
         .library(name: "ReceiptBenchKit", targets: ["ReceiptBench", "ReceiptCore", "ReceiptRedis"]),
     ],
     dependencies: [
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // Insecure.SHA1, for the digest Redis names a script by.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, found with pkg-config. scripts/setup.sh installs them.
@@ -38,7 +41,11 @@ let package = Package(
 
         // One module per external system; nothing Unsafe leaves them.
         .target(name: "ReceiptKafka", dependencies: ["CRdKafka"], swiftSettings: strict),
-        .target(name: "ReceiptRedis", dependencies: ["CHiredis"], swiftSettings: strict),
+        .target(
+            name: "ReceiptRedis",
+            dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(name: "ReceiptPostgres", dependencies: ["CLibPQ", "ReceiptCore"], swiftSettings: strict),
 
         // The batch pipeline: a pure state machine plus the threads that drive it.
@@ -91,17 +98,24 @@ let package = Package(
                 "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "ReceiptPipeline",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
+            path: "Benchmarks/ReceiptBench",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "receiptd-bench",
             dependencies: ["ReceiptBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/receiptd-bench",
             swiftSettings: strict
         ),
 
         // Shared test support: the local stack's endpoints, proto-json loading, a JSON
-        // Schema checker for the subset proto-json uses.
-        .target(name: "TestSupport", dependencies: ["ReceiptCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        // Schema checker for the subset proto-json uses, and the test doubles: reading
+        // notifications back (`Notification.decode`, `JSONValue`) and librdkafka's mock
+        // cluster (`KafkaMockCluster`).
+        .target(
+            name: "TestSupport", dependencies: ["ReceiptCore", "ReceiptKafka", "CRdKafka"], path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "ReceiptCoreTests", dependencies: ["ReceiptCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptKafkaTests", dependencies: ["ReceiptKafka", "TestSupport"], swiftSettings: strict),

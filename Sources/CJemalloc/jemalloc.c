@@ -6,11 +6,10 @@
 #include <jemalloc/jemalloc.h>
 
 // One arena: the worker thread allocates almost everything and librdkafka's threads
-// free some of it; more arenas only held more free memory (172-184 MiB peak RSS in
-// receiptd-bench with jemalloc's defaults, 124-134 MiB with this). Freed pages go
-// back to the kernel after 1 s unused rather than 10 s. At 250 ms, memory a batch
-// freed was often returned and then faulted in again by the next ones: the worker
-// took 62k page faults per 5 s at max rate, 26k at 1 s, for 1-2 MiB more peak RSS.
+// free some of it; more arenas only held more free memory. Freed pages go back to
+// the kernel after 1 s unused rather than 10 s; shorter, memory a batch freed was
+// returned and faulted in again by the next ones. The measurements behind both are
+// in BENCHMARKS.md ("Settings and the measurements behind them").
 #define RECEIPTD_MALLOC_CONF "narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0"
 
 // jemalloc reads this symbol once, at its first allocation.

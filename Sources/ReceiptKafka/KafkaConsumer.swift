@@ -27,7 +27,7 @@ public final class KafkaConsumer: Sendable {
     ///
     /// With `readsHeaders` false, records come without their headers, for a caller that
     /// never reads them: librdkafka parses each record's headers into a buffer of their
-    /// own, which was 2% of the worker thread's time at max rate.
+    /// own, a cost measurable at max rate (BENCHMARKS.md).
     public static func make(
         configuration: KafkaConfiguration, topics: [String], rebalance: RebalanceHandler, readsHeaders: Bool = true
     ) throws(KafkaError) -> KafkaConsumer {

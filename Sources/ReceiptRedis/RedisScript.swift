@@ -1,3 +1,5 @@
+import Crypto
+
 /// A Lua script and the SHA-1 the server knows it by.
 ///
 /// `sha1` is computed here, so EVALSHA can be sent before the script was ever loaded:
@@ -9,6 +11,8 @@ public struct RedisScript: Sendable, Equatable {
 
     public init(_ source: String) {
         self.source = source
-        self.sha1 = SHA1.hexDigest(Array(source.utf8))
+        self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8)).map { byte in
+            String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }.joined()
     }
 }

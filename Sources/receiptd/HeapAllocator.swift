@@ -1,9 +1,9 @@
 import CJemalloc
 import Logging
 
-/// The process's heap allocator. receiptd links jemalloc (see `CJemalloc`): against
-/// glibc's malloc it held 10% less memory at the same speed in receiptd-bench, where
-/// every batch allocates and frees several megabytes across threads.
+/// The process's heap allocator. receiptd links jemalloc (see `CJemalloc`): every
+/// batch allocates and frees several megabytes across threads, and jemalloc holds
+/// less memory for it than glibc's malloc at the same speed (BENCHMARKS.md).
 enum HeapAllocator {
     /// Logs which allocator serves the heap, and with what settings; an operator's
     /// `MALLOC_CONF` is applied on top of receiptd's.

@@ -1,4 +1,5 @@
 @testable import ReceiptCore
+@testable import TestSupport
 import Testing
 
 /// Edge cases of the strict JSON reader, through `JSONValue.parse`.

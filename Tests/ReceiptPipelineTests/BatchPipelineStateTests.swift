@@ -1,6 +1,6 @@
-@testable import ReceiptPipeline
 import ReceiptCore
 import ReceiptKafka
+@testable import ReceiptPipeline
 import Testing
 
 /// The batch pipeline's state machine, with no network: each test drives the
@@ -36,12 +36,13 @@ struct BatchPipelineStateTests {
     func stagesOverlap() {
         var world = world([[p0: 0...9], [p0: 10...19], [p0: 20...29]])
         world.run(until: "collectRead")
-        #expect(world.actions == ["poll", "decode", "awaitDeliveries", "poll", "sendRead", "decode",
-                                  "awaitDeliveries", "collectRead"])
+        #expect(world.pipelineActions == ["poll", "decode", "awaitDeliveries", "poll", "sendRead", "decode",
+                                          "awaitDeliveries", "collectRead"])
         world.run(until: "announce")
         // Batch 2's read goes out before batch 1 is announced: batch 1's write is
         // collected while Redis works on it.
-        #expect(Array(world.actions.suffix(5)) == ["awaitDeliveries", "poll", "sendRead", "confirmWrite", "announce"])
+        #expect(Array(world.pipelineActions.suffix(5)) == ["awaitDeliveries", "poll", "sendRead", "confirmWrite",
+                                                            "announce"])
         #expect(Self.name(world.step()) == "decode", "batch 3 is decoded while Redis still reads batch 2")
         #expect(world.announced.keys.sorted() == [1])
     }
@@ -57,6 +58,19 @@ struct BatchPipelineStateTests {
         world.acknowledgeAll()
         world.run(until: "commit")
         #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("the flusher's reports are collected every round, so a flushed job frees the next hand-off at once")
+    func flushReportsEveryRound() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "announce")
+        world.run(until: "awaitDeliveries")
+        _ = nextHandOff(&world)
+        let rounds = world.actions.count
+        world.run(until: "poll")
+        world.run(until: "poll")
+        #expect(world.actions[rounds...].contains("collectFlushReports"))
+        #expect(world.commits.last == [p0: 10], "committed within the round, not a status interval later")
     }
 
     @Test("an acknowledged batch stays unchecked behind an earlier one whose delivery failed")
@@ -87,12 +101,8 @@ struct BatchPipelineStateTests {
     func revocationMidPoll() {
         var world = world([[p0: 0...4, p1: 0...4], [p0: 5...9, p1: 5...9]])
         world.run(until: "collectRead")  // batch 1 applied, batch 2 decoded
-        #expect(Self.name(world.step()) == "awaitDeliveries")
         // The next poll runs the rebalance callback before it returns.
-        guard case .poll = world.machine.nextAction(now: world.now) else {
-            Issue.record("expected a poll")
-            return
-        }
+        guard world.stepUntilPoll() else { return }
         world.machine.revoked([p1], now: world.now)
         var drained: [String] = []
         while true {
@@ -148,6 +158,42 @@ struct BatchPipelineStateTests {
         var world = world([[p0: 0...9]])
         world.run(until: "sendRead")
         world.readKeepsFailing = true
+        world.machine.stopWasRequested()
+        world.run(until: "stop")
+        #expect(world.stopped == false)
+        #expect(world.announced.isEmpty)
+        #expect(world.handedCheckpoints.allSatisfy { $0.isEmpty })
+    }
+
+    @Test("Redis that lost its data mid-batch is re-seeded before the batch is read again")
+    func redisLostMidBatch() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "sendRead")
+        world.redisLosesItsData = true
+        world.run(until: "collectRead")
+        #expect(Self.name(world.step()) == "reseed")
+        #expect(Self.name(world.step()) == "collectRead", "the same batch, read again")
+        world.run(until: "announce")
+        #expect(world.announced[1]?.records == TestRecords(offsets: [p0: 0...9]))
+        world.run(until: "commit")
+        #expect(world.commits.last == [p0: 10])
+    }
+
+    @Test("the status check's report that Redis lost its data re-seeds before anything else")
+    func redisLostBetweenBatches() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "decode")
+        world.machine.redisLost()
+        #expect(Self.name(world.step()) == "reseed")
+        #expect(world.reseeds == 1)
+    }
+
+    @Test("a stop during a re-seed drops the batch waiting to be read")
+    func stopDuringReseed() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "sendRead")
+        world.redisLosesItsData = true
+        world.reseedKeepsFailing = true
         world.machine.stopWasRequested()
         world.run(until: "stop")
         #expect(world.stopped == false)
@@ -212,6 +258,7 @@ struct BatchPipelineStateTests {
             }
             if random.chance(1, in: 5) { world.brokerAcknowledges.toggle() }
             if random.chance(1, in: 6) { world.postgresUp.toggle() }
+            if random.chance(1, in: 25) { world.redisLosesItsData = true }
             if random.chance(1, in: 10), writeFailuresLeft > 0 {
                 world.writeSendFails = true
                 writeFailuresLeft -= 1

@@ -4,6 +4,18 @@ import ReceiptPostgres
 import ReceiptRedis
 
 extension ReceiptWorker {
+    /// Makes sure Redis holds the complete state, re-seeding it when it lost its data,
+    /// until that succeeds; false when a stop came first. At start and for the
+    /// machine's `reseed`.
+    func reseedUntilDone() -> Bool {
+        let done = retrying("preparing Redis") { () throws -> Bool in
+            guard try recoverRedisState() else { throw StopRequested() }
+            return true
+        } == true
+        status.update { $0.redisReady = done }
+        return done
+    }
+
     /// Brings Redis back to the complete state after it lost its data: everything
     /// stored in PostgreSQL plus what this worker applied and has not yet flushed.
     ///

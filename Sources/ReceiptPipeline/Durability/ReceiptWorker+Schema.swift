@@ -26,19 +26,10 @@ extension ReceiptWorker {
         } fatal: { $0 is SchemaMismatch }
         status.update { $0.postgresReady = ready == true }
         guard ready == true else { return false }
-        return prepareRedis()
-    }
-
-    /// Before the first poll: Redis is reachable and holds the complete state (on a
-    /// first start or after Redis lost its data, it is seeded from PostgreSQL now,
-    /// not in the middle of the first batch).
-    func prepareRedis() -> Bool {
-        let ready = retrying("preparing Redis") { () throws -> Bool in
-            guard try recoverRedisState() else { throw StopRequested() }
-            return true
-        }
-        status.update { $0.redisReady = ready == true }
-        return ready == true
+        // Redis is reachable and holds the complete state (on a first start or after
+        // Redis lost its data, it is seeded from PostgreSQL now, not in the middle of
+        // the first batch).
+        return reseedUntilDone()
     }
 }
 

@@ -79,6 +79,9 @@ struct BatchPipelineState<Records, Batch> {
         /// Produce the batch's notifications and dead letters, with the tickets
         /// `tickets` in order (notifications first).
         case announce(Batch, tickets: Range<UInt64>)
+        /// Bring Redis back to the complete state after it lost its data (`reseeded`, or
+        /// `reseedAbandoned` when a stop came first). Nothing reads Redis before it.
+        case reseed
         /// Wait up to this long for the flusher's job, then collect its reports.
         case awaitFlusher(timeoutMs: Int32)
         /// Decode this batch's records again, keeping only `keeping` (`decoded`):
@@ -163,12 +166,16 @@ struct BatchPipelineState<Records, Batch> {
     private(set) var pending = PendingState()
     private var lastHandOff: Int64
     private var lastStatus: Int64
+    /// This round's chores have collected the flusher's reports.
+    private var flushReportsCollected = false
     private(set) var consumptionPaused = false
     /// Actions owed before any other (commits of flushed jobs, a drain's last steps).
     private var queued: [Action] = []
     private var drain: Drain?
     private var stopRequested = false
     private var stopped = false
+    /// Redis lost its data: it is re-seeded before anything reads it.
+    private var reseedNeeded = false
 
     // MARK: Partitions
     /// Partitions this worker owns.
@@ -222,6 +229,35 @@ extension BatchPipelineState {
         self.collecting = nil
         applied = Applied(decoded: Decoded(batch: batch, nextOffsets: collecting.nextOffsets),
                           summary: summary, writeSent: writeSent)
+    }
+
+    /// Redis lost its data (the status check saw the sentinel change).
+    mutating func redisLost() {
+        reseedNeeded = true
+    }
+
+    /// Collecting the read found that Redis lost its data: the batch is read again
+    /// once Redis is re-seeded.
+    mutating func readFoundRedisLost(_ batch: Batch) {
+        guard let collecting else { preconditionFailure("readFoundRedisLost(_:) without a collectRead") }
+        self.collecting = nil
+        reading = Decoded(batch: batch, nextOffsets: collecting.nextOffsets)
+        readingChoresDone = true
+        reseedNeeded = true
+    }
+
+    /// Redis holds the complete state again.
+    mutating func reseeded() {
+        reseedNeeded = false
+    }
+
+    /// A stop came while Redis was re-seeded: the batch waiting to be read is dropped.
+    mutating func reseedAbandoned() {
+        reseedNeeded = false
+        if reading != nil {
+            reading = nil
+            droppedABatch = true
+        }
     }
 
     /// A stop came while the read was retried: the batch is dropped unapplied.
@@ -305,6 +341,11 @@ extension BatchPipelineState {
         if !queued.isEmpty { return queued.removeFirst() }
         // A write that could not be sent goes first: nothing may reach Redis ahead of it.
         if let applied, applied.writeSent == false { return .confirmWrite(applied.decoded.batch) }
+        if reseedNeeded {
+            // Once, until the worker reports; `reseeded` or `reseedAbandoned` settle it.
+            reseedNeeded = false
+            return .reseed
+        }
         if drain == nil, stopRequested, !stopped, step != .polling {
             drain = Drain(purpose: .stop, deadline: now + configuration.stopDrainTimeoutMs)
         }
@@ -317,12 +358,16 @@ extension BatchPipelineState {
     }
 
     private mutating func choresAction(now: Int64) -> Action {
+        if !flushReportsCollected {
+            // Every round: a flushed job frees the flusher for the next hand-off at once.
+            flushReportsCollected = true
+            return .collectFlushReports
+        }
         if now - lastStatus >= configuration.statusIntervalMs {
             // The status looks at Redis: the write in flight is collected first.
             if let applied, applied.writeSent != nil { return .confirmWrite(applied.decoded.batch) }
             lastStatus = now
-            queued.append(.reportStatus)
-            return .collectFlushReports
+            return .reportStatus
         }
         if pending.flushing == nil,
            now - lastHandOff >= configuration.flushIntervalMs || pending.changes.rowCount >= configuration.flushRowThreshold {
@@ -338,6 +383,7 @@ extension BatchPipelineState {
         if !windows.isEmpty { return .produceGroupReads(groupReadRecords(windows)) }
         if ledger.inFlight >= configuration.maxInFlightNotifications { return .awaitDeliveries(timeoutMs: 50) }
         step = .polling
+        flushReportsCollected = false
         revokedDuringPoll = false
         let idle = applied == nil && decoded == nil
         return .poll(timeoutMs: idle ? configuration.pollTimeoutMs : 0)

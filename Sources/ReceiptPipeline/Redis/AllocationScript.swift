@@ -28,8 +28,7 @@ import ReceiptRedis
 /// Both sets are trimmed lazily, when the conversation's counter passes a multiple
 /// of 16, so each keeps at most 16 entries more than it must. A conversation with
 /// one new message in the call (the common case) takes a path without Lua tables.
-/// Measured with redis-benchmark (16 conversations per call, one message each):
-/// 96–104k messages/s before both, 134k after.
+/// (Both measured with redis-benchmark: BENCHMARKS.md.)
 ///
 /// Allocation is optimistic: a conversation's messages take the next seqs and are
 /// added with `ZADD NX` without being looked up first, since nearly all are new. A
@@ -44,7 +43,7 @@ import ReceiptRedis
 ///
 /// Seqs go to `redis.call` as strings formatted with `%d`, and positions as the
 /// strings they came in: Redis formats a Lua number argument with `%.17g`, and that
-/// float formatting was 6% of Redis's CPU at max rate.
+/// float formatting showed in Redis's profile at max rate (BENCHMARKS.md).
 ///
 /// KEYS[1] is the sentinel, then per conversation: its counter, its allocation
 /// positions and its client messages. ARGV[1] is the epoch, ARGV[2] the window, then

@@ -74,11 +74,19 @@ extension ReceiptWorker {
         machine.readSent(batch)
     }
 
-    /// Collects the read (reading again, re-seeding Redis first if it lost its data,
-    /// until it succeeds), applies the batch and sends its write without waiting.
+    /// Collects the read (reading again until it succeeds), applies the batch and
+    /// sends its write without waiting. A Redis that lost its data is reported to
+    /// the machine, which has it re-seeded and the batch read again.
     func collectRead(_ batch: WorkerBatch) {
         var batch = batch
-        guard let snapshots = readState(batch) else { return machine.readAbandoned() }
+        let snapshots: [String: ConversationSnapshot]
+        switch readState(batch) {
+        case .read(let read): snapshots = read
+        case .stateLost:
+            batch.readInFlight = nil
+            return machine.readFoundRedisLost(batch)
+        case .abandoned: return machine.readAbandoned()
+        }
         batch.readInFlight = nil
         let outcome = applier.apply(batch.contents.events, snapshots: snapshots)
         var sent = true
@@ -100,22 +108,32 @@ extension ReceiptWorker {
         machine.applied(batch, summary, writeSent: sent)
     }
 
-    private func readState(_ batch: WorkerBatch) -> [String: ConversationSnapshot]? {
+    private enum ReadResult {
+        case read([String: ConversationSnapshot])
+        /// Redis lost its data since this worker's epoch: nothing was allocated.
+        case stateLost
+        /// A stop came while the read was retried.
+        case abandoned
+    }
+
+    private func readState(_ batch: WorkerBatch) -> ReadResult {
         if let inFlight = batch.readInFlight {
             do {
-                return try store.finishRead(inFlight)
+                return .read(try store.finishRead(inFlight))
+            } catch is RedisStateLost {
+                return .stateLost
             } catch {
                 noteFailedRead(error)
             }
         }
         let queries = batch.read.queries, trimBelow = batch.read.trimBelow
-        return retrying("reading state from Redis") {
-            do {
-                return try store.read(queries, trimBelow: trimBelow)
-            } catch is RedisStateLost {
-                guard try recoverRedisState() else { throw StopRequested() }
-                return try store.read(queries, trimBelow: trimBelow)
-            }
+        do {
+            let read = try retry("reading state from Redis", counting: metrics.redisErrors, {
+                try store.read(queries, trimBelow: trimBelow)
+            }, fatal: { $0 is RedisStateLost })
+            return read.map(ReadResult.read) ?? .abandoned
+        } catch {
+            return .stateLost  // the only error `retry` lets through
         }
     }
 

@@ -17,11 +17,12 @@ extension ReceiptWorker {
     }
 
     /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
-    /// (and readiness says so) even while no events arrive.
+    /// (the machine's next action) even while no events arrive.
     private func checkRedis() {
         do {
             if try store.currentSentinel() != store.epoch {
-                guard try recoverRedisState() else { return }
+                status.update { $0.redisReady = false }
+                return machine.redisLost()
             }
             status.update { $0.redisReady = true }
         } catch {

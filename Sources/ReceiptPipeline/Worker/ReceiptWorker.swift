@@ -134,6 +134,7 @@ final class ReceiptWorker {
         case .collectRead(let batch): collectRead(batch)
         case .confirmWrite(let batch): confirmWrite(batch)
         case .announce(let batch, let tickets): announce(batch, tickets: tickets)
+        case .reseed: if reseedUntilDone() { machine.reseeded() } else { machine.reseedAbandoned() }
         case .awaitFlusher(let timeoutMs):
             _ = flusher.waitUntilIdle(deadline: .now + .milliseconds(timeoutMs))
             collectFlushReports()

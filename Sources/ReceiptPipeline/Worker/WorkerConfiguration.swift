@@ -25,9 +25,9 @@ public struct WorkerConfiguration: Sendable {
     /// current stops the worker with "run receiptd migrate". Default: false.
     public var migrateAtStart = false
 
-    /// The most records one batch takes. Default: 10,000 (measured with
-    /// receiptd-bench: larger batches share each conversation's Redis commands among
-    /// more events; 10,000 was faster than 5,000 and 8,000 at the same peak RSS).
+    /// The most records one batch takes: larger batches share each conversation's
+    /// Redis commands among more events (BENCHMARKS.md has the sizes tried).
+    /// Default: 10,000.
     public var maxBatchRecords: Int = 10_000
     /// How long one poll waits for the first record. Default: 100 ms.
     public var pollTimeoutMs: Int32 = 100
@@ -93,13 +93,12 @@ public struct WorkerConfiguration: Sendable {
             "fetch.wait.max.ms": "20",
             // librdkafka's prefetch queue is a large part of the worker's memory: 4 MB
             // per consumer instead of the default 64 MB. A batch of 10,000 events is 1–3 MB
-            // of payload, so 4 MB still holds the next batch; measured with
-            // receiptd-bench, 8 MB cost 13–16 MiB more peak RSS at the same speed.
+            // of payload, so 4 MB still holds the next batch (BENCHMARKS.md: 8 MB cost
+            // peak RSS and gave no speed).
             "queued.max.messages.kbytes": "4096",
             // When that queue is full, librdkafka postpones the partition's next
             // fetch by this much (default 1,000 ms): with a small queue the worker
-            // then drained it and sat idle. 10 ms raised receiptd-bench's max rate
-            // from 83k to 96k events/s.
+            // then drained it and sat idle (BENCHMARKS.md).
             "fetch.queue.backoff.ms": "10",
         ]
         properties.merge(kafkaProperties) { _, chosen in chosen }

@@ -1,6 +1,6 @@
-@testable import ReceiptPipeline
 import ReceiptCore
 import ReceiptKafka
+@testable import ReceiptPipeline
 import Testing
 
 /// Records of one poll: a range of offsets per partition.
@@ -40,6 +40,11 @@ struct PipelineWorld {
     var writeKeepsFailing = false
     /// A read collected while this is set is abandoned (a stop during the retries).
     var readKeepsFailing = false
+    /// The next read finds that Redis lost its data.
+    var redisLosesItsData = false
+    /// A re-seed is abandoned (a stop while PostgreSQL was away).
+    var reseedKeepsFailing = false
+    private(set) var reseeds = 0
     /// Whether the flusher accepts jobs and stores them when awaited.
     var postgresUp = true
     /// Delivery reports are served by `awaitDeliveries` when set.
@@ -96,6 +101,22 @@ struct PipelineWorld {
                      sourceLocation: sourceLocation)
     }
 
+    /// Carries out actions until the next one is a poll, which it takes without
+    /// carrying it out (a test then plays what happens inside that poll).
+    mutating func stepUntilPoll(limit: Int = 100, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        for _ in 0..<limit {
+            let action = machine.nextAction(now: now)
+            if case .poll = action { return true }
+            actions.append(Self.name(action))
+            perform(action, sourceLocation: sourceLocation)
+        }
+        Issue.record("no poll within \(limit) steps", sourceLocation: sourceLocation)
+        return false
+    }
+
+    /// The actions carried out, less the flusher-report collection every round has.
+    var pipelineActions: [String] { actions.filter { $0 != "collectFlushReports" } }
+
     mutating func perform(_ action: TestMachine.Action, sourceLocation: SourceLocation = #_sourceLocation) {
         switch action {
         case .reportStatus, .revocationDrained, .stop:
@@ -144,6 +165,10 @@ struct PipelineWorld {
             machine.readSent(batch)
         case .collectRead(let batch):
             if readKeepsFailing { return machine.readAbandoned() }
+            if redisLosesItsData {
+                redisLosesItsData = false
+                return machine.readFoundRedisLost(batch)
+            }
             let summary = TestMachine.AppliedSummary(
                 changes: Self.changes(of: batch.id), groupReads: groupReads[batch.id] ?? [],
                 outgoingRecords: outgoingRecords[batch.id] ?? 1)
@@ -155,6 +180,9 @@ struct PipelineWorld {
             #expect(announced[batch.id] == nil, "batch \(batch.id) announced twice", sourceLocation: sourceLocation)
             announced[batch.id] = (batch.records, Array(tickets), Self.changes(of: batch.id))
             unacknowledged.formUnion(tickets)
+        case .reseed:
+            reseeds += 1
+            if reseedKeepsFailing { machine.reseedAbandoned() } else { machine.reseeded() }
         case .awaitFlusher(let timeoutMs):
             if !postgresUp { now += Int64(timeoutMs) }
             if postgresUp, let job = flusherJob { finishFlush(job) }
@@ -238,6 +266,7 @@ struct PipelineWorld {
         case .collectRead: "collectRead"
         case .confirmWrite: "confirmWrite"
         case .announce: "announce"
+        case .reseed: "reseed"
         case .awaitFlusher: "awaitFlusher"
         case .revocationDrained: "revocationDrained"
         case .stop: "stop"

@@ -1,3 +1,5 @@
+@testable import ReceiptCore
+
 extension Notification {
     /// Why `Notification.decode` refused a record. `reason` names the member.
     public struct DecodingError: Error, Sendable, Equatable, CustomStringConvertible {

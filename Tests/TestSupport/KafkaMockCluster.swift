@@ -1,4 +1,5 @@
 import CRdKafka
+@testable import ReceiptKafka
 
 /// librdkafka's in-process mock Kafka cluster, for tests: real protocol over loopback
 /// sockets, with produce, fetch and consumer groups, but no admin API (use `createTopic`).

@@ -1,3 +1,5 @@
+@testable import ReceiptCore
+
 /// Typed access to the members of a parsed JSON object, for documents read off the
 /// hot path. Errors name the member by its path, e.g. `markAsReadTips.seqs[2]`.
 struct JSONObjectReader {

@@ -1,3 +1,5 @@
+@testable import ReceiptCore
+
 /// A fully materialized JSON value, for documents read off the hot path (notifications
 /// read back by tests and tools). Events use the scanner directly instead.
 ///
