@@ -36,6 +36,9 @@ let package = Package(
         // (Debian's libjemalloc-dev; scripts/setup.sh installs it).
         .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
 
+        // The one way receiptd starts a thread for blocking C calls.
+        .target(name: "ReceiptThreads", swiftSettings: strict),
+
         // Pure domain: events, validation, read/delivery rules, notifications. No I/O.
         .target(name: "ReceiptCore", swiftSettings: strict),
 
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "ReceiptPipeline",
             dependencies: [
-                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres",
+                "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "ReceiptThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "ReceiptHTTP",
             dependencies: [
-                "ReceiptCore", "ReceiptRedis", "ReceiptPostgres",
+                "ReceiptCore", "ReceiptRedis", "ReceiptPostgres", "ReceiptThreads",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

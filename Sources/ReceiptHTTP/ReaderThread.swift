@@ -1,4 +1,5 @@
 import Foundation
+import ReceiptThreads
 import Synchronization
 
 /// One OS thread that owns a `StateConnections` and runs jobs on it, one at a time,
@@ -9,18 +10,15 @@ import Synchronization
 final class ReaderThread: Sendable {
     private let jobs = JobQueue()
 
-    /// Starts the thread; `makeConnections` runs on it, once. `name` (at most 15 bytes,
-    /// Linux's limit; best effort, for debuggers and `top -H`) is set from inside the
-    /// thread: on Linux, Foundation ignores a name set before `start()`.
+    /// Starts the thread; `makeConnections` runs on it, once. `name` is for debuggers
+    /// and `top -H` (at most 15 bytes).
     init(name: String, makeConnections: @escaping @Sendable () -> StateConnections) {
-        let thread = Thread { [jobs] in
-            Thread.current.name = name
+        DedicatedThread.start(name: name) { [jobs] in
             let connections = makeConnections()
             while case .run(let body) = jobs.take() {
                 body(connections)
             }
         }
-        thread.start()
     }
 
     /// Runs `body` on the thread and returns its result. Not cancellable: a job once

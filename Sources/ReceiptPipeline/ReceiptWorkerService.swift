@@ -1,5 +1,6 @@
 import Logging
 import ReceiptCore
+import ReceiptThreads
 import ServiceLifecycle
 
 /// The worker as a `Service`: `run()` is its whole life. It runs the batch loop on a

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ReceiptPostgres
+import ReceiptThreads
 import Synchronization
 
 /// Writes flush jobs to PostgreSQL on a thread of its own, one at a time, each in
@@ -47,11 +48,7 @@ final class CheckpointFlusher: Sendable {
 
     /// Starts the flusher thread.
     func start() {
-        let thread = Thread { [self] in
-            Thread.current.name = "receiptd-flush" // 15 bytes at most on Linux
-            loop()
-        }
-        thread.start()
+        DedicatedThread.start(name: "receiptd-flush") { [self] in loop() }
     }
 
     /// Hands a job over. Returns false, taking nothing, while a job is in progress.
