@@ -2,6 +2,7 @@ import ReceiptCore
 import ReceiptKafka
 @testable import ReceiptPipeline
 import Testing
+import TestSupport
 
 /// The batch pipeline's state machine, with no network: each test drives the
 /// orderings that matter and asserts the actions. `PipelineWorld` checks on every
@@ -309,21 +310,4 @@ extension PipelineWorld {
         }
         Issue.record("the revocation did not drain")
     }
-}
-
-/// A small seeded generator, so a failing seed can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
-    mutating func chance(_ numerator: UInt64, in denominator: UInt64) -> Bool { next(below: denominator) < numerator }
 }

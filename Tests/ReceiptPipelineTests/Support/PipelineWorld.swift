@@ -2,6 +2,7 @@ import ReceiptCore
 import ReceiptKafka
 @testable import ReceiptPipeline
 import Testing
+import TestSupport
 
 /// Records of one poll: a range of offsets per partition.
 struct TestRecords: Equatable {
