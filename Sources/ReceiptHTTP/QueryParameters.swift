@@ -1,5 +1,6 @@
 import Foundation  // String.removingPercentEncoding
 import Hummingbird
+import ReceiptCore
 
 /// The limits the query routes enforce, from `HTTPConfiguration`.
 struct QueryLimits: Sendable {
@@ -45,19 +46,24 @@ extension QueryLimits {
             throw APIError.invalidParameter(
                 name, "at most \(maxConversationIDs) IDs per request, got \(ids.count)", limit: maxConversationIDs)
         }
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()  // by bytes: two IDs that differ in bytes are two IDs
         var distinct: [String] = []
         for id in ids {
             try checkID(id, parameter: name)
-            if seen.insert(id).inserted { distinct.append(id) }
+            if seen.insert(Array(id.utf8)).inserted { distinct.append(id) }
         }
         return distinct
     }
 
+    /// The events' rule (`IDRule`): a NUL or another control character is a 400 here,
+    /// as it is a dead letter there.
     private func checkID(_ id: String, parameter: String) throws {
         guard !id.isEmpty else { throw APIError.invalidParameter(parameter, "empty ID") }
         guard id.utf8.count <= maxIDBytes else {
             throw APIError.invalidParameter(parameter, "ID longer than \(maxIDBytes) bytes", limit: maxIDBytes)
+        }
+        if let problem = IDRule.problem(with: id, maxBytes: maxIDBytes) {
+            throw APIError.invalidParameter(parameter, "ID \(problem)")
         }
     }
 }

@@ -49,7 +49,9 @@ struct DeadLetterTests {
         var records: [(key: String, value: [UInt8])] = []
         for example in examples {
             guard let maxSeq = example.state?["maxSeq"] else {
-                records.append((key: "invalid-examples", value: example.record))
+                // Keyed as the example says, or by a key no example's conversation has.
+                let key = example.key.map { String(decoding: $0, as: UTF8.self) } ?? "invalid-examples"
+                records.append((key: key, value: example.record))
                 continue
             }
             let cid = TestStack.uniqueName("state")
@@ -68,6 +70,36 @@ struct DeadLetterTests {
         }
         try await worker.stop()
         #expect(letters.map { $0.header("x-receiptd-error") } == examples.map { Optional($0.expectedError.rawValue) })
+    }
+
+    @Test("a record keyed by another conversation, by a canonically equal spelling, or by nothing is refused as key_mismatch; the partition moves on")
+    func recordsKeyedByAnotherConversationAreRefused() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let cid = TestStack.uniqueName("sg_caf\u{e9}")  // NFC é
+        let nfd = cid.replacingOccurrences(of: "\u{e9}", with: "e\u{301}")
+        #expect(cid == nfd && Array(cid.utf8) != Array(nfd.utf8), "Swift calls them equal; their bytes differ")
+        let worker = try RunningWorker.start(topics: topics)
+        try await onOwnThread {
+            let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+            try producer.send([
+                (key: "someone_else", value: Events.newMsg("k1", from: "a", in: cid, clientMsgID: "m1", session: 2).value),
+                (key: nfd, value: Events.newMsg("k2", from: "a", in: cid, clientMsgID: "m2", session: 2).value),
+            ])
+            try producer.sendWithoutKey(Array(Events.newMsg("k3", from: "a", in: cid, clientMsgID: "m3", session: 2).value.utf8))
+            try producer.send([Events.newMsg("k4", from: "a", in: cid, clientMsgID: "m4", session: 2)])
+        }
+        let letters = try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.deadLetters).read(atLeast: 3)
+        }
+        let notices = try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 1)
+        }
+        try await worker.stop()
+        #expect(letters.map { $0.header("x-receiptd-error") } == Array(repeating: "key_mismatch", count: 3))
+        #expect(letters.map { $0.header("x-receiptd-source") } == (0..<3).map { "\(topics.events)/0/\($0)" })
+        let assigned = try decodeNotifications(notices).filter { $0.type == .seqAssigned }
+        #expect(assigned.map(\.clientMsgID) == ["m4"], "only the record keyed by its conversationID is applied")
+        #expect(assigned.compactMap(\.assignedSeq) == [1], "the refused records took no seq")
     }
 
     /// The example's record with its conversationID replaced.

@@ -1,3 +1,4 @@
+import Foundation
 import ReceiptCore
 import Testing
 
@@ -117,5 +118,70 @@ import Testing
         let exactly = "[" + Array(repeating: "1", count: 1000).joined(separator: ",") + "]"
         #expect(rejection(event("markMsgsAsRead", commonSingle, peer, #""seqs":\#(exactly)"#)) == nil)
         #expect(rejection(event("msgDelivered", commonSingle, peer, #""seqs":\#(seqs)"#))?.code == .tooManySeqs)
+    }
+}
+
+/// The ID rule at the edge, and the key rule: IDs are bytes.
+@Suite("IDs and keys")
+struct IDRuleTests {
+    let decoder = EventDecoder()
+
+    func newMsg(conversationID: String) -> [UInt8] {
+        let escaped = conversationID.unicodeScalars.map { scalar in
+            scalar.value < 0x20 ? String(format: "\\u%04x", scalar.value) : String(scalar)
+        }.joined()
+        return Array(#"{"eventID":"e1","type":"newMsg","userID":"a","conversationID":"\#(escaped)","sessionType":2,"clientMsgID":"m1"}"#.utf8)
+    }
+
+    @Test("a control character anywhere in an ID is invalid_field, naming the field and the character",
+          arguments: ["\u{0}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}"])
+    func controlCharactersAreRefused(_ control: String) throws {
+        let result = decoder.decode(newMsg(conversationID: "sg_a\(control)b"))
+        guard case .failure(let rejection) = result else {
+            Issue.record("accepted an ID with U+\(String(control.unicodeScalars.first!.value, radix: 16))")
+            return
+        }
+        #expect(rejection.code == .invalidField)
+        #expect(rejection.reason.contains("conversationID") && rejection.reason.contains("control character"))
+    }
+
+    @Test("characters next to the controls are IDs like any other", arguments: ["\u{20}", "\u{A0}", "\u{FFFD}", "é", "😀"])
+    func otherCharactersAreAccepted(_ character: String) throws {
+        let event = try decoder.decode(newMsg(conversationID: "sg_a\(character)b")).get()
+        #expect(Array(event.conversationID.utf8) == Array("sg_a\(character)b".utf8))
+    }
+
+    @Test("IDs are kept as their bytes: canonically equal spellings stay two IDs")
+    func idsAreNotNormalized() throws {
+        let nfc = try decoder.decode(newMsg(conversationID: "caf\u{e9}")).get()
+        let nfd = try decoder.decode(newMsg(conversationID: "cafe\u{301}")).get()
+        #expect(Array(nfc.conversationID.utf8) == [0x63, 0x61, 0x66, 0xC3, 0xA9])
+        #expect(Array(nfd.conversationID.utf8) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+    }
+
+    @Test("a record keyed by anything but its conversationID's bytes is key_mismatch, checked after the value")
+    func keyMustBeTheConversationID() throws {
+        let value = newMsg(conversationID: "caf\u{e9}")
+        #expect(try decoder.decode(value, key: Array("caf\u{e9}".utf8)[...]).get().conversationID == "caf\u{e9}")
+        for key in [Array("cafe\u{301}".utf8)[...], Array("other".utf8)[...], nil] {
+            guard case .failure(let rejection) = decoder.decode(value, key: key) else {
+                Issue.record("accepted key \(String(describing: key))")
+                continue
+            }
+            #expect(rejection.code == .keyMismatch)
+        }
+        guard case .failure(let rejection) = decoder.decode(Array("{".utf8), key: Array("x".utf8)[...]) else {
+            Issue.record("accepted malformed JSON")
+            return
+        }
+        #expect(rejection.code == .malformedJSON, "the value's rules come first")
+    }
+
+    @Test("IDRule names the problem: empty, too long, a control character; nil for an ID")
+    func idRuleReasons() {
+        #expect(IDRule.problem(with: "", maxBytes: 4) == "must not be empty")
+        #expect(IDRule.problem(with: "abcde", maxBytes: 4) == "is 5 bytes long, more than the limit of 4")
+        #expect(IDRule.problem(with: "a\u{85}", maxBytes: 4)?.contains("U+0085") == true)
+        #expect(IDRule.problem(with: "é", maxBytes: 2) == nil)
     }
 }

@@ -30,6 +30,16 @@ import Testing
         try await expectInvalid("/v1/conversations/c1/messages/\(seq)/read-count", parameter: "seq", reasonContains: "at least 1")
     }
 
+    @Test("an ID with a control character is a 400 naming the parameter, not a 500 from PostgreSQL",
+          arguments: ["%00", "a%0Ab", "a%C2%85b", "%7F"])
+    func aControlCharacterInAnIDIsRefused(id: String) async throws {
+        try await expectInvalid("/v1/conversations/\(id)/seq", parameter: "conversationID", reasonContains: "control character")
+        try await expectInvalid("/v1/users/\(id)/read-state?conversationIDs=c1", parameter: "userID",
+                                reasonContains: "control character")
+        try await expectInvalid("/v1/users/u1/read-state?conversationIDs=c1,\(id)", parameter: "conversationIDs",
+                                reasonContains: "control character")
+    }
+
     @Test func missingConversationIDsAreRefused() async throws {
         try await expectInvalid("/v1/users/u1/read-state", parameter: "conversationIDs", reasonContains: "required")
     }

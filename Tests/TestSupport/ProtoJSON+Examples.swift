@@ -12,6 +12,9 @@ extension ProtoJSON {
         /// decoder alone must reject the record.
         public let state: [String: Int64]?
         public let record: [UInt8]
+        /// The record's Kafka key when the example gives one (`key`); otherwise the
+        /// record is keyed by its conversationID, as the contract asks.
+        public let key: [UInt8]?
     }
 
     /// A file of `examples/scenarios/`: start from `state`, apply `events` in order,
@@ -52,7 +55,7 @@ extension ProtoJSON {
         }
         return InvalidEventExample(
             name: name, expectedError: code, description: doc["description"]?.stringValue ?? "",
-            state: state, record: record)
+            state: state, record: record, key: doc["key"]?.stringValue.map { Array($0.utf8) })
     }
 
     public static func scenario(_ name: String) throws -> Scenario {

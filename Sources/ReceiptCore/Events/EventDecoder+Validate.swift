@@ -84,7 +84,8 @@ extension EventDecoder {
 /// Field-level checks shared by every event type. Each throws one `Rejection` whose
 /// reason is a sentence naming the field.
 extension EventDecoder {
-    /// A required, non-empty string of at most `maxIDBytes` UTF-8 bytes.
+    /// A required ID: see `IDRule` (non-empty, at most `maxIDBytes` UTF-8 bytes, no
+    /// control character).
     func requiredID(_ read: StringRead?, _ name: String) throws(Rejection) -> String {
         guard let id = try optionalID(read, name) else {
             throw Rejection(.missingField, "field `\(name)` is missing")
@@ -99,10 +100,8 @@ extension EventDecoder {
         case .wrongType(let kind)?:
             throw Rejection(.invalidField, "field `\(name)` must be a string, not \(kind)")
         case .value(let id)?:
-            guard !id.isEmpty else { throw Rejection(.invalidField, "field `\(name)` must not be empty") }
-            let length = id.utf8.count
-            guard length <= configuration.maxIDBytes else {
-                throw Rejection(.invalidField, "field `\(name)` is \(length) bytes long, more than the limit of \(configuration.maxIDBytes)")
+            if let problem = IDRule.problem(with: id, maxBytes: configuration.maxIDBytes) {
+                throw Rejection(.invalidField, "field `\(name)` \(problem)")
             }
             return id
         }

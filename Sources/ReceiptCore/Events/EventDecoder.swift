@@ -52,6 +52,23 @@ public struct EventDecoder: Sendable {
         return decode(Array(bytes))
     }
 
+    /// Decodes one record, value and key: the value's rules first, then the rule
+    /// that a record is keyed by its conversationID (`key_mismatch`), compared as
+    /// bytes. A record keyed otherwise, or not at all, lands in a partition of
+    /// another conversation's events, where replay could no longer be exact.
+    public func decode(_ value: some Collection<UInt8>, key: ArraySlice<UInt8>?) -> Result<ReceiptEvent, Rejection> {
+        let result = decode(value)
+        guard case .success(let event) = result else { return result }
+        guard let key else {
+            return .failure(Rejection(.keyMismatch, "the record has no key; it must be keyed by its conversationID"))
+        }
+        guard key.elementsEqual(event.conversationID.utf8) else {
+            return .failure(Rejection(
+                .keyMismatch, "the record's key is not its conversationID; every event of a conversation must carry it as key"))
+        }
+        return result
+    }
+
     func decode(buffer: UnsafeBufferPointer<UInt8>) -> Result<ReceiptEvent, Rejection> {
         do throws(Rejection) {
             let fields = try EventFields.read(buffer, configuration: configuration)

@@ -23,5 +23,9 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         case seqAboveMax = "seq_above_max"
         case tooManySeqs = "too_many_seqs"
         case deliveryInGroup = "delivery_in_group"
+        /// The record's Kafka key is not its conversationID (or it has none): it sits
+        /// in another conversation's partition, where stream positions of two
+        /// partitions would be compared.
+        case keyMismatch = "key_mismatch"
     }
 }

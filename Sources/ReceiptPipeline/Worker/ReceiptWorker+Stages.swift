@@ -43,7 +43,7 @@ extension ReceiptWorker {
         events.reserveCapacity(records.count)
         eventRecords.reserveCapacity(records.count)
         for index in records.indices {
-            switch decoder.decode(records.value(at: index)) {
+            switch decoder.decode(records.value(at: index), key: records.key(at: index)) {
             case .success(let event):
                 events.append(event)
                 eventRecords.append(index)

@@ -19,9 +19,18 @@ final class EventProducer: Sendable {
     }
 
     func send(_ records: [(key: String, value: [UInt8])]) throws {
+        try send(keyed: records.map { (key: Array($0.key.utf8), value: $0.value) })
+    }
+
+    /// One record with no key at all, as a gateway bug would send it.
+    func sendWithoutKey(_ value: [UInt8]) throws {
+        try send(keyed: [(key: nil, value: value)])
+    }
+
+    private func send(keyed records: [(key: [UInt8]?, value: [UInt8])]) throws {
         for (index, record) in records.enumerated() {
             try producer.send(
-                OutgoingRecord(topic: topic, key: Array(record.key.utf8), value: record.value, headers: []),
+                OutgoingRecord(topic: topic, key: record.key, value: record.value, headers: []),
                 ticket: UInt64(index + 1))
         }
         try producer.flush(timeoutMs: 30_000)

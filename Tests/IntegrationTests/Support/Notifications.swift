@@ -26,6 +26,11 @@ extension Notification {
         if case .seqAssigned(_, let seq, _) = payload { return seq }
         return nil
     }
+
+    var clientMsgID: String? {
+        if case .seqAssigned(let clientMsgID, _, _) = payload { return clientMsgID }
+        return nil
+    }
 }
 
 /// Reads a conversation's state straight from Redis.
