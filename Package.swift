@@ -124,6 +124,7 @@ let package = Package(
         .testTarget(name: "ReceiptKafkaTests", dependencies: ["ReceiptKafka", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptRedisTests", dependencies: ["ReceiptRedis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptPostgresTests", dependencies: ["ReceiptPostgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptThreadsTests", dependencies: ["ReceiptThreads"], swiftSettings: strict),
         .testTarget(name: "ReceiptPipelineTests", dependencies: ["ReceiptPipeline", "ReceiptCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ReceiptHTTPTests",

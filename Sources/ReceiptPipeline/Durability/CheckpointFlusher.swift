@@ -86,21 +86,21 @@ final class CheckpointFlusher: Sendable {
     }
 
     private func loop() {
-        var connection: PostgresConnection?
+        let url = configuration.postgresURL
+        var connection = Reconnecting(
+            connect: { () throws(PostgresError) in try PostgresConnection.connect(url: url) }, isBroken: \.isBroken)
         while let job = nextJob() {
             var backoff = Backoff(initialMs: configuration.retryBackoffMs, maxMs: configuration.maxRetryBackoffMs)
             while true {
                 let started = ContinuousClock.now
                 do {
-                    let live = try connection.flatMap { $0.isBroken ? nil : $0 }
-                        ?? PostgresConnection.connect(url: configuration.postgresURL)
-                    connection = live
+                    let live = try connection.live()
                     let rows = try write(job, on: live)
                     finish(.flushed(job, rows: rows, duration: ContinuousClock.now - started))
                     pruneClientMessages(on: live)
                     break
                 } catch {
-                    if connection?.isBroken ?? false { connection = nil }
+                    connection.dropIfBroken()
                     let waitMs = backoff.next()
                     logger.warning("flush to PostgreSQL failed; retrying", metadata: [
                         "error": "\(error)", "retryInMs": "\(waitMs)"])

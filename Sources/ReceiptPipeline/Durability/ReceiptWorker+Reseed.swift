@@ -31,7 +31,7 @@ extension ReceiptWorker {
                 adopt(epoch)
                 return true
             }
-            let connection = try durableConnection()
+            let connection = try postgres.live()
             guard try ReseedLock.tryAcquire(on: connection) else {
                 pause(ms: 200)
                 continue

@@ -8,7 +8,7 @@ extension ReceiptWorker {
     /// when a stop was requested first.
     func prepareDatabase() throws -> Bool {
         let ready: Bool? = try retry("checking the PostgreSQL schema", counting: metrics.postgresErrors) {
-            let connection = try durableConnection()
+            let connection = try postgres.live()
             do {
                 if configuration.migrateAtStart {
                     let (from, to) = try Migrations.apply(on: connection)
@@ -19,7 +19,7 @@ extension ReceiptWorker {
             } catch let error as SchemaVersionError {
                 throw SchemaMismatch(error)
             } catch {
-                postgres = nil
+                postgres.drop()
                 throw error
             }
             return true

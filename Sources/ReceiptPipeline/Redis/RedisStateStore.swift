@@ -1,5 +1,6 @@
 import ReceiptCore
 import ReceiptRedis
+import ReceiptThreads
 
 /// Reads and writes a batch's state in Redis with two pipelined round trips: one
 /// that reads (and allocates seqs), one that writes the watermarks that moved.
@@ -26,13 +27,18 @@ final class RedisStateStore {
     }
 
     let configuration: Configuration
-    private var connection: RedisConnection?
+    private var connection: Reconnecting<RedisConnection, RedisError>
     /// The sentinel value this worker last seeded or adopted; nil until then.
     var epoch: String?
 
     private let commandBuilder: BatchCommands
 
     init(configuration: Configuration) {
+        connection = Reconnecting(
+            connect: { () throws(RedisError) in
+                try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
+            },
+            isBroken: \.isBroken)
         self.configuration = configuration
         commandBuilder = BatchCommands(clientMessageWindow: configuration.clientMessageWindow,
                                        maxMarksPerUser: configuration.maxMarksPerUser)
@@ -145,11 +151,11 @@ final class RedisStateStore {
     /// broke doing so is dropped, and the next call opens a new one.
     private func send(_ commands: [RedisCommand]) throws(RedisError)
         -> (RedisConnection, RedisConnection.PendingReplies) {
-        let connection = try liveConnection()
+        let connection = try self.connection.live()
         do {
             return (connection, try connection.send(commands))
         } catch {
-            if connection.isBroken { self.connection = nil }
+            self.connection.dropIfBroken()
             throw error
         }
     }
@@ -160,7 +166,7 @@ final class RedisStateStore {
         do {
             return try connection.receive(replies)
         } catch {
-            if connection.isBroken, self.connection === connection { self.connection = nil }
+            self.connection.dropIfBroken(only: connection)
             throw error
         }
     }
@@ -168,8 +174,7 @@ final class RedisStateStore {
     /// Gives up the current connection, and with it the replies of every pipeline
     /// still in flight on it: collecting them throws. The next call connects afresh.
     func abandonConnection(_ reason: String) {
-        connection?.abandon(reason)
-        connection = nil
+        connection.drop { $0.abandon(reason) }
     }
 
     /// The fold script call that stores one user's marked state.
@@ -182,7 +187,7 @@ final class RedisStateStore {
     /// Runs a pipeline on a live connection, loading the scripts and running it once
     /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
     func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        let connection = try liveConnection()
+        let connection = try self.connection.live()
         do {
             var replies = try connection.pipeline(commands)
             if replies.contains(where: Self.isNoScript) {
@@ -191,16 +196,8 @@ final class RedisStateStore {
             }
             return replies
         } catch {
-            if connection.isBroken { self.connection = nil }
+            self.connection.dropIfBroken()
             throw error
         }
-    }
-
-    private func liveConnection() throws(RedisError) -> RedisConnection {
-        if let connection, !connection.isBroken { return connection }
-        connection = nil
-        let fresh = try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
-        connection = fresh
-        return fresh
     }
 }

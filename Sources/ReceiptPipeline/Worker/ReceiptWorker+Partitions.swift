@@ -11,12 +11,12 @@ extension ReceiptWorker {
         do {
             let loaded = try Checkpoints.load(
                 group: configuration.group, topic: configuration.eventsTopic,
-                partitions: partitions.map(\.partition), on: durableConnection())
+                partitions: partitions.map(\.partition), on: postgres.live())
             for partition in partitions {
                 if let offset = loaded[partition.partition] { starts[partition] = offset }
             }
         } catch {
-            postgres = nil
+            postgres.drop()
             logger.warning("reading checkpoints from PostgreSQL failed; starting at Kafka's committed offsets",
                            metadata: ["error": "\(error)"])
         }
@@ -35,14 +35,5 @@ extension ReceiptWorker {
         if !driveRevocation() {
             logger.warning("revoked before everything was checkpointed; the next owner replays the rest")
         }
-    }
-
-    /// The worker thread's PostgreSQL connection, opened on first use.
-    func durableConnection() throws -> PostgresConnection {
-        if let postgres, !postgres.isBroken { return postgres }
-        postgres = nil
-        let fresh = try PostgresConnection.connect(url: configuration.postgresURL)
-        postgres = fresh
-        return fresh
     }
 }

@@ -4,6 +4,7 @@ import Metrics
 import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
+import ReceiptThreads
 
 /// Carries out what `BatchPipelineState` decides, against Kafka, Redis and
 /// PostgreSQL: poll → decode → read state → apply → write state → produce
@@ -31,7 +32,7 @@ final class ReceiptWorker {
     let stop: StopSignal
     /// The worker thread's own PostgreSQL connection, for checkpoints on assignment
     /// and for re-seeding Redis; the flusher has its own.
-    var postgres: PostgresConnection?
+    var postgres: Reconnecting<PostgresConnection, PostgresError>
 
     var machine: Machine
     /// The records of the batch announced last, emptied by the next poll, which
@@ -66,6 +67,9 @@ final class ReceiptWorker {
         self.decoder = EventDecoder(configuration: configuration.decoder)
         self.applier = BatchApplier(configuration: configuration.applier)
         self.machine = Machine(configuration: configuration.pipeline, now: 0)
+        let url = configuration.postgresURL
+        self.postgres = Reconnecting(connect: { () throws(PostgresError) in try PostgresConnection.connect(url: url) },
+                                     isBroken: \.isBroken)
     }
 
     /// Creates the Kafka clients and subscribes. Call on the worker thread.
