@@ -29,6 +29,13 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         self.isFatal = isFatal
     }
 
+    /// The broker (or librdkafka, before sending) refuses this record as it is: too
+    /// large, or malformed. Sending the same record again can never succeed; a
+    /// smaller one may.
+    public var refusesTheRecord: Bool {
+        [.messageTooLarge, .invalidMessage, .recordListTooLarge, .invalidRecord, .invalidMessageSize].contains(code)
+    }
+
     public var description: String {
         var flags = ""
         if isFatal { flags += ", fatal" }

@@ -14,6 +14,10 @@ extension KafkaError.Code: CustomStringConvertible {
     public static let noOffset = Self(RD_KAFKA_RESP_ERR__NO_OFFSET)
     public static let unknownTopicOrPartition = Self(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     public static let messageTooLarge = Self(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+    public static let invalidMessage = Self(RD_KAFKA_RESP_ERR_INVALID_MSG)
+    public static let recordListTooLarge = Self(RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE)
+    public static let invalidRecord = Self(RD_KAFKA_RESP_ERR_INVALID_RECORD)
+    public static let invalidMessageSize = Self(RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)
     /// A commit raced a rebalance; the partitions may no longer be ours.
     public static let rebalanceInProgress = Self(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS)
     /// A commit used a stale group generation: the partitions were reassigned.

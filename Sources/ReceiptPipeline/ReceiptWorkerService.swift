@@ -31,7 +31,7 @@ public struct ReceiptWorkerService: Service {
                         configuration: configuration, logger: logger, stop: stop, status: status)
                     defer { status.update { $0.stopped = true } }
                     guard try worker.prepareDatabase() else { return }
-                    worker.run()
+                    try worker.run()
                 }
             } onGracefulShutdown: {
                 stop.request()

@@ -44,11 +44,83 @@ struct HostileInputTests {
         ], code: "invalid_field")
     }
 
+    @Test("a dead letter too large for Kafka goes out truncated, with headers saying so, and the partition moves on")
+    func oversizedDeadLetterIsTruncated() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let cid = TestStack.uniqueName("si_big")
+        let huge = "{" + String(repeating: "x", count: 40_000)  // malformed, and over the 20,000-byte limit
+        let worker = try RunningWorker.start(topics: topics, group: group) {
+            $0.kafkaProperties["message.max.bytes"] = "20000"
+        }
+        try await onOwnThread {
+            try EventProducer(brokers: topics.brokers, topic: topics.events).send(
+                [(cid, huge), Events.newMsg("good", from: "a", in: cid, clientMsgID: "m1", peer: "b")])
+        }
+        let letters = try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.deadLetters).read(atLeast: 1)
+        }
+        let notices = try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 1)
+        }
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 2)
+        try await worker.stop()
+
+        let letter = try #require(letters.first)
+        #expect(letters.count == 1)
+        #expect(letter.header("x-receiptd-error") == "malformed_json")
+        #expect(letter.header("x-receiptd-truncated") == "value")
+        #expect(letter.header("x-receiptd-original-size") == String(huge.utf8.count))
+        #expect(letter.value.count < 10_000 && letter.value.count > 1_000)
+        #expect(Array(huge.utf8).starts(with: letter.value), "the value keeps its first bytes")
+        #expect(try decodeNotifications(notices).compactMap(\.assignedSeq) == [1])
+        #expect(covered == 2)
+    }
+
+    @Test("a notification Kafka refuses stops the worker with its reason, instead of retrying it forever; nothing is checkpointed past it")
+    func unproducibleNotificationStopsTheWorker() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let long = String(repeating: "u", count: 250)
+        let cid = TestStack.uniqueName("si_") + String(repeating: "c", count: 200)
+        let worker = try RunningWorker.start(topics: topics, group: group) {
+            $0.kafkaProperties["message.max.bytes"] = "1000"
+        }
+        try await onOwnThread {
+            try EventProducer(brokers: topics.brokers, topic: topics.events).send(
+                [Events.newMsg(long, from: long, in: cid, clientMsgID: long, peer: "b")])
+        }
+        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        #expect(outcome?.contains("Kafka refused a record") == true, "\(String(describing: outcome))")
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 1, waiting: .seconds(1))
+        #expect((covered ?? 0) == 0, "the record whose notification was never sent is replayed")
+    }
+
+    /// How the worker's service ended within `limit`: the error's description, or
+    /// nil when it is still running (then it is stopped).
+    static func outcome(of worker: RunningWorker, within limit: Duration) async throws -> String? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if worker.hasEnded {
+                do {
+                    try await worker.task.value
+                    return "ended without an error"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await worker.stop()
+        return nil
+    }
+
     /// Waits until the group's checkpoint of partition 0 reaches `offset`; returns
     /// the last one seen (the test then fails on it) after 20 s.
-    static func checkpoint(group: String, topic: String, reaching offset: Int) async throws -> Int64? {
+    static func checkpoint(group: String, topic: String, reaching offset: Int,
+                           waiting limit: Duration = .seconds(20)) async throws -> Int64? {
         let url = try TestStack.postgresURL()
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + limit
         var last: Int64?
         while ContinuousClock.now < deadline {
             last = try await onOwnThread {

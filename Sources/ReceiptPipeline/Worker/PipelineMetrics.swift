@@ -9,6 +9,8 @@ struct PipelineMetrics {
     let rejected: [Rejection.Code: Counter]
     let notifications: [NotificationType: Counter]
     let deadLetters = Counter(label: "receiptd_dead_letters_total")
+    /// Dead letters Kafka refused as too large, sent again truncated.
+    let deadLettersTruncated = Counter(label: "receiptd_dead_letters_truncated_total")
     let deliveryFailures = Counter(label: "receiptd_notification_failures_total")
     let redisErrors = Counter(label: "receiptd_redis_errors_total")
     let kafkaErrors = Counter(label: "receiptd_kafka_errors_total")

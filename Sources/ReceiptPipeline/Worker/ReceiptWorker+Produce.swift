@@ -44,8 +44,10 @@ extension ReceiptWorker {
     }
 
     /// Hands one record to the producer; it stays tracked by its ticket until the
-    /// broker acknowledges it. Retried, serving delivery reports between attempts
-    /// (a full queue drains as they are served).
+    /// broker acknowledges it. A transient failure (a full queue, a broker away) is
+    /// retried, serving delivery reports between attempts (a full queue drains as
+    /// they are served). A record Kafka refuses as it is (too large, malformed) is
+    /// never retried as it is: see `refused(_:ticket:error:)`.
     func enqueue(_ record: OutgoingRecord, ticket: UInt64) {
         var backoff = retryBackoff
         while true {
@@ -54,6 +56,7 @@ extension ReceiptWorker {
                 return
             } catch {
                 metrics.kafkaErrors.increment()
+                if error.refusesTheRecord { return refused(record, ticket: ticket, error: error) }
                 let waitMs = backoff.next()
                 logger.warning("producing failed; retrying", metadata: [
                     "topic": "\(record.topic)", "error": "\(error)", "retryInMs": "\(waitMs)"])
@@ -75,9 +78,32 @@ extension ReceiptWorker {
         for report in deliveries.failed {
             metrics.deliveryFailures.increment()
             guard let record = report.failedRecord else { continue }
+            if let error = report.error, error.refusesTheRecord {
+                refused(record, ticket: report.ticket, error: error)
+                continue
+            }
             logger.warning("delivery failed; sending again", metadata: [
                 "topic": "\(record.topic)", "error": "\(report.error.map { "\($0)" } ?? "unknown")"])
             enqueue(record, ticket: report.ticket)
         }
+    }
+
+    /// Kafka refused `record` as it is. A dead letter goes out truncated, with
+    /// headers saying so (never dropped). Anything else (a notification) cannot be
+    /// made smaller here: the worker stops with one clear log line rather than
+    /// retrying it forever; the ticket stays unacknowledged, so no checkpoint passes
+    /// its batch, and the records from there on are replayed by the next start.
+    func refused(_ record: OutgoingRecord, ticket: UInt64, error: KafkaError) {
+        if record.topic == configuration.deadLetterTopic,
+           let smaller = DeadLetter.truncated(record, toFit: configuration.producerMessageMaxBytes) {
+            metrics.deadLettersTruncated.increment()
+            logger.warning("a dead letter was too large for Kafka; sending it truncated", metadata: [
+                "error": "\(error)", "originalBytes": "\(record.value.count)", "keptBytes": "\(smaller.value.count)"])
+            return enqueue(smaller, ticket: ticket)
+        }
+        let reason = "Kafka refused a record for \(record.topic) (\(record.value.count) bytes): \(error)"
+        logger.critical("stopping: \(reason); it cannot be sent as it is, and nothing smaller can be made of it")
+        unproducible = unproducible ?? reason
+        stop.request()
     }
 }

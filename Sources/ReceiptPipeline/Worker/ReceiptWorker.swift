@@ -43,6 +43,9 @@ final class ReceiptWorker {
     var batchNotifications: OutgoingRecords
     /// Where delivery outcomes are collected; reused.
     var spareDeliveries = Deliveries()
+    /// Why the worker stopped on its own: a record Kafka refuses and nothing smaller
+    /// can be made of (`refused(_:ticket:error:)`). `run()` throws it at the end.
+    var unproducible: String?
     /// The origin of the machine's millisecond clock.
     let startedAt = ContinuousClock.now
 
@@ -96,7 +99,7 @@ final class ReceiptWorker {
     /// Runs until `stop` is raised and the machine has drained: the batch in hand
     /// finished, its deliveries acknowledged, flushed and checkpointed. Then leaves
     /// the group.
-    func run() {
+    func run() throws {
         logger.info("worker started", metadata: [
             "group": "\(configuration.group)", "topic": "\(configuration.eventsTopic)"])
         flusher.start()
@@ -117,6 +120,7 @@ final class ReceiptWorker {
         try? producer.flush(timeoutMs: 5_000)
         flusher.stop()
         logger.info("worker stopped")
+        if let unproducible { throw WorkerStoppedItself(reason: unproducible) }
     }
 
     /// Carries out one action and reports its outcome to the machine.
@@ -219,4 +223,11 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+}
+
+/// The worker stopped because something no retry can fix happened; the reason is
+/// one line for the operator.
+public struct WorkerStoppedItself: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "the worker stopped: \(reason)" }
 }

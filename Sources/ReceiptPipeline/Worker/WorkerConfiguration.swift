@@ -81,6 +81,12 @@ public struct WorkerConfiguration: Sendable {
               groupReads: groupReads)
     }
 
+    /// The largest record the producer sends (`message.max.bytes`, librdkafka's
+    /// default 1,000,000 unless an operator sets it): what a dead letter is cut to fit.
+    var producerMessageMaxBytes: Int {
+        producerProperties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
+    }
+
     /// The consumer's librdkafka properties: receiptd's defaults, then the
     /// operator's pass-through properties on top.
     var consumerProperties: [String: String] {

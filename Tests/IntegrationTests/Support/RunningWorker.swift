@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import ReceiptPipeline
 import ReceiptRedis
 import TestSupport
@@ -7,6 +8,7 @@ import TestSupport
 /// stack for the length of one test.
 struct RunningWorker {
     let task: Task<Void, any Error>
+    private let ended: Ended
     /// What the worker logged last, at info level and above, for failure messages.
     let log: RecentLog
 
@@ -26,12 +28,27 @@ struct RunningWorker {
         adjust(&configuration)
         let log = RecentLog()
         let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"))
-        return RunningWorker(task: Task { try await service.run() }, log: log)
+        let ended = Ended()
+        let task = Task {
+            defer { ended.mark() }
+            try await service.run()
+        }
+        return RunningWorker(task: task, ended: ended, log: log)
     }
+
+    /// Whether the worker's service has ended (stopped itself, or failed).
+    var hasEnded: Bool { ended.isSet }
 
     /// Asks the worker to stop (finish, drain, commit, leave the group) and waits.
     func stop() async throws {
         task.cancel()
         try await task.value
     }
+}
+
+/// Set once the worker's service has ended.
+private final class Ended: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func mark() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 }
