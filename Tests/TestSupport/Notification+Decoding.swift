@@ -58,7 +58,12 @@ extension Notification {
                 let r = try JSONObjectReader(reader.value, path: reader.path)
                 readers.append(.init(userID: try r.string("userID"), hasReadSeq: try r.int64("hasReadSeq")))
             }
-            return .groupHasRead(GroupHasReadTips(conversationID: try tips.string("conversationID"), readers: readers))
+            var part: (index: Int, of: Int)?
+            if tips.members["part"] != nil || tips.members["parts"] != nil {
+                part = (Int(try tips.int64("part")), Int(try tips.int64("parts")))
+            }
+            return .groupHasRead(GroupHasReadTips(
+                conversationID: try tips.string("conversationID"), readers: readers, part: part))
         }
     }
 }

@@ -18,6 +18,15 @@ public enum JSONWriter {
         out.append(ASCII.quote)
     }
 
+    /// The bytes `string(value, into:)` appends, quotes included, without writing them.
+    public static func encodedByteCount(_ value: String) -> Int {
+        var count = 2
+        for byte in value.utf8 {
+            count += byte < 0x20 ? 6 : (byte == ASCII.quote || byte == ASCII.backslash ? 2 : 1)
+        }
+        return count
+    }
+
     /// Appends UTF-8 bytes with `"`, `\` and control characters escaped: runs that
     /// need no escape are appended whole.
     private static func escaped(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {

@@ -1,7 +1,8 @@
 /// Coalesces group reads into `groupHasRead` notifications: at most one window per
 /// group at a time, emitted `windowMs` after its first read, listing every member
 /// whose watermark moved in it with the highest (latest) watermark seen, at most
-/// `maxReadersPerNotification` readers per record (more split into several).
+/// `maxReadersPerNotification` readers and `maxBytesPerNotification` encoded bytes
+/// per record (more split into several, each saying which part of how many it is).
 ///
 /// Pure: time is the caller's monotonic clock in milliseconds. A window is
 /// identified by an id, so the caller can hold back the checkpoints of the batches
@@ -13,6 +14,10 @@ public struct GroupReadCoalescer: Sendable {
         public var windowMs: Int64 = 1_000
         /// The most readers one `groupHasRead` lists. Default: 1,000.
         public var maxReadersPerNotification: Int = 1_000
+        /// The most bytes one `groupHasRead` may take encoded, so it always fits the
+        /// producer's message size (the worker sets half of `message.max.bytes`).
+        /// Default: 500,000.
+        public var maxBytesPerNotification: Int = 500_000
 
         public init() {}
     }
@@ -98,15 +103,42 @@ public struct GroupReadCoalescer: Sendable {
 
     private mutating func close(_ cid: String) -> Window {
         let window = open.removeValue(forKey: cid)!
-        let limit = max(1, configuration.maxReadersPerNotification)
-        let notifications = stride(from: 0, to: window.readers.count, by: limit).map { start in
-            let chunk = start..<min(start + limit, window.readers.count)
-            return Notification(
+        let chunks = Self.chunks(window, conversationID: cid, configuration: configuration)
+        let notifications = chunks.enumerated().map { index, chunk in
+            Notification(
                 recvID: cid, sessionType: window.sessionType, conversationID: cid,
                 sourceEventIDs: Self.unique(window.sourceEventIDs[chunk]),
-                payload: .groupHasRead(GroupHasReadTips(conversationID: cid, readers: Array(window.readers[chunk]))))
+                payload: .groupHasRead(GroupHasReadTips(
+                    conversationID: cid, readers: Array(window.readers[chunk]),
+                    part: chunks.count > 1 ? (index + 1, chunks.count) : nil)))
         }
         return Window(id: window.id, conversationID: cid, notifications: notifications)
+    }
+
+    /// The window's readers in runs of at most `maxReadersPerNotification`, each of
+    /// which encodes in at most `maxBytesPerNotification` (one reader always makes a
+    /// run, whatever its size: IDs are bounded by the decoder).
+    private static func chunks(_ window: OpenWindow, conversationID cid: String,
+                               configuration: Configuration) -> [Range<Int>] {
+        let limit = max(1, configuration.maxReadersPerNotification)
+        // type, recvID, sessionType, conversationID twice, the part fields, the syntax.
+        let overhead = 3 * JSONWriter.encodedByteCount(cid) + 200
+        var chunks: [Range<Int>] = []
+        var start = 0
+        var bytes = overhead
+        for index in window.readers.indices {
+            // {"userID":…,"hasReadSeq":…}, and the reader's source event ID.
+            let cost = JSONWriter.encodedByteCount(window.readers[index].userID) + 48
+                + JSONWriter.encodedByteCount(window.sourceEventIDs[index]) + 1
+            if index > start, index - start == limit || bytes + cost > configuration.maxBytesPerNotification {
+                chunks.append(start..<index)
+                start = index
+                bytes = overhead
+            }
+            bytes += cost
+        }
+        if start < window.readers.count { chunks.append(start..<window.readers.count) }
+        return chunks
     }
 
     private static func unique(_ ids: ArraySlice<String>) -> [String] {

@@ -62,7 +62,14 @@ extension Notification {
                 JSONWriter.int64(reader.hasReadSeq, into: &out)
                 out.append(ASCII.closeBrace)
             }
-            JSONWriter.raw("]}", into: &out)
+            out.append(ASCII.closeBracket)
+            if let part = tips.part {
+                JSONWriter.raw(#","part":"#, into: &out)
+                JSONWriter.int64(Int64(part.index), into: &out)
+                JSONWriter.raw(#","parts":"#, into: &out)
+                JSONWriter.int64(Int64(part.of), into: &out)
+            }
+            out.append(ASCII.closeBrace)
         }
         out.append(ASCII.closeBrace)
     }

@@ -76,6 +76,10 @@ public struct DeliveryTips: Sendable, Equatable {
 public struct GroupHasReadTips: Sendable, Equatable {
     public var conversationID: String
     public var readers: [Reader]
+    /// When a window's readers were split over several records (by count or by
+    /// encoded size), this record's place among them, 1-based, and their number;
+    /// nil when one record holds them all.
+    public var part: (index: Int, of: Int)?
 
     public struct Reader: Sendable, Equatable {
         public var userID: String
@@ -86,8 +90,14 @@ public struct GroupHasReadTips: Sendable, Equatable {
         }
     }
 
-    public init(conversationID: String, readers: [Reader]) {
+    public init(conversationID: String, readers: [Reader], part: (index: Int, of: Int)? = nil) {
         self.conversationID = conversationID
         self.readers = readers
+        self.part = part
+    }
+
+    public static func == (lhs: GroupHasReadTips, rhs: GroupHasReadTips) -> Bool {
+        lhs.conversationID == rhs.conversationID && lhs.readers == rhs.readers
+            && lhs.part?.index == rhs.part?.index && lhs.part?.of == rhs.part?.of
     }
 }

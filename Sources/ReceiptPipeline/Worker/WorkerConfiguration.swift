@@ -78,7 +78,14 @@ public struct WorkerConfiguration: Sendable {
               flushRowThreshold: flushRowThreshold, maxUnflushedRows: maxUnflushedRows,
               maxInFlightNotifications: maxInFlightNotifications,
               revokeDrainTimeoutMs: Int64(revokeFlushTimeoutMs), stopDrainTimeoutMs: Int64(shutdownDrainTimeoutMs),
-              groupReads: groupReads)
+              groupReads: groupReadsFittingMessages)
+    }
+
+    /// `groupReads`, its records bounded to half the producer's message size.
+    var groupReadsFittingMessages: GroupReadCoalescer.Configuration {
+        var fitting = groupReads
+        fitting.maxBytesPerNotification = min(fitting.maxBytesPerNotification, producerMessageMaxBytes / 2)
+        return fitting
     }
 
     /// The largest record the producer sends (`message.max.bytes`, librdkafka's

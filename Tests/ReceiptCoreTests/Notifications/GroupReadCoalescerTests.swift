@@ -89,4 +89,43 @@ struct GroupReadCoalescerTests {
                                              hasReadSeq: 4, sourceEventID: "g1")])
         #expect(out.notifications.filter { $0.conversationID == "sg_1" }.map(\.recvID) == ["u7"])
     }
+
+    @Test("readers are split by encoded size as well as by count; each record fits and says which part of how many it is")
+    func splitByEncodedSize() {
+        var configuration = GroupReadCoalescer.Configuration()
+        configuration.maxBytesPerNotification = 4_000
+        var coalescer = GroupReadCoalescer(configuration: configuration)
+        // IDs full of quotes: each byte of them takes two encoded.
+        let users = (0..<40).map { String(repeating: "\"", count: 90) + "\($0)" }
+        for (index, user) in users.enumerated() { _ = coalescer.add(read(user, Int64(index + 1)), at: 0) }
+        let notifications = coalescer.due(at: 1_000).flatMap(\.notifications)
+        #expect(notifications.count > 1)
+        for notification in notifications {
+            #expect(notification.encodeJSON().count <= 4_000, "\(notification.encodeJSON().count) bytes")
+        }
+        let parts = notifications.compactMap { notification -> (Int, Int)? in
+            if case .groupHasRead(let tips) = notification.payload { return tips.part.map { ($0.index, $0.of) } }
+            return nil
+        }
+        #expect(parts.map(\.0) == Array(1...notifications.count))
+        #expect(parts.allSatisfy { $0.1 == notifications.count })
+        let listed = notifications.flatMap { notification -> [String] in
+            if case .groupHasRead(let tips) = notification.payload { return tips.readers.map(\.userID) }
+            return []
+        }
+        #expect(listed == users, "every reader once, in order")
+    }
+
+    @Test("a window that fits one record says nothing of parts")
+    func unsplitHasNoPart() {
+        var coalescer = GroupReadCoalescer()
+        _ = coalescer.add(read("u1", 3), at: 0)
+        let notification = coalescer.due(at: 1_000).flatMap(\.notifications)[0]
+        guard case .groupHasRead(let tips) = notification.payload else {
+            Issue.record("not a groupHasRead")
+            return
+        }
+        #expect(tips.part == nil)
+        #expect(!String(decoding: notification.encodeJSON(), as: UTF8.self).contains("part"))
+    }
 }
