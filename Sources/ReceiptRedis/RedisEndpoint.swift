@@ -21,6 +21,16 @@ public struct RedisEndpoint: Sendable, Equatable {
     ///
     /// The password may be percent-encoded; an IPv6 host is written in brackets. Errors
     /// name the part that is wrong and never repeat the URL, which may hold a password.
+    /// `url` with its password (if any) replaced by `***`, for messages and logs.
+    public static func redacted(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else {
+            return url
+        }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+
     public init(url: String) throws(RedisError) {
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
             throw invalid("missing redis:// scheme")

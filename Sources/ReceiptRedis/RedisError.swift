@@ -34,7 +34,21 @@ public struct RedisError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// (`RedisConnection.abandon`), not one Redis or the network broke.
     public var isAbandonment: Bool { code == .connectionClosed && context == Self.abandonedContext }
 
-    public var description: String { "Redis \(code) (\(context))" }
+    /// The first word of the server's error reply (`WRONGTYPE`, `CROSSSLOT`, `MOVED`,
+    /// `OOM`, `ERR`…): a code of Redis's own, safe to log, and what an operator needs
+    /// to tell one refusal from another. nil for errors that are not replies.
+    public var serverCode: String? {
+        guard code == .errorReply || code == .noScript || code == .serverBusy, let detail else { return nil }
+        let word = detail.prefix { $0 != " " }
+        guard !word.isEmpty, word.count <= 32, word.allSatisfy({ $0.isUppercase || $0 == "_" || $0.isNumber }) else {
+            return nil
+        }
+        return String(word)
+    }
+
+    public var description: String {
+        "Redis \(code)" + (serverCode.map { " \($0)" } ?? "") + " (\(context))"
+    }
 
     public var debugDescription: String {
         detail.map { "\(description): \($0)" } ?? description

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Logging
 import Metrics
@@ -36,6 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     var httpHost: String?
     @Option(help: "Bearer token required by the /v1/ query API (health and metrics stay open). Env: RECEIPTD_API_TOKEN. Default: none.")
     var apiToken: String?
+    @Option(help: "A file holding the API token, as Kubernetes mounts a secret (one trailing newline is ignored). Env: RECEIPTD_API_TOKEN_FILE. Default: none.")
+    var apiTokenFile: String?
     @Option(help: "Most records in one batch. Env: RECEIPTD_BATCH_SIZE. Default: 10000.")
     var batchSize: String?
     @Option(help: "Longest wait of one poll, in ms. Env: RECEIPTD_POLL_TIMEOUT_MS. Default: 100.")
@@ -107,7 +110,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             redis = try RedisEndpoint(url: redisText)
         } catch {
-            throw ConfigurationError("--redis-url '\(redisText)' is not a valid redis:// URL: \(error)")
+            throw ConfigurationError(
+                "--redis-url '\(RedisEndpoint.redacted(redisText))' is not a valid redis:// URL: \(error)")
         }
         var configuration = WorkerConfiguration(
             brokers: brokers, redis: redis,
@@ -120,7 +124,8 @@ struct RunCommand: AsyncParsableCommand {
         var http = HTTPConfiguration()
         http.port = try settings.integer(httpPort, "RECEIPTD_HTTP_PORT", "--http-port", default: http.port, in: 0...65535)
         if let value = settings.string(httpHost, "RECEIPTD_HTTP_HOST") { http.host = value }
-        http.bearerToken = settings.string(apiToken, "RECEIPTD_API_TOKEN")
+        http.bearerToken = try Self.apiToken(
+            settings.string(apiToken, "RECEIPTD_API_TOKEN"), file: settings.string(apiTokenFile, "RECEIPTD_API_TOKEN_FILE"))
         configuration.maxBatchRecords = try settings.integer(
             batchSize, "RECEIPTD_BATCH_SIZE", "--batch-size", default: configuration.maxBatchRecords, in: 1...100_000)
         configuration.pollTimeoutMs = Int32(try settings.integer(
@@ -161,5 +166,22 @@ struct RunCommand: AsyncParsableCommand {
         }
         return Resolved(worker: configuration, http: http, logLevel: level, jsonLogs: format == "json",
                         shutdownSeconds: shutdown)
+    }
+
+    /// The API token, given directly or in a file (a mounted secret); not both.
+    static func apiToken(_ token: String?, file: String?) throws -> String? {
+        guard let file else { return token }
+        guard token == nil else {
+            throw ConfigurationError("--api-token and --api-token-file are both set; give the token one way")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigurationError("--api-token-file '\(file)' cannot be read")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+        guard !text.isEmpty, !text.contains(where: \.isNewline) else {
+            throw ConfigurationError("--api-token-file '\(file)' must hold one line, the token")
+        }
+        return text
     }
 }

@@ -25,6 +25,9 @@ struct CommandLineTests {
     static let badSettings: [BadSetting] = [
         BadSetting(arguments: ["run"] + required + ["--redis-url", "http://127.0.0.1:6379"], names: "--redis-url"),
         BadSetting(arguments: ["run"] + required, environment: ["RECEIPTD_REDIS_URL": "redis://:x@"], names: "--redis-url"),
+        BadSetting(arguments: ["run"] + required + ["--api-token-file", "/nonexistent/token"], names: "--api-token-file"),
+        BadSetting(arguments: ["run"] + required + ["--api-token", "t", "--api-token-file", "/etc/hostname"],
+                   names: "--api-token-file"),
         BadSetting(arguments: ["run"] + required + ["--flush-interval-ms=-5"], names: "--flush-interval-ms"),
         BadSetting(arguments: ["run"] + required, environment: ["RECEIPTD_GROUP_READ_WINDOW_MS": "-1"],
                    names: "--group-read-window-ms"),
@@ -53,6 +56,15 @@ struct CommandLineTests {
         #expect(line.hasPrefix("receiptd: error: "), "stderr: \(outcome.standardError)")
         #expect(line.contains(setting.names), "stderr: \(outcome.standardError)")
         #expect(outcome.standardOutput.isEmpty, "stdout: \(outcome.standardOutput)")
+    }
+
+    @Test("a bad Redis URL is named in the error line with its password hidden")
+    func redisPasswordIsHidden() throws {
+        let outcome = try ReceiptdCommand.run(
+            ["run"] + Self.required + ["--redis-url", "redis://:hunter2secret@127.0.0.1:notaport/0"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("redis://:***@127.0.0.1:notaport/0"), "stderr: \(outcome.standardError)")
+        #expect(!outcome.standardError.contains("hunter2secret"), "stderr: \(outcome.standardError)")
     }
 
     @Test("--help exits 0 and prints usage on standard output", arguments: [["--help"], ["run", "--help"], ["migrate", "--help"], ["help", "run"]])

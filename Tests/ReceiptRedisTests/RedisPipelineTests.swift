@@ -84,3 +84,25 @@ import Testing
         #expect(try connection.execute(.get(key)).string == value)
     }
 }
+
+/// An error reply is logged with the server's own code word, not only "error reply".
+@Suite("Redis error replies")
+struct RedisErrorReplyTests {
+    @Test("WRONGTYPE, CROSSSLOT and MOVED are named in the description; the rest of the reply stays in detail")
+    func serverCodeIsNamed() throws {
+        let connection = try connectToTestRedis()
+        let key = uniqueKey("wrongtype")
+        _ = try connection.pipeline([.set(key, "x")])
+        let reply = try connection.pipeline([.zadd(key, greaterThan: true, changed: true, [(score: 1, member: "m")])])[0]
+        guard case .failure(let error) = reply else {
+            Issue.record("ZADD on a string succeeded")
+            return
+        }
+        #expect(error.description.hasPrefix("Redis error reply WRONGTYPE ("), "\(error.description)")
+        #expect(error.debugDescription.contains("Operation against a key holding the wrong kind of value"))
+        for (message, code) in [("CROSSSLOT Keys in request don't hash to the same slot", "CROSSSLOT"),
+                                ("MOVED 3999 127.0.0.1:6381", "MOVED"), ("something odd", nil)] {
+            #expect(RedisError(.errorReply, context: "EVALSHA", detail: message).serverCode == code)
+        }
+    }
+}
