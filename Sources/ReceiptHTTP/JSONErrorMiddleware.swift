@@ -5,6 +5,7 @@ import Logging
 /// empty or plain-text error body:
 /// - `APIError`: as it is (400, 401, …);
 /// - `StateReadError`: 503 when the store is unreachable, else 500, naming the store;
+/// - `ReaderBusy`: 503 `{"error": "busy"}`, the reader threads' queues being full;
 /// - Hummingbird's own errors (unknown route → 404): `{"error": "not_found"}` style;
 /// - anything else: 500 `{"error": "internal"}`, logged, never echoed.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -19,6 +20,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let code = error.isUnavailable ? "unavailable" : "internal"
             return try APIError(status: status, error: code, dependency: error.dependency.rawValue)
                 .response(from: request, context: context)
+        } catch is ReaderBusy {
+            context.logger.warning("state reader queue full; answering 503")
+            return try APIError(status: .serviceUnavailable, error: "busy").response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let code = error.status == .notFound ? "not_found" : Self.code(error.status)
             return try APIError(status: error.status, error: code).response(from: request, context: context)

@@ -14,13 +14,20 @@ final class StateConnections {
     private var redis: Reconnecting<RedisConnection, RedisError>
     private var postgres: Reconnecting<PostgresConnection, PostgresError>
 
-    init(redis endpoint: RedisEndpoint, redisTimeoutMs: Int, postgresURL: String, logger: Logger) {
+    /// `statementTimeoutMs` bounds every PostgreSQL query of the API (`statement_timeout`),
+    /// so one slow query cannot hold a reader thread.
+    init(redis endpoint: RedisEndpoint, redisTimeoutMs: Int, postgresURL: String, statementTimeoutMs: Int = 2_000,
+         logger: Logger) {
         self.logger = logger
         redis = Reconnecting(
             connect: { () throws(RedisError) in try RedisConnection.connect(endpoint, timeoutMs: redisTimeoutMs) },
             isBroken: \.isBroken)
         postgres = Reconnecting(
-            connect: { () throws(PostgresError) in try PostgresConnection.connect(url: postgresURL) },
+            connect: { () throws(PostgresError) in
+                let connection = try PostgresConnection.connect(url: postgresURL)
+                try connection.query("SELECT set_config('statement_timeout', $1, false)", [String(statementTimeoutMs)])
+                return connection
+            },
             isBroken: \.isBroken)
     }
 

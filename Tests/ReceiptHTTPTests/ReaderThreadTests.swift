@@ -37,6 +37,56 @@ import TestSupport
         }
     }
 
+    @Test("a full queue answers at once with ReaderBusy instead of queueing without bound")
+    func aFullQueueRefusesAtOnce() async throws {
+        let thread = ReaderThread(name: "busy-test", maxQueued: 1) {
+            StateConnections(redis: try! RedisEndpoint(url: "redis://127.0.0.1:1/0"), redisTimeoutMs: 100,
+                             postgresURL: "postgresql://nobody@127.0.0.1:1/none", logger: Logger(label: "test"))
+        }
+        defer { thread.stop() }
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        async let running: Void = thread.run { _ in
+            started.signal()
+            release.wait()
+        }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                started.wait()
+                continuation.resume()
+            }
+        }
+        async let waiting: Int = thread.run { _ in 2 }  // queued: the one place there is
+        let deadline = ContinuousClock.now + .seconds(5)
+        while thread.queuedJobs < 1, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(thread.queuedJobs == 1)
+        await #expect(throws: ReaderBusy.self) { try await thread.run { _ in 3 } }
+        release.signal()
+        try await running
+        #expect(try await waiting == 2, "what was queued still runs")
+    }
+
+    @Test("a PostgreSQL query of the API is cancelled at the statement timeout, not left to hold the thread")
+    func statementTimeoutBoundsAQuery() async throws {
+        try await withStores { stores in
+            let (redis, url) = (stores.redisEndpoint, stores.postgresURL)
+            let thread = ReaderThread(name: "timeout-test") {
+                StateConnections(redis: redis, redisTimeoutMs: 2_000, postgresURL: url, statementTimeoutMs: 300,
+                                 logger: Logger(label: "test"))
+            }
+            defer { thread.stop() }
+            let started = ContinuousClock.now
+            await #expect(throws: StateReadError.self) {
+                try await thread.run { connections in
+                    try connections.postgres { connection throws(PostgresError) in
+                        try connection.query("SELECT pg_sleep(5)")
+                    }
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
     @Test func aKilledRedisConnectionIsReplacedOnTheNextRead() async throws {
         try await withStores { stores in
             let thread = readerThread(stores)
