@@ -45,6 +45,7 @@ struct HealthRoutes {
         if snapshot.stopped { reasons.append("worker stopped") }
         if !snapshot.kafkaReady { reasons.append("kafka unreachable") }
         if !snapshot.redisReady { reasons.append("redis unreachable") }
+        if snapshot.redisMayEvict { reasons.append("redis can evict keys (maxmemory-policy)") }
         if !snapshot.postgresReady { reasons.append("postgres unreachable") }
         if snapshot.paused { reasons.append("paused: backlog") }
         return reasons

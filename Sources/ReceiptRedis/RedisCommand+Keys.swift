@@ -33,6 +33,11 @@ extension RedisCommand {
     }
 
     /// EXISTS key → 1 or 0.
+    /// CONFIG GET parameter → [name, value] (an error reply where CONFIG is disabled).
+    public static func configGet(_ parameter: String) -> RedisCommand {
+        RedisCommand(["CONFIG", "GET", parameter])
+    }
+
     public static func exists(_ key: String) -> RedisCommand {
         RedisCommand("EXISTS", argumentCount: 1) { $0.append(key) }
     }

@@ -29,6 +29,8 @@ struct RunCommand: AsyncParsableCommand {
     var redisURL: String?
     @Option(help: "PostgreSQL, a libpq connection URI. Env: RECEIPTD_POSTGRES_URL. Required.")
     var postgresURL: String?
+    @Flag(help: "Run against a Redis whose maxmemory-policy can evict keys (evicted counters repeat seqs). Env: RECEIPTD_ALLOW_EVICTING_REDIS=true. Default: off (refused).")
+    var allowEvictingRedis = false
     @Flag(help: "Apply pending PostgreSQL migrations at start. Env: RECEIPTD_MIGRATE=true. Default: off (a schema that is not current stops the worker).")
     var migrate = false
     @Option(help: "Port of the HTTP server (health, metrics, queries). Env: RECEIPTD_HTTP_PORT. Default: 8080.")
@@ -92,7 +94,11 @@ struct RunCommand: AsyncParsableCommand {
         let group = ReceiptApplication.build(
             worker: resolved.worker, http: resolved.http, registry: registry, logger: logger,
             gracefulShutdownTimeout: .seconds(resolved.shutdownSeconds))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as RedisMayEvict {
+            throw ConfigurationError.exit(ConfigurationError(error.description))
+        }
     }
 
     struct Resolved {
@@ -117,6 +123,8 @@ struct RunCommand: AsyncParsableCommand {
             brokers: brokers, redis: redis,
             postgresURL: try settings.required(postgresURL, "RECEIPTD_POSTGRES_URL", "--postgres-url"))
         configuration.migrateAtStart = migrate || settings.string(nil, "RECEIPTD_MIGRATE").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        configuration.allowEvictingRedis = allowEvictingRedis
+            || settings.string(nil, "RECEIPTD_ALLOW_EVICTING_REDIS").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
         if let value = settings.string(group, "RECEIPTD_GROUP") { configuration.group = value }
         if let value = settings.string(eventsTopic, "RECEIPTD_EVENTS_TOPIC") { configuration.eventsTopic = value }
         if let value = settings.string(notifyTopic, "RECEIPTD_NOTIFY_TOPIC") { configuration.notifyTopic = value }

@@ -10,6 +10,8 @@ public final class WorkerStatus: Sendable {
         public var kafkaReady = false
         /// The last Redis round trip succeeded.
         public var redisReady = false
+        /// Redis (since the last reconnect) may evict keys, and no operator allowed it.
+        public var redisMayEvict = false
         /// The last PostgreSQL call (flush, checkpoint read) succeeded.
         public var postgresReady = false
         /// Consumption paused because the unflushed backlog hit its bound.

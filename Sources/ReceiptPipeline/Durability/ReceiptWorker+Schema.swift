@@ -29,6 +29,14 @@ extension ReceiptWorker {
         // Redis is reachable and holds the complete state (on a first start or after
         // Redis lost its data, it is seeded from PostgreSQL now, not in the middle of
         // the first batch).
+        // Redis must not evict receiptd's keys: checked before anything is written to it.
+        guard let evicting = retrying("connecting to Redis", { try store.connectedEvictionProblem() }) else {
+            return false
+        }
+        if let problem = evicting {
+            guard configuration.allowEvictingRedis else { throw RedisMayEvict(reason: problem) }
+            logger.warning("\(problem); allowed by --allow-evicting-redis")
+        }
         return reseedUntilDone()
     }
 }

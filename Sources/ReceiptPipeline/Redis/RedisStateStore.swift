@@ -28,6 +28,10 @@ final class RedisStateStore {
 
     let configuration: Configuration
     private var connection: Reconnecting<RedisConnection, RedisError>
+    /// Why the Redis of the current connection may evict keys, checked when the
+    /// connection was made; nil when it cannot (or nothing is connected yet).
+    private(set) var evictionProblem: String?
+    private var checkedConnection: ObjectIdentifier?
     /// The sentinel value this worker last seeded or adopted; nil until then.
     var epoch: String?
 
@@ -151,7 +155,7 @@ final class RedisStateStore {
     /// broke doing so is dropped, and the next call opens a new one.
     private func send(_ commands: [RedisCommand]) throws(RedisError)
         -> (RedisConnection, RedisConnection.PendingReplies) {
-        let connection = try self.connection.live()
+        let connection = try liveConnection()
         do {
             return (connection, try connection.send(commands))
         } catch {
@@ -187,7 +191,7 @@ final class RedisStateStore {
     /// Runs a pipeline on a live connection, loading the scripts and running it once
     /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
     func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        let connection = try self.connection.live()
+        let connection = try liveConnection()
         do {
             var replies = try connection.pipeline(commands)
             if replies.contains(where: Self.isNoScript) {
@@ -199,5 +203,21 @@ final class RedisStateStore {
             self.connection.dropIfBroken()
             throw error
         }
+    }
+
+    /// Connects (if need be) and tells why this Redis may evict keys; nil if it cannot.
+    func connectedEvictionProblem() throws(RedisError) -> String? {
+        _ = try liveConnection()
+        return evictionProblem
+    }
+
+    /// The live connection; a new one first has its eviction policy checked.
+    private func liveConnection() throws(RedisError) -> RedisConnection {
+        let live = try connection.live()
+        if ObjectIdentifier(live) != checkedConnection {
+            evictionProblem = try EvictionPolicy.problem(on: live)
+            checkedConnection = ObjectIdentifier(live)
+        }
+        return live
     }
 }

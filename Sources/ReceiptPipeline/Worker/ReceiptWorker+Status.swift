@@ -24,7 +24,16 @@ extension ReceiptWorker {
                 status.update { $0.redisReady = false }
                 return machine.redisLost()
             }
-            status.update { $0.redisReady = true }
+            let mayEvict = store.evictionProblem != nil && !configuration.allowEvictingRedis
+            if mayEvict != status.snapshot.redisMayEvict {
+                if let problem = store.evictionProblem, mayEvict {
+                    logger.error("\(RedisMayEvict(reason: problem)); not ready until it is fixed")
+                }
+            }
+            status.update {
+                $0.redisReady = true
+                $0.redisMayEvict = mayEvict
+            }
         } catch {
             metrics.redisErrors.increment()
             status.update { $0.redisReady = false }

@@ -25,6 +25,11 @@ public struct WorkerConfiguration: Sendable {
     /// current stops the worker with "run receiptd migrate". Default: false.
     public var migrateAtStart = false
 
+    /// Run against a Redis that may evict keys (a `maxmemory-policy` other than
+    /// `noeviction` with a `maxmemory`, or one that hides its configuration). Evicted
+    /// counters hand out seqs again. Default: false (refused: exit 2 at start,
+    /// not ready after a reconnect).
+    public var allowEvictingRedis = false
     /// The most records one batch takes: larger batches share each conversation's
     /// Redis commands among more events (BENCHMARKS.md has the sizes tried).
     /// Default: 10,000.
