@@ -123,12 +123,13 @@ let package = Package(
         .testTarget(name: "ReceiptCoreTests", dependencies: ["ReceiptCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptKafkaTests", dependencies: ["ReceiptKafka", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptRedisTests", dependencies: ["ReceiptRedis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ReceiptPostgresTests", dependencies: ["ReceiptPostgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptPostgresTests", dependencies: ["ReceiptPostgres", "ReceiptCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReceiptThreadsTests", dependencies: ["ReceiptThreads"], swiftSettings: strict),
-        .testTarget(name: "ReceiptPipelineTests", dependencies: ["ReceiptPipeline", "ReceiptCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReceiptPipelineTests",
+                    dependencies: ["ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ReceiptHTTPTests",
-            dependencies: ["ReceiptHTTP", "TestSupport",
+            dependencies: ["ReceiptHTTP", "ReceiptCore", "ReceiptRedis", "ReceiptPostgres", "TestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),

@@ -46,6 +46,15 @@ public struct RedisError: Error, Sendable, CustomStringConvertible, CustomDebugS
         return String(word)
     }
 
+    /// Redis refuses the command as it is, and will refuse it again: the key holds
+    /// another type (`WRONGTYPE`), the keys span slots or live on another node of a
+    /// cluster (`CROSSSLOT`, `MOVED`, `ASK`), or the user may not run it (`NOPERM`).
+    /// Connection failures, `LOADING`, `BUSY`, `OOM` and `READONLY` pass.
+    public var isPermanent: Bool {
+        guard let serverCode else { return false }
+        return ["WRONGTYPE", "CROSSSLOT", "MOVED", "ASK", "NOPERM"].contains(serverCode)
+    }
+
     public var description: String {
         "Redis \(code)" + (serverCode.map { " \($0)" } ?? "") + " (\(context))"
     }

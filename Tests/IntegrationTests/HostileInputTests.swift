@@ -2,6 +2,7 @@ import Foundation
 import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
+import ReceiptRedis
 import Testing
 import TestSupport
 
@@ -94,6 +95,25 @@ struct HostileInputTests {
         #expect(outcome?.contains("Kafka refused a record") == true, "\(String(describing: outcome))")
         let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 1, waiting: .seconds(1))
         #expect((covered ?? 0) == 0, "the record whose notification was never sent is replayed")
+    }
+
+    @Test("a Redis refusal no retry can fix (WRONGTYPE) stops the worker with the server's word for it, instead of spinning")
+    func permanentRedisRefusalStopsTheWorker() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let cid = TestStack.uniqueName("si_wrongtype")
+        // The conversation's counter key holds a hash: every allocation gets WRONGTYPE.
+        let redis = try RedisConnection.connect(try RedisEndpoint(url: TestStack.redisURL()), timeoutMs: 2_000)
+        _ = try redis.pipeline([RedisCommand(["HSET", RedisKeys.maxSeq(cid), "field", "value"])])
+        let worker = try RunningWorker.start(topics: topics, group: group)
+        try await onOwnThread {
+            try EventProducer(brokers: topics.brokers, topic: topics.events).send(
+                [Events.newMsg("w1", from: "a", in: cid, clientMsgID: "m1", peer: "b")])
+        }
+        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        #expect(outcome?.contains("WRONGTYPE") == true, "\(String(describing: outcome))")
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 1, waiting: .seconds(1))
+        #expect((covered ?? 0) == 0, "the record it could not apply is replayed, not skipped")
     }
 
     /// How the worker's service ended within `limit`: the error's description, or

@@ -101,9 +101,7 @@ extension ReceiptWorker {
                 "error": "\(error)", "originalBytes": "\(record.value.count)", "keptBytes": "\(smaller.value.count)"])
             return enqueue(smaller, ticket: ticket)
         }
-        let reason = "Kafka refused a record for \(record.topic) (\(record.value.count) bytes): \(error)"
-        logger.critical("stopping: \(reason); it cannot be sent as it is, and nothing smaller can be made of it")
-        unproducible = unproducible ?? reason
-        stop.request()
+        stopItself("Kafka refused a record for \(record.topic) (\(record.value.count) bytes): \(error); "
+            + "it cannot be sent as it is, and nothing smaller can be made of it")
     }
 }

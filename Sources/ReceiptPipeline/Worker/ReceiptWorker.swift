@@ -4,6 +4,7 @@ import Metrics
 import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
+import ReceiptRedis
 import ReceiptThreads
 
 /// Carries out what `BatchPipelineState` decides, against Kafka, Redis and
@@ -43,9 +44,9 @@ final class ReceiptWorker {
     var batchNotifications: OutgoingRecords
     /// Where delivery outcomes are collected; reused.
     var spareDeliveries = Deliveries()
-    /// Why the worker stopped on its own: a record Kafka refuses and nothing smaller
-    /// can be made of (`refused(_:ticket:error:)`). `run()` throws it at the end.
-    var unproducible: String?
+    /// Why the worker stopped on its own (`stopItself(_:)`): an error no retry can
+    /// fix. `run()` throws it at the end.
+    var stoppedItselfBecause: String?
     /// The origin of the machine's millisecond clock.
     let startedAt = ContinuousClock.now
 
@@ -120,7 +121,7 @@ final class ReceiptWorker {
         try? producer.flush(timeoutMs: 5_000)
         flusher.stop()
         logger.info("worker stopped")
-        if let unproducible { throw WorkerStoppedItself(reason: unproducible) }
+        if let stoppedItselfBecause { throw WorkerStoppedItself(reason: stoppedItselfBecause) }
     }
 
     /// Carries out one action and reports its outcome to the machine.
@@ -197,6 +198,11 @@ final class ReceiptWorker {
             } catch {
                 if fatal(error) { throw error }
                 errors.increment()
+                if let error = error as? RedisError, error.isPermanent {
+                    // Retrying would spin forever: stop, and let the operator see why.
+                    stopItself("\(what) failed: \(error)")
+                    return nil
+                }
                 let waitMs = backoff.next()
                 logger.warning("\(what) failed; retrying", metadata: [
                     "error": "\(error)", "retryInMs": "\(waitMs)"])
@@ -207,12 +213,21 @@ final class ReceiptWorker {
         }
     }
 
+    /// Stops the worker because of an error no retry can fix: one critical log line,
+    /// a drain that checkpoints only what is done, and an error from `run()`.
+    func stopItself(_ reason: String) {
+        logger.critical("stopping: \(reason)")
+        stoppedItselfBecause = stoppedItselfBecause ?? reason
+        stop.request()
+    }
+
     /// A fresh backoff for one retried call.
     var retryBackoff: Backoff {
         Backoff(initialMs: configuration.retryBackoffMs, maxMs: configuration.maxRetryBackoffMs)
     }
 
-    /// `retry` for Redis work, where no error is worth stopping for.
+    /// `retry` for Redis work: a permanent refusal (`RedisError.isPermanent`) stops the
+    /// worker; anything else is retried until it succeeds or a stop comes.
     func retrying<T>(_ what: String, _ body: () throws -> T) -> T? {
         (try? retry(what, counting: metrics.redisErrors, body, fatal: { _ in false })) ?? nil
     }
