@@ -28,8 +28,8 @@ public struct Reconnecting<Connection: AnyObject, Failure: Error> {
     /// broke may deserve one more try on a fresh one.
     public var isHeld: Bool { current != nil }
 
-    /// Forgets the connection if it broke, or `only` when given and it is not the one
-    /// held (a newer connection replaced it already).
+    /// Forgets the held connection if it broke. With `only`, forgets it only when it
+    /// is that connection (a newer one may have replaced it already).
     public mutating func dropIfBroken(only connection: Connection? = nil) {
         guard let current, isBroken(current) else { return }
         if let connection, connection !== current { return }

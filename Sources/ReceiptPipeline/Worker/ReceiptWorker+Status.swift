@@ -25,10 +25,8 @@ extension ReceiptWorker {
                 return machine.redisLost()
             }
             let mayEvict = store.evictionProblem != nil && !configuration.allowEvictingRedis
-            if mayEvict != status.snapshot.redisMayEvict {
-                if let problem = store.evictionProblem, mayEvict {
-                    logger.error("\(RedisMayEvict(reason: problem)); not ready until it is fixed")
-                }
+            if mayEvict, !status.snapshot.redisMayEvict, let problem = store.evictionProblem {
+                logger.error("\(RedisMayEvict(reason: problem)); not ready until it is fixed")
             }
             status.update {
                 $0.redisReady = true
