@@ -20,3 +20,13 @@ struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
         return ByteBuffer(bytes: try encoder.encode(body))
     }
 }
+
+/// A JSON body written by hand (`ReadStateBody`), with status 200.
+struct RawJSONResponse: ResponseGenerator {
+    var bytes: [UInt8]
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,3 +1,4 @@
+import ReceiptCore
 import Hummingbird
 
 /// The read-only query API under `/v1`. Handlers validate, await `reader` (which
@@ -12,12 +13,11 @@ struct QueryRoutes<Reader: StateReading> {
             let userID = try limits.pathID("userID", context)
             let ids = try limits.conversationIDs(request)
             let states = try await reader.readStates(userID: userID, conversationIDs: ids)
-            var seqs: [String: ReadStateBody.Seqs] = [:]
-            for id in ids {
-                let state = states[id] ?? ReadState(hasReadSeq: 0, maxSeq: 0)
-                seqs[id] = .init(hasReadSeq: state.hasReadSeq, maxSeq: state.maxSeq, unread: state.unread)
-            }
-            return JSONResponse(body: ReadStateBody(seqs: seqs))
+            let body = ReadStateBody(seqs: ids.map { id in
+                let state = states[IDKey(id)] ?? ReadState(hasReadSeq: 0, maxSeq: 0)
+                return (id, .init(hasReadSeq: state.hasReadSeq, maxSeq: state.maxSeq, unread: state.unread))
+            })
+            return RawJSONResponse(bytes: body.json())
         }
 
         v1.get("conversations/:conversationID/seq") { _, context in
@@ -46,14 +46,38 @@ struct QueryRoutes<Reader: StateReading> {
     }
 }
 
-struct ReadStateBody: Encodable, Sendable {
-    struct Seqs: Encodable, Sendable {
+/// `{"seqs":{"<conversationID>":{"hasReadSeq":…,"maxSeq":…,"unread":…},…}}`, one
+/// member per conversationID by its bytes, in byte order. Written by hand: an
+/// `Encodable` dictionary keyed by `String` would merge two conversationIDs that are
+/// canonically equal but different bytes.
+struct ReadStateBody: Sendable {
+    struct Seqs: Sendable {
         let hasReadSeq: Int64
         let maxSeq: Int64
         let unread: Int64
     }
 
-    let seqs: [String: Seqs]
+    /// Each conversationID once (the query parameters are de-duplicated by bytes).
+    let seqs: [(conversationID: String, seqs: Seqs)]
+
+    func json() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + seqs.count * 96)
+        JSONWriter.raw(#"{"seqs":{"#, into: &out)
+        for (index, entry) in seqs.sorted(by: { IDKey.precedes($0.conversationID, $1.conversationID) }).enumerated() {
+            if index > 0 { JSONWriter.raw(",", into: &out) }
+            JSONWriter.string(entry.conversationID, into: &out)
+            JSONWriter.raw(#":{"hasReadSeq":"#, into: &out)
+            JSONWriter.int64(entry.seqs.hasReadSeq, into: &out)
+            JSONWriter.raw(#","maxSeq":"#, into: &out)
+            JSONWriter.int64(entry.seqs.maxSeq, into: &out)
+            JSONWriter.raw(#","unread":"#, into: &out)
+            JSONWriter.int64(entry.seqs.unread, into: &out)
+            JSONWriter.raw("}", into: &out)
+        }
+        JSONWriter.raw("}}", into: &out)
+        return out
+    }
 }
 
 struct ConversationSeqBody: Encodable, Sendable {

@@ -7,11 +7,11 @@ import ReceiptRedis
 /// A conversation is "in Redis" when its key is there; a missing member of a present
 /// key is 0, as the worker loads a conversation's keys whole.
 extension StateConnections {
-    func readStates(userID: String, conversationIDs ids: [String]) throws(StateReadError) -> [String: ReadState] {
+    func readStates(userID: String, conversationIDs ids: [String]) throws(StateReadError) -> [IDKey: ReadState] {
         let replies = try redisPipeline(ids.flatMap { id in
             [RedisCommand.get(RedisKeys.maxSeq(id)), .zscore(RedisKeys.readWatermarks(id), userID)]
         })
-        var states: [String: ReadState] = [:]
+        var states: [IDKey: ReadState] = [:]
         var missing: [String] = []
         for (index, id) in ids.enumerated() {
             let seq = replies[2 * index]
@@ -19,7 +19,7 @@ extension StateConnections {
                 missing.append(id)
                 continue
             }
-            states[id] = ReadState(
+            states[IDKey(id)] = ReadState(
                 hasReadSeq: try redisInt(replies[2 * index + 1], orZero: true), maxSeq: try redisInt(seq, orZero: false))
         }
         guard !missing.isEmpty else { return states }
@@ -28,7 +28,8 @@ extension StateConnections {
             try StateQueries.readState(userID: userID, conversationIDs: missing, on: connection)
         }
         for id in missing {
-            states[id] = ReadState(hasReadSeq: stored[id]?.hasReadSeq ?? 0, maxSeq: stored[id]?.maxSeq ?? 0)
+            let key = IDKey(id)
+            states[key] = ReadState(hasReadSeq: stored[key]?.hasReadSeq ?? 0, maxSeq: stored[key]?.maxSeq ?? 0)
         }
         return states
     }

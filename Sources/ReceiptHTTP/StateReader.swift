@@ -1,3 +1,4 @@
+import ReceiptCore
 import Logging
 import ReceiptRedis
 import Synchronization
@@ -34,7 +35,7 @@ public final class StateReader: StateReading {
         for thread in threads { thread.stop() }
     }
 
-    public func readStates(userID: String, conversationIDs: [String]) async throws -> [String: ReadState] {
+    public func readStates(userID: String, conversationIDs: [String]) async throws -> [IDKey: ReadState] {
         try await onReaderThread { try $0.readStates(userID: userID, conversationIDs: conversationIDs) }
     }
 

@@ -1,3 +1,5 @@
+import ReceiptCore
+
 /// Where the query API reads receipt state. `StateReader` reads Redis then
 /// PostgreSQL; tests of routing and validation may use an in-memory conformer.
 ///
@@ -6,7 +8,7 @@
 public protocol StateReading: Sendable {
     /// The user's read state in each of `conversationIDs`, keyed by conversation ID,
     /// one entry per distinct ID.
-    func readStates(userID: String, conversationIDs: [String]) async throws -> [String: ReadState]
+    func readStates(userID: String, conversationIDs: [String]) async throws -> [IDKey: ReadState]
     /// The conversation's highest allocated seq; 0 when it has none.
     func maxSeq(conversationID: String) async throws -> Int64
     /// How many users' read watermarks are at or above `seq` (`seq` ≥ 1).

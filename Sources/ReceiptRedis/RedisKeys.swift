@@ -1,7 +1,37 @@
-/// The Redis key schema, shared by the worker and the query API. Every key of one conversation carries the hash tag
-/// `{conversationID}`, so a Redis Cluster keeps a conversation on one slot and the
-/// multi-key scripts stay legal.
+/// The Redis key schema (layout 2), shared by the worker and the query API.
+///
+/// Every key of one conversation is `rcpt:{` + the conversation's tag + `}:` + its
+/// kind, and a user's key appends the userID. The tag is the conversationID with `%`
+/// written `%25` and `}` written `%7D` (`tag(_:)`), so it never holds a `}`: the
+/// hash tag a Redis Cluster hashes is exactly the whole conversationID, one
+/// conversation stays on one slot (the multi-key scripts stay legal), and no two
+/// different (kind, conversation, user) triples ever spell the same key, whatever
+/// bytes the IDs hold. (Layout 1 appended the conversationID raw: `a}:dx:x` and `a`
+/// with user `x}:seq`… could meet.)
 public enum RedisKeys {
+    /// The key layout this build reads and writes; part of the sentinel's name, so a
+    /// build with another layout finds no sentinel and re-seeds Redis from PostgreSQL.
+    public static let layout = 2
+
+    /// The conversationID as it appears between the braces: `%` → `%25`, `}` →
+    /// `%7D`, every other byte as it is. An ID with neither (almost all) is returned
+    /// as it is, without allocating.
+    public static func tag(_ conversationID: String) -> String {
+        guard conversationID.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "}") }) else {
+            return conversationID
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(conversationID.utf8.count + 8)
+        for byte in conversationID.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"): bytes += Array("%25".utf8)
+            case UInt8(ascii: "}"): bytes += Array("%7D".utf8)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// String: the conversation's maxSeq, allocated with INCR.
     public static func maxSeq(_ conversationID: String) -> String { Parts.maxSeq(conversationID).joined }
     /// Sorted set: userID → hasReadSeq. `ZADD GT` keeps it monotonic. `ZCOUNT key s
@@ -35,7 +65,10 @@ public enum RedisKeys {
     }
 
     /// String: the epoch of the state Redis holds; gone when Redis lost its data.
-    public static let sentinel = "rcpt:sentinel"
+    /// Named for the key layout (`rcpt:sentinel:2`): a Redis written under another
+    /// layout has no sentinel of this one, so the first worker of this build re-seeds
+    /// it from PostgreSQL under this layout.
+    public static let sentinel = "rcpt:sentinel:\(layout)"
 
     /// The conversation keys the worker writes for every batch, as their parts: a
     /// command takes them without a `String` allocated per key.
@@ -46,9 +79,9 @@ public enum RedisKeys {
         public static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
         public static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
 
-        /// Every conversation key: `rcpt:{`, the conversationID, then `suffix`.
+        /// Every conversation key: `rcpt:{`, the conversation's tag, then `suffix`.
         public static func key(_ conversationID: String, _ suffix: StaticString) -> RedisKeyParts {
-            RedisKeyParts("rcpt:{", conversationID, suffix)
+            RedisKeyParts("rcpt:{", tag(conversationID), suffix)
         }
     }
 }

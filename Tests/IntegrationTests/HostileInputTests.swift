@@ -116,6 +116,92 @@ struct HostileInputTests {
         #expect((covered ?? 0) == 0, "the record it could not apply is replayed, not skipped")
     }
 
+    @Test("two conversation IDs equal as Swift Strings but not as bytes are two conversations, each with its own seqs")
+    func canonicallyEqualConversationIDsStayApart() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let base = TestStack.uniqueName("si_caf")
+        let composed = base + "\u{e9}", decomposed = base + "e\u{301}"
+        #expect(composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8))
+        let worker = try RunningWorker.start(topics: topics)
+        try await onOwnThread {
+            try EventProducer(brokers: topics.brokers, topic: topics.events).send([
+                Events.newMsg("n1", from: "a", in: composed, clientMsgID: "m1", peer: "b"),
+                Events.newMsg("n2", from: "a", in: decomposed, clientMsgID: "m1", peer: "b"),
+                Events.newMsg("n3", from: "a", in: composed, clientMsgID: "m2", peer: "b"),
+            ])
+        }
+        let notices = try decodeNotifications(try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 3)
+        })
+        try await worker.stop()
+
+        func seqs(_ cid: String) -> [Int64] {
+            notices.filter { $0.conversationID.utf8.elementsEqual(cid.utf8) }.compactMap(\.assignedSeq)
+        }
+        #expect(seqs(composed) == [1, 2])
+        #expect(seqs(decomposed) == [1], "the second conversation starts its own counter")
+        let probe = try RedisProbe()
+        #expect(try probe.maxSeq(composed) == 2)
+        #expect(try probe.maxSeq(decomposed) == 1)
+    }
+
+    @Test("two userIDs equal as Swift Strings but not as bytes are two readers: one's read does not move the other's watermark")
+    func canonicallyEqualUserIDsStayApart() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let cid = TestStack.uniqueName("sg_users")
+        let composed = "r\u{e9}", decomposed = "re\u{301}"
+        let worker = try RunningWorker.start(topics: topics, group: group)
+        try await onOwnThread {
+            let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+            try producer.send([
+                Events.newMsg("n1", from: "s", in: cid, clientMsgID: "m1", session: 2),
+                Events.newMsg("n2", from: "s", in: cid, clientMsgID: "m2", session: 2),
+                Events.newMsg("n3", from: "s", in: cid, clientMsgID: "m3", session: 2),
+            ])
+            try producer.send([
+                Events.markConversationAsRead("r1", by: composed, in: cid, hasReadSeq: 3, session: 2),
+                Events.markMsgsAsRead("r2", by: decomposed, in: cid, seqs: [1], session: 2),
+            ])
+        }
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 5)
+        try await worker.stop()
+        #expect(covered == 5)
+        let probe = try RedisProbe()
+
+        #expect(try probe.hasReadSeq(cid, composed) == 3)
+        #expect(try probe.hasReadSeq(cid, decomposed) == 1, "the other reader read only seq 1")
+    }
+
+    @Test("IDs that spelled another conversation's key under layout 1 reach only their own state")
+    func idsCannotSpellAnotherKey() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let a = TestStack.uniqueName("si_keys")
+        let b = a + "}:dx:x"  // layout 1: maxSeq(b) == deliveryMarks(a, "x}:seq")
+        let recipient = "x}:seq"
+        let worker = try RunningWorker.start(topics: topics, group: group)
+        try await onOwnThread {
+            let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+            try producer.send((1...3).map { Events.newMsg("n\($0)", from: "p", in: a, clientMsgID: "m\($0)", peer: recipient) })
+            // An ack above a gap: seq 3 is kept as a mark in a's delivery marks of the recipient.
+            try producer.send([Events.msgDelivered("d1", by: recipient, in: a, seqs: [3], peer: "p")])
+            try producer.send([Events.newMsg("n4", from: "q", in: b, clientMsgID: "m1", peer: "r")])
+        }
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 5)
+        let notices = try decodeNotifications(try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 5)
+        })
+        try await worker.stop()
+
+        #expect(covered == 5, "nothing stalled")
+        #expect(notices.filter { $0.conversationID == b }.compactMap(\.assignedSeq) == [1], "b starts its own counter")
+        let probe = try RedisProbe()
+        #expect(try probe.maxSeq(a) == 3)
+        #expect(try probe.maxSeq(b) == 1)
+        #expect(try probe.seqs(RedisKeys.deliveryMarks(a, recipient)) == [3], "a's marks are untouched")
+    }
+
     /// How the worker's service ended within `limit`: the error's description, or
     /// nil when it is still running (then it is stopped).
     static func outcome(of worker: RunningWorker, within limit: Duration) async throws -> String? {

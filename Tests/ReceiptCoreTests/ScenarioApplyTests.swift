@@ -11,7 +11,7 @@ struct ScenarioApplyTests {
         let scenario = try ProtoJSON.scenario(name)
         let events = try scenario.events.map { try EventDecoder().decode($0).get() }
         let snapshots = Dictionary(uniqueKeysWithValues: Set(events.map(\.conversationID)).map {
-            ($0, ConversationSnapshot(maxSeq: scenario.maxSeq, hasReadSeqs: scenario.hasReadSeq))
+            (IDKey($0), ConversationSnapshot(maxSeq: scenario.maxSeq, hasReadSeqs: scenario.hasReadSeq.keyedByBytes))
         })
         let outcome = BatchApplier().apply(events, snapshots: snapshots)
         #expect(outcome.results.allSatisfy { $0 == .applied })

@@ -82,8 +82,8 @@ struct InMemoryState: StateReading {
     var readCounts: [String: Int64] = [:]
     var delivery = DeliveryState(deliveredSeq: 0, ackedAbove: [], maxSeq: 0)
 
-    func readStates(userID: String, conversationIDs: [String]) async throws -> [String: ReadState] {
-        readStates.filter { conversationIDs.contains($0.key) }
+    func readStates(userID: String, conversationIDs: [String]) async throws -> [IDKey: ReadState] {
+        readStates.keyedByBytes.filter { key in conversationIDs.contains { IDKey.same($0, key.key.id) } }
     }
     func maxSeq(conversationID: String) async throws -> Int64 { maxSeqs[conversationID] ?? 0 }
     func readCount(conversationID: String, seq: Int64) async throws -> Int64 { readCounts[conversationID] ?? 0 }

@@ -26,7 +26,7 @@ struct AllocationTests {
     /// conversationID → the seqs its new messages got, in event order.
     func allocate(_ events: [ReceiptEvent]) throws -> [String: [Int64]] {
         let queries = applier.queries(for: events, positions: events.indices.map { Int64($0) })
-        return try store.read(queries).mapValues(\.allocatedSeqs)
+        return Dictionary(uniqueKeysWithValues: try store.read(queries).map { ($0.key.id, $0.value.allocatedSeqs) })
     }
 
     @Test("a batch whose allocations need several script calls gives every conversation 1, 2, 3 in event order")
@@ -133,9 +133,9 @@ struct AllocationTests {
         narrow.epoch = store.epoch
         let cid = "\(prefix)_8"
         let queries = applier.queries(for: (1...150).map { newMsg(8, "m\($0)") }, positions: nil)
-        #expect(try narrow.read(queries)[cid]?.allocatedSeqs == Array(1...150))
+        #expect(try narrow.read(queries)[IDKey(cid)]?.allocatedSeqs == Array(1...150))
         let retries = applier.queries(for: [newMsg(8, "m150"), newMsg(8, "m51"), newMsg(8, "m1")], positions: nil)
-        #expect(try narrow.read(retries)[cid]?.allocatedSeqs == [150, 51, 151])
+        #expect(try narrow.read(retries)[IDKey(cid)]?.allocatedSeqs == [150, 51, 151])
     }
 
     @Test("the window never forgets a clientMsgID a replay from the checkpoint could bring back")
@@ -145,7 +145,7 @@ struct AllocationTests {
         let cid = "\(prefix)_6"
         func allocate(_ ids: [Int], at positions: [Int64], checkpoint: Int64) throws -> [Int64]? {
             let queries = applier.queries(for: ids.map { newMsg(6, "m\($0)") }, positions: positions)
-            return try narrow.read(queries, trimBelow: [cid: checkpoint])[cid]?.allocatedSeqs
+            return try narrow.read(queries, trimBelow: [IDKey(cid): checkpoint])[IDKey(cid)]?.allocatedSeqs
         }
         // 150 messages past a checkpoint at position 0: all of them stay, beyond the window.
         #expect(try allocate(Array(1...150), at: (0..<150).map { Int64($0) }, checkpoint: 0) == Array(1...150))

@@ -56,7 +56,7 @@ struct MarkedStateStoreTests {
         #expect(refused?.code == .connectionClosed)
         try store.write([], [delivery(4, [])])
         #expect(try stored(.delivery) == (4, []))
-        #expect(try store.read([query])[cid]?.deliveries["b"] == MarkedWatermark(watermark: 4, marks: []))
+        #expect(try store.read([query])[IDKey(cid)]?.deliveries["b"] == MarkedWatermark(watermark: 4, marks: []))
     }
 
     @Test("beyond the cap the highest marks are forgotten, as the applier forgets them")
@@ -79,7 +79,7 @@ struct MarkedStateStoreTests {
         query.readers = ["b"]
         query.markedReaders = ["b"]
         query.recipients = ["b"]
-        let snapshot = try #require(try store.read([query])[cid])
+        let snapshot = try #require(try store.read([query])[IDKey(cid)])
         #expect(snapshot.maxSeq == 9)
         #expect(snapshot.hasReadSeqs == ["b": 2])
         #expect(snapshot.readMarks == ["b": [7]])

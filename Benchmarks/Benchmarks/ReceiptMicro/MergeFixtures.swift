@@ -13,18 +13,18 @@ struct MergeFixtures {
         var generator = LoadGenerator(mix: LoadMix(), runTag: "merge")
         let decoder = EventDecoder()
         let applier = BatchApplier()
-        var maxSeqs: [String: Int64] = [:]
+        var maxSeqs: [IDKey: Int64] = [:]
         var batches: [StateChanges] = []
         for _ in 0..<batchCount {
             let events = (0..<batchSize).compactMap { _ in
                 try? decoder.decode(generator.next(sendTimeMs: 1_700_000_000_000).value).get()
             }
-            var snapshots: [String: ConversationSnapshot] = [:]
+            var snapshots: [IDKey: ConversationSnapshot] = [:]
             for query in BatchQueries.make(for: events) {
-                let maxSeq = maxSeqs[query.conversationID] ?? 0
+                let maxSeq = maxSeqs[IDKey(query.conversationID)] ?? 0
                 var snapshot = ConversationSnapshot(maxSeq: maxSeq)
                 snapshot.allocatedSeqs = query.allocations.indices.map { maxSeq + 1 + Int64($0) }
-                snapshots[query.conversationID] = snapshot
+                snapshots[IDKey(query.conversationID)] = snapshot
             }
             let changes = applier.apply(events, snapshots: snapshots).changes
             maxSeqs.merge(changes.maxSeqs) { max($0, $1) }

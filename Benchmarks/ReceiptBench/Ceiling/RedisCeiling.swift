@@ -47,7 +47,7 @@ struct RedisCeiling {
     /// `conversationsPerAllocation` random conversations, with the arguments the
     /// worker passes: message count, trim position, clientMsgID, stream position.
     static func allocation(scriptSHA: String) -> [String] {
-        var keys = ["rcpt:sentinel"]
+        var keys = [RedisKeys.sentinel]
         var args = ["bench", "86400"]
         for index in 0..<conversationsPerAllocation {
             keys += ["rcpt:{bc\(index)__rand_int__}:seq", "rcpt:{bc\(index)__rand_int__}:alloc",
@@ -73,7 +73,7 @@ struct RedisCeiling {
         let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
         let script = AllocationScript.script
         try connection.load(script)
-        _ = try connection.execute(.set("rcpt:sentinel", "bench"))
+        _ = try connection.execute(.set(RedisKeys.sentinel, "bench"))
         defer { _ = try? connection.execute(RedisCommand(["FLUSHDB"])) }
 
         var rates: [String: Double] = [:]

@@ -10,7 +10,7 @@ public struct MicroFixtures: Sendable {
     public let events: [ReceiptEvent]
     public let queries: [ConversationQuery]
     /// Snapshots as Redis would answer the batch's read round trip.
-    public let snapshots: [String: ConversationSnapshot]
+    public let snapshots: [IDKey: ConversationSnapshot]
     public let notifications: [Notification]
 
     /// A batch of `batchSize` records (receiptd's default batch is 5,000).
@@ -20,11 +20,11 @@ public struct MicroFixtures: Sendable {
         let decoder = EventDecoder()
         events = records.compactMap { try? decoder.decode($0).get() }
         queries = BatchQueries.make(for: events)
-        var snapshots: [String: ConversationSnapshot] = [:]
+        var snapshots: [IDKey: ConversationSnapshot] = [:]
         for query in queries {
             var snapshot = ConversationSnapshot(maxSeq: 100)
             snapshot.allocatedSeqs = query.allocations.indices.map { 101 + Int64($0) }
-            snapshots[query.conversationID] = snapshot
+            snapshots[IDKey(query.conversationID)] = snapshot
         }
         self.snapshots = snapshots
         notifications = BatchApplier().apply(events, snapshots: snapshots).notifications

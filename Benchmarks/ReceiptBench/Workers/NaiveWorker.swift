@@ -88,9 +88,9 @@ public final class NaiveWorker {
         case .success(let decoded):
             event = decoded
         }
-        var snapshots: [String: ConversationSnapshot] = [:]
+        var snapshots: [IDKey: ConversationSnapshot] = [:]
         for query in BatchQueries.make(for: [event]) {
-            snapshots[query.conversationID] = try snapshot(query)
+            snapshots[IDKey(query.conversationID)] = try snapshot(query)
         }
         let outcome = applier.apply([event], snapshots: snapshots)
         for write in outcome.watermarkWrites {
@@ -116,7 +116,7 @@ public final class NaiveWorker {
         }
         for reader in query.readers {
             if let seq = try redis.execute(.zscore(NaiveKeys.readWatermarks(cid), reader)).int64 {
-                snapshot.hasReadSeqs[reader] = seq
+                snapshot.hasReadSeqs[IDKey(reader)] = seq
             }
         }
         for allocation in query.allocations {

@@ -35,16 +35,17 @@ public struct GroupReadCoalescer: Sendable {
         let dueAt: Int64
         var readers: [GroupHasReadTips.Reader] = []
         var sourceEventIDs: [String] = []
-        var position: [String: Int] = [:]
+        var position: [IDKey: Int] = [:]
 
         /// A reader's entry keeps the highest watermark and the event that set it.
         mutating func add(_ read: GroupRead) {
-            if let index = position[read.userID] {
+            let reader = IDKey(read.userID)
+            if let index = position[reader] {
                 guard read.hasReadSeq >= readers[index].hasReadSeq else { return }
                 readers[index].hasReadSeq = read.hasReadSeq
                 sourceEventIDs[index] = read.sourceEventID
             } else {
-                position[read.userID] = readers.count
+                position[reader] = readers.count
                 readers.append(GroupHasReadTips.Reader(userID: read.userID, hasReadSeq: read.hasReadSeq))
                 sourceEventIDs.append(read.sourceEventID)
             }
@@ -52,9 +53,9 @@ public struct GroupReadCoalescer: Sendable {
     }
 
     public let configuration: Configuration
-    private var open: [String: OpenWindow] = [:]
+    private var open: [IDKey: OpenWindow] = [:]
     /// Conversations with an open window, in opening (and so due) order.
-    private var dueOrder: [String] = []
+    private var dueOrder: [IDKey] = []
     private var dueHead = 0
     private var nextID: UInt64 = 1
 
@@ -68,7 +69,7 @@ public struct GroupReadCoalescer: Sendable {
     /// Adds one read to its group's window, opening one at `nowMs` if none is open.
     /// Returns the id of the window the read joined.
     public mutating func add(_ read: GroupRead, at nowMs: Int64) -> UInt64 {
-        let cid = read.conversationID
+        let cid = IDKey(read.conversationID)
         if open[cid] == nil {
             open[cid] = OpenWindow(id: nextID, sessionType: read.sessionType, dueAt: nowMs + configuration.windowMs)
             dueOrder.append(cid)
@@ -101,8 +102,9 @@ public struct GroupReadCoalescer: Sendable {
         return closed
     }
 
-    private mutating func close(_ cid: String) -> Window {
-        let window = open.removeValue(forKey: cid)!
+    private mutating func close(_ key: IDKey) -> Window {
+        let window = open.removeValue(forKey: key)!
+        let cid = key.id
         let chunks = Self.chunks(window, conversationID: cid, configuration: configuration)
         let notifications = chunks.enumerated().map { index, chunk in
             Notification(
@@ -142,7 +144,7 @@ public struct GroupReadCoalescer: Sendable {
     }
 
     private static func unique(_ ids: ArraySlice<String>) -> [String] {
-        var seen: Set<String> = []
-        return ids.filter { seen.insert($0).inserted }
+        var seen: Set<IDKey> = []
+        return ids.filter { seen.insert(IDKey($0)).inserted }
     }
 }

@@ -33,16 +33,16 @@ public struct BatchApplier: Sendable {
         BatchQueries.make(for: events, positions: positions, exactReadSessionTypes: configuration.exactReadSessionTypes)
     }
 
-    public func apply(_ events: [ReceiptEvent], snapshots: [String: ConversationSnapshot]) -> BatchOutcome {
+    public func apply(_ events: [ReceiptEvent], snapshots: [IDKey: ConversationSnapshot]) -> BatchOutcome {
         // Conversations in first-seen order; `slots` finds an event's with one lookup.
         var conversations: [(id: String, state: ConversationState)] = []
-        var slots: [String: Int] = [:]
+        var slots: [IDKey: Int] = [:]
         slots.reserveCapacity(snapshots.count)
         var outcome = BatchOutcome()
         outcome.results.reserveCapacity(events.count)
         outcome.notifications.reserveCapacity(events.count)
         for event in events {
-            let cid = event.conversationID
+            let cid = IDKey(event.conversationID)
             let slot: Int
             if let existing = slots[cid] {
                 slot = existing
@@ -50,7 +50,7 @@ public struct BatchApplier: Sendable {
                 slot = conversations.count
                 slots[cid] = slot
                 conversations.append(
-                    (cid, ConversationState(snapshots[cid] ?? ConversationSnapshot(), configuration: configuration)))
+                    (cid.id, ConversationState(snapshots[cid] ?? ConversationSnapshot(), configuration: configuration)))
             }
             outcome.results.append(conversations[slot].state.apply(event, into: &outcome))
         }

@@ -13,7 +13,7 @@ public enum BatchQueries {
         for events: [ReceiptEvent], positions: [Int64]? = nil, exactReadSessionTypes: Set<SessionType> = []
     ) -> [ConversationQuery] {
         var queries: [ConversationQuery] = []
-        var index: [String: Int] = [:]
+        var index: [IDKey: Int] = [:]
         index.reserveCapacity(events.count)
         // A user is named once per query; the query's slot stands for its conversation.
         var seenReaders: Set<ReaderKey> = []
@@ -22,11 +22,12 @@ public enum BatchQueries {
         for (number, event) in events.enumerated() {
             let position = positions?[number]
             let slot: Int
-            if let existing = index[event.conversationID] {
+            let conversation = IDKey(event.conversationID)
+            if let existing = index[conversation] {
                 slot = existing
             } else {
                 slot = queries.count
-                index[event.conversationID] = slot
+                index[conversation] = slot
                 queries.append(ConversationQuery(conversationID: event.conversationID))
                 queries[slot].firstPosition = position
             }
@@ -55,8 +56,18 @@ public enum BatchQueries {
     }
 }
 
-/// A user of the query at `slot`: hashes an integer and one string, not two strings.
+/// A user of the query at `slot`: hashes an integer and one ID, not two. Equal by
+/// the userID's bytes (`IDKey`).
 struct ReaderKey: Hashable {
     let slot: Int
     let userID: String
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.slot == rhs.slot && IDKey.same(lhs.userID, rhs.userID)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(slot)
+        IDKey.hash(userID, into: &hasher)
+    }
 }

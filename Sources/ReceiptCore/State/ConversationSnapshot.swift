@@ -1,24 +1,24 @@
 /// What a batch read of one conversation's state before applying it: the state the
-/// batch's events are checked and applied against.
+/// batch's events are checked and applied against. Users are keyed by their bytes.
 public struct ConversationSnapshot: Sendable, Equatable {
     /// The conversation's highest allocated seq before this batch's allocations.
     public var maxSeq: Int64
     /// Read watermarks before the batch, for the users the batch's read events name.
     /// A user missing here has read nothing.
-    public var hasReadSeqs: [String: Int64]
+    public var hasReadSeqs: [IDKey: Int64]
     /// Seqs read individually above the watermark (`rcpt:{cid}:rx:{uid}`), for the
     /// readers of conversations under message-level (exact) read.
-    public var readMarks: [String: [Int64]]
+    public var readMarks: [IDKey: [Int64]]
     /// Delivery state before the batch (`rcpt:{cid}:dlv` and `:dx:{uid}`), for the
     /// recipients the batch's `msgDelivered` events name. Missing: nothing acked.
-    public var deliveries: [String: MarkedWatermark]
+    public var deliveries: [IDKey: MarkedWatermark]
     /// The seq given to each `newMsg` of this conversation in the batch, in event
     /// order (a repeated clientMsgID gets its first seq again).
     public var allocatedSeqs: [Int64]
 
     public init(
-        maxSeq: Int64 = 0, hasReadSeqs: [String: Int64] = [:], readMarks: [String: [Int64]] = [:],
-        deliveries: [String: MarkedWatermark] = [:], allocatedSeqs: [Int64] = []
+        maxSeq: Int64 = 0, hasReadSeqs: [IDKey: Int64] = [:], readMarks: [IDKey: [Int64]] = [:],
+        deliveries: [IDKey: MarkedWatermark] = [:], allocatedSeqs: [Int64] = []
     ) {
         self.maxSeq = maxSeq
         self.hasReadSeqs = hasReadSeqs
@@ -57,7 +57,7 @@ public struct ConversationQuery: Sendable, Equatable {
     }
 
     public static func == (lhs: ConversationQuery, rhs: ConversationQuery) -> Bool {
-        lhs.conversationID == rhs.conversationID && lhs.needsMaxSeq == rhs.needsMaxSeq
+        IDKey.same(lhs.conversationID, rhs.conversationID) && lhs.needsMaxSeq == rhs.needsMaxSeq
             && lhs.readers == rhs.readers && lhs.markedReaders == rhs.markedReaders
             && lhs.recipients == rhs.recipients
             && lhs.allocations.elementsEqual(rhs.allocations) { $0 == $1 }

@@ -12,12 +12,13 @@ extension ConversationState {
     ) -> EventResult {
         let highest = max(deliveredSeq ?? 0, seqs.max() ?? 0)
         if let rejection = checkExists(highest) { return .rejected(rejection) }
-        let before = deliveries[event.userID] ?? MarkedWatermark()
+        let recipient = IDKey(event.userID)
+        let before = deliveries[recipient] ?? MarkedWatermark()
         let (after, newlyAcked) = before.covering(
             through: deliveredSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
         if after != before {
-            deliveries[event.userID] = after
-            movedRecipients.insert(event.userID)
+            deliveries[recipient] = after
+            movedRecipients.insert(recipient)
         } else if highest < before.highestCovered {
             return .superseded
         }

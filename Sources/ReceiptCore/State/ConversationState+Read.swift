@@ -23,12 +23,12 @@ extension ConversationState {
         _ event: ReceiptEvent, through hasReadSeq: Int64?, seqs: [Int64], _ outcome: inout BatchOutcome
     ) -> EventResult {
         if let rejection = checkExists(max(hasReadSeq ?? 0, seqs.max() ?? 0)) { return .rejected(rejection) }
-        let before = reads[event.userID] ?? MarkedWatermark()
+        let before = reads[IDKey(event.userID)] ?? MarkedWatermark()
         let newlyRead = markRead(event.userID, through: hasReadSeq, seqs: seqs)
         if newlyRead.isEmpty, max(hasReadSeq ?? 0, seqs.max() ?? 0) < before.highestCovered {
             return .superseded
         }
-        announceRead(event, seqs: newlyRead, hasReadSeq: reads[event.userID]?.watermark ?? 0, &outcome)
+        announceRead(event, seqs: newlyRead, hasReadSeq: reads[IDKey(event.userID)]?.watermark ?? 0, &outcome)
         return .applied
     }
 
@@ -37,8 +37,9 @@ extension ConversationState {
     /// which reads, records and writes exactly like no state.
     @discardableResult
     mutating func advance(_ userID: String, to seq: Int64) -> (before: Int64, made: SeqRange) {
-        let (before, made) = Self.advance(&reads[userID, default: MarkedWatermark()], to: seq)
-        if !made.isEmpty { movedReaders.insert(userID) }
+        let reader = IDKey(userID)
+        let (before, made) = Self.advance(&reads[reader, default: MarkedWatermark()], to: seq)
+        if !made.isEmpty { movedReaders.insert(reader) }
         return (before, made)
     }
 
@@ -51,12 +52,13 @@ extension ConversationState {
 
     /// Applies a message-level read; returns the newest seqs it newly read, ascending.
     mutating func markRead(_ userID: String, through hasReadSeq: Int64?, seqs: [Int64]) -> [Int64] {
-        let before = reads[userID] ?? MarkedWatermark()
+        let reader = IDKey(userID)
+        let before = reads[reader] ?? MarkedWatermark()
         let (after, newlyRead) = before.covering(
             through: hasReadSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
         if after != before {
-            reads[userID] = after
-            markedReaders.insert(userID)
+            reads[reader] = after
+            markedReaders.insert(reader)
         }
         return newlyRead
     }

@@ -9,9 +9,9 @@ struct ConversationState {
     var allocations: [(clientMsgID: String, seq: Int64)] = []
     var pendingAllocations: ArraySlice<Int64>
     /// userID → read state. Without marks under conversation-level read.
-    var reads: [String: MarkedWatermark]
+    var reads: [IDKey: MarkedWatermark]
     /// recipient userID → delivery state.
-    var deliveries: [String: MarkedWatermark]
+    var deliveries: [IDKey: MarkedWatermark]
     /// Readers whose conversation-level watermark moved: stored with `ZADD GT`.
     var movedReaders = FirstSeenUsers()
     /// Readers whose message-level read state changed: stored with the fold script.
@@ -78,11 +78,11 @@ struct ConversationState {
     /// state the batch knows (read or moved), and every allocation.
     func record(_ conversationID: String, into changes: inout StateChanges) {
         if maxSeq > 0 { changes.recordMaxSeq(conversationID, maxSeq) }
-        for (userID, state) in reads where state.highestCovered > 0 {
-            changes.recordRead(ConversationUser(conversationID, userID), state)
+        for (user, state) in reads where state.highestCovered > 0 {
+            changes.recordRead(ConversationUser(conversationID, user.id), state)
         }
-        for (userID, state) in deliveries where state.highestCovered > 0 {
-            changes.recordDelivery(ConversationUser(conversationID, userID), state)
+        for (user, state) in deliveries where state.highestCovered > 0 {
+            changes.recordDelivery(ConversationUser(conversationID, user.id), state)
         }
         for (clientMsgID, seq) in allocations {  // a repeat carries the same seq again
             changes.recordClientMessage(ClientMessage(conversationID, clientMsgID), seq: seq)
@@ -92,28 +92,28 @@ struct ConversationState {
     /// The conversation-level watermarks that moved past their snapshot value,
     /// latest value per user.
     func watermarkWrites() -> [(userID: String, hasReadSeq: Int64)] {
-        movedReaders.order.map { ($0, reads[$0]!.watermark) }
+        movedReaders.order.map { ($0.id, reads[$0]!.watermark) }
     }
 
     /// The marked states that changed, latest state per user: message-level reads,
     /// then deliveries.
     func markedWrites(_ conversationID: String) -> [MarkedWrite] {
-        markedReaders.order.map { MarkedWrite(.read, conversationID: conversationID, userID: $0, state: reads[$0]!) }
+        markedReaders.order.map { MarkedWrite(.read, conversationID: conversationID, userID: $0.id, state: reads[$0]!) }
             + movedRecipients.order.map {
-                MarkedWrite(.delivery, conversationID: conversationID, userID: $0, state: deliveries[$0]!)
+                MarkedWrite(.delivery, conversationID: conversationID, userID: $0.id, state: deliveries[$0]!)
             }
     }
 }
 
 /// Users in first-seen order, each once. Most conversations move a user or two per
 /// batch, so the first few are found by scanning `order`, without hashing; a set
-/// takes over from `linearLimit` users on (large groups).
+/// takes over from `linearLimit` users on (large groups). Users are their bytes.
 struct FirstSeenUsers {
-    private(set) var order: [String] = []
-    private var seen: Set<String> = []
+    private(set) var order: [IDKey] = []
+    private var seen: Set<IDKey> = []
     private static let linearLimit = 8
 
-    mutating func insert(_ userID: String) {
+    mutating func insert(_ userID: IDKey) {
         if order.count < Self.linearLimit {
             if !order.contains(userID) { order.append(userID) }
             return

@@ -8,7 +8,7 @@ public enum Routing {
     ///
     /// Returns the peer when it is told, then the reader, who always is.
     static func readReceiptPeerAndReader(of event: ReceiptEvent) -> (peer: String?, reader: String) {
-        guard event.sessionType == .single, let peer = event.peerUserID, peer != event.userID else {
+        guard event.sessionType == .single, let peer = event.peerUserID, !IDKey.same(peer, event.userID) else {
             return (nil, event.userID)
         }
         if case .setConversationHasReadSeq = event.body { return (nil, event.userID) }

@@ -4,7 +4,7 @@
 /// the same changes twice, or an older set after a newer one, changes nothing.
 public struct StateChanges: Sendable, Equatable {
     /// conversationID → highest allocated seq.
-    public var maxSeqs: [String: Int64] = [:]
+    public var maxSeqs: [IDKey: Int64] = [:]
     /// (conversation, user) → read watermark and the seqs read above it.
     public var reads: [ConversationUser: MarkedWatermark] = [:]
     /// (conversation, recipient) → delivery watermark and the seqs acked above it.
@@ -30,7 +30,8 @@ public struct StateChanges: Sendable, Equatable {
     }
 
     public mutating func recordMaxSeq(_ conversationID: String, _ seq: Int64) {
-        if seq > maxSeqs[conversationID] ?? 0 { maxSeqs[conversationID] = seq }
+        let key = IDKey(conversationID)
+        if seq > maxSeqs[key] ?? 0 { maxSeqs[key] = seq }
     }
 
     public mutating func recordRead(_ key: ConversationUser, _ state: MarkedWatermark) {
@@ -80,6 +81,7 @@ public struct StateChanges: Sendable, Equatable {
     }
 }
 
+/// A user of a conversation; equal and hashed by the bytes of both IDs (`IDKey`).
 public struct ConversationUser: Hashable, Sendable {
     public var conversationID: String
     public var userID: String
@@ -88,8 +90,24 @@ public struct ConversationUser: Hashable, Sendable {
         self.conversationID = conversationID
         self.userID = userID
     }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.userID, rhs.userID)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        IDKey.hash(conversationID, into: &hasher)
+        IDKey.hash(userID, into: &hasher)
+    }
+
+    /// Byte order of the conversation, then of the user.
+    public static func precedes(_ lhs: Self, _ rhs: Self) -> Bool {
+        IDKey.same(lhs.conversationID, rhs.conversationID)
+            ? IDKey.precedes(lhs.userID, rhs.userID) : IDKey.precedes(lhs.conversationID, rhs.conversationID)
+    }
 }
 
+/// A client message of a conversation; equal and hashed by the bytes of both IDs.
 public struct ClientMessage: Hashable, Sendable {
     public var conversationID: String
     public var clientMsgID: String
@@ -97,5 +115,14 @@ public struct ClientMessage: Hashable, Sendable {
     public init(_ conversationID: String, _ clientMsgID: String) {
         self.conversationID = conversationID
         self.clientMsgID = clientMsgID
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.clientMsgID, rhs.clientMsgID)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        IDKey.hash(conversationID, into: &hasher)
+        IDKey.hash(clientMsgID, into: &hasher)
     }
 }

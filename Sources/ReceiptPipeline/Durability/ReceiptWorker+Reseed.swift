@@ -76,14 +76,15 @@ struct StopRequested: Error {}
 
 extension StateChanges {
     /// The stored state of whole conversations, as changes to seed.
-    init(_ records: [String: ConversationRecord]) {
+    init(_ records: [IDKey: ConversationRecord]) {
         self.init()
-        for (cid, record) in records {
+        for (conversation, record) in records {
+            let cid = conversation.id
             recordMaxSeq(cid, record.maxSeq)
-            for (user, state) in record.reads { recordRead(ConversationUser(cid, user), state) }
-            for (user, state) in record.deliveries { recordDelivery(ConversationUser(cid, user), state) }
+            for (user, state) in record.reads { recordRead(ConversationUser(cid, user.id), state) }
+            for (user, state) in record.deliveries { recordDelivery(ConversationUser(cid, user.id), state) }
             for (clientMsgID, seq) in record.clientMessages {
-                recordClientMessage(ClientMessage(cid, clientMsgID), seq: seq)
+                recordClientMessage(ClientMessage(cid, clientMsgID.id), seq: seq)
             }
         }
     }

@@ -23,7 +23,7 @@ public struct BatchCommands: Sendable {
     /// watermarks and marks and the recipients' delivery state; then the allocation
     /// script calls for every new message of the batch (`allocationCalls`), then the
     /// sentinel again.
-    public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64] = [:]) -> [RedisCommand] {
+    public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64] = [:]) -> [RedisCommand] {
         var commands: [RedisCommand] = [.get(RedisKeys.sentinel)]
         commands.reserveCapacity(queries.count * 3 + 2)
         for query in queries {
@@ -55,9 +55,9 @@ public struct BatchCommands: Sendable {
     /// the order `read` wrote them (the sentinel replies, first and last, are the
     /// caller's to check).
     func snapshots(of queries: [ConversationQuery], from replies: [Result<RedisReply, RedisError>])
-        throws(RedisError) -> [String: ConversationSnapshot] {
+        throws(RedisError) -> [IDKey: ConversationSnapshot] {
         var cursor = replies.dropFirst().makeIterator()
-        var snapshots: [String: ConversationSnapshot] = [:]
+        var snapshots: [IDKey: ConversationSnapshot] = [:]
         snapshots.reserveCapacity(queries.count)
         for query in queries {
             var snapshot = ConversationSnapshot()
@@ -72,12 +72,12 @@ public struct BatchCommands: Sendable {
             if !query.readers.isEmpty {
                 let scores = try Self.array(cursor.next())
                 for (reader, score) in zip(query.readers, scores) {
-                    if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[reader] = seq }
+                    if let seq = try Self.int64(.success(score)) { snapshot.hasReadSeqs[IDKey(reader)] = seq }
                 }
             }
             for reader in query.markedReaders {
                 let marks = try Self.seqs(cursor.next())
-                if !marks.isEmpty { snapshot.readMarks[reader] = marks }
+                if !marks.isEmpty { snapshot.readMarks[IDKey(reader)] = marks }
             }
             if !query.recipients.isEmpty {
                 let scores = try Self.array(cursor.next())
@@ -85,11 +85,11 @@ public struct BatchCommands: Sendable {
                     let watermark = try Self.int64(.success(score)) ?? 0
                     let marks = try Self.seqs(cursor.next())
                     if watermark > 0 || !marks.isEmpty {
-                        snapshot.deliveries[recipient] = MarkedWatermark(watermark: watermark, marks: marks)
+                        snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: marks)
                     }
                 }
             }
-            snapshots[query.conversationID] = snapshot
+            snapshots[IDKey(query.conversationID)] = snapshot
         }
         try readAllocations(queries, from: &cursor, into: &snapshots)
         return snapshots
@@ -98,7 +98,7 @@ public struct BatchCommands: Sendable {
     /// The seqs the allocation script calls returned, one per new message, in query order.
     private func readAllocations(
         _ queries: [ConversationQuery], from cursor: inout some IteratorProtocol<Result<RedisReply, RedisError>>,
-        into snapshots: inout [String: ConversationSnapshot]
+        into snapshots: inout [IDKey: ConversationSnapshot]
     ) throws(RedisError) {
         var seqs: [RedisReply] = []
         var used = 0
@@ -119,7 +119,7 @@ public struct BatchCommands: Sendable {
                 allocated.append(seq)
             }
             used += query.allocations.count
-            snapshots[query.conversationID]?.allocatedSeqs = allocated
+            snapshots[IDKey(query.conversationID)]?.allocatedSeqs = allocated
         }
     }
 
@@ -143,7 +143,7 @@ public struct BatchCommands: Sendable {
 
     /// The allocation script calls for the new messages of `queries`, in query order,
     /// each call taking whole conversations up to `AllocationScript.argumentsPerCall`.
-    func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [String: Int64]) -> [RedisCommand] {
+    func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64]) -> [RedisCommand] {
         var calls: [RedisCommand] = []
         var chunk: [Int] = []  // indices into `queries`: the queries themselves are not copied
         var arguments = 2  // the epoch and the window
@@ -167,7 +167,7 @@ public struct BatchCommands: Sendable {
     /// straight into the command (keys included): no `String` per key, count or
     /// position. See `AllocationScript` for the layout of its keys and arguments.
     private func allocationCall(_ queries: [ConversationQuery], _ chunk: [Int], epoch: String,
-                                trimBelow: [String: Int64], arguments: Int) -> RedisCommand {
+                                trimBelow: [IDKey: Int64], arguments: Int) -> RedisCommand {
         let keyCount = 1 + 3 * chunk.count
         return RedisCommand("EVALSHA", argumentCount: 2 + keyCount + arguments) { writer in
             writer.append(AllocationScript.script.sha1)
@@ -184,7 +184,7 @@ public struct BatchCommands: Sendable {
             for index in chunk {
                 let allocations = queries[index].allocations, positions = queries[index].allocationPositions
                 writer.append(allocations.count)
-                writer.append(trimBelow[queries[index].conversationID] ?? 0)
+                writer.append(trimBelow[IDKey(queries[index].conversationID)] ?? 0)
                 for allocation in allocations.indices { writer.append(allocations[allocation].clientMsgID) }
                 for allocation in allocations.indices {
                     writer.append(allocation < positions.count ? positions[allocation] : -1)

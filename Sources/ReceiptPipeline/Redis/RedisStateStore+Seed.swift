@@ -26,11 +26,11 @@ extension RedisStateStore {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(changes.rowCount)
         for (cid, maxSeq) in changes.maxSeqs {
-            commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.maxSeq(cid)], args: [String(maxSeq)]))
+            commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.maxSeq(cid.id)], args: [String(maxSeq)]))
         }
-        var readers: [String: [(score: Int64, member: String)]] = [:]
+        var readers: [IDKey: [(score: Int64, member: String)]] = [:]
         for (key, state) in changes.reads where state.watermark > 0 && state.marks.isEmpty {
-            readers[key.conversationID, default: []].append((state.watermark, key.userID))
+            readers[IDKey(key.conversationID), default: []].append((state.watermark, key.userID))
         }
         for (key, state) in changes.reads where !state.marks.isEmpty {
             commands.append(foldMarks(.read, key.conversationID, key.userID, state))
@@ -39,14 +39,14 @@ extension RedisStateStore {
             commands.append(foldMarks(.delivery, key.conversationID, key.userID, state))
         }
         for (cid, members) in readers {
-            commands.append(.zadd(RedisKeys.readWatermarks(cid), greaterThan: true, changed: true, members))
+            commands.append(.zadd(RedisKeys.readWatermarks(cid.id), greaterThan: true, changed: true, members))
         }
-        var clientMessages: [String: [(score: Int64, member: String)]] = [:]
+        var clientMessages: [IDKey: [(score: Int64, member: String)]] = [:]
         for (key, seq) in changes.clientMessages {
-            clientMessages[key.conversationID, default: []].append((seq, key.clientMsgID))
+            clientMessages[IDKey(key.conversationID), default: []].append((seq, key.clientMsgID))
         }
         for (cid, members) in clientMessages {
-            commands.append(.zadd(RedisKeys.clientMessages(cid), greaterThan: false, changed: false, members))
+            commands.append(.zadd(RedisKeys.clientMessages(cid.id), greaterThan: false, changed: false, members))
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])

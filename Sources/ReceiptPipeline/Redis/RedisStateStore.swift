@@ -57,7 +57,7 @@ final class RedisStateStore {
     /// `trimBelow` gives, per conversation, the position below which the record of
     /// allocation positions is no longer needed (its partition's checkpoint: replays
     /// never start earlier).
-    func read(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> [String: ConversationSnapshot] {
+    func read(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:]) throws -> [IDKey: ConversationSnapshot] {
         try finishRead(beginRead(queries, trimBelow: trimBelow))
     }
 
@@ -74,13 +74,13 @@ final class RedisStateStore {
     /// on the batch before), and rebuilt at `beginRead` if the epoch changed since.
     struct PreparedRead {
         let queries: [ConversationQuery]
-        let trimBelow: [String: Int64]
+        let trimBelow: [IDKey: Int64]
         fileprivate let epoch: String?
         fileprivate let commands: [RedisCommand]
     }
 
     /// Builds phase one's commands without sending anything; the store may be busy.
-    func prepareRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) -> PreparedRead {
+    func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:]) -> PreparedRead {
         PreparedRead(queries: queries, trimBelow: trimBelow, epoch: epoch,
                      commands: epoch.map { commandBuilder.read(queries, epoch: $0, trimBelow: trimBelow) } ?? [])
     }
@@ -88,7 +88,7 @@ final class RedisStateStore {
     /// Sends phase one without waiting for Redis, so the worker can do other work
     /// (announcing the previous batch) while Redis allocates and reads. Nothing else
     /// may use the store until `finishRead`.
-    func beginRead(_ queries: [ConversationQuery], trimBelow: [String: Int64] = [:]) throws -> PendingRead {
+    func beginRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:]) throws -> PendingRead {
         try beginRead(prepareRead(queries, trimBelow: trimBelow))
     }
 
@@ -103,7 +103,7 @@ final class RedisStateStore {
     }
 
     /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
-    func finishRead(_ pending: PendingRead) throws -> [String: ConversationSnapshot] {
+    func finishRead(_ pending: PendingRead) throws -> [IDKey: ConversationSnapshot] {
         let queries = pending.queries
         let epoch = pending.epoch
         var replies = try receive(pending.replies, on: pending.connection)

@@ -79,7 +79,7 @@ extension ReceiptWorker {
     /// the machine, which has it re-seeded and the batch read again.
     func collectRead(_ batch: WorkerBatch) {
         var batch = batch
-        let snapshots: [String: ConversationSnapshot]
+        let snapshots: [IDKey: ConversationSnapshot]
         switch readState(batch) {
         case .read(let read): snapshots = read
         case .stateLost:
@@ -109,7 +109,7 @@ extension ReceiptWorker {
     }
 
     private enum ReadResult {
-        case read([String: ConversationSnapshot])
+        case read([IDKey: ConversationSnapshot])
         /// Redis lost its data since this worker's epoch: nothing was allocated.
         case stateLost
         /// A stop came while the read was retried.
@@ -232,8 +232,8 @@ extension ReceiptWorker {
     /// so allocation positions below it are no longer needed. A poll returns each
     /// partition's records in runs, so the checkpoint is looked up once per run; and a
     /// conversation lives in one partition, so a later event can simply overwrite it.
-    func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: RecordBatch) -> [String: Int64] {
-        var trim: [String: Int64] = [:]
+    func trimPositions(_ events: [ReceiptEvent], _ eventRecords: [Int], _ records: RecordBatch) -> [IDKey: Int64] {
+        var trim: [IDKey: Int64] = [:]
         var run: (topic: String, partition: Int32, checkpoint: Int64)?
         for position in events.indices {
             let index = eventRecords[position]
@@ -241,7 +241,7 @@ extension ReceiptWorker {
             if run?.partition != partition || run?.topic != topic {
                 run = (topic, partition, machine.durableOffsets[TopicPartition(topic: topic, partition: partition)] ?? 0)
             }
-            trim[events[position].conversationID] = run?.checkpoint
+            trim[IDKey(events[position].conversationID)] = run?.checkpoint
         }
         return trim
     }

@@ -23,16 +23,18 @@ struct ClientMessageBatch: Equatable {
         return Int64(bitPattern: hash & 0x7fff_ffff_ffff_ffff)
     }
 
-    /// One batch per conversation, in conversation order (so concurrent flushes lock
+    /// One batch per conversation, in conversation (byte) order (so concurrent flushes lock
     /// rows in the same order).
     static func grouping(_ messages: [ClientMessage: Int64]) -> [ClientMessageBatch] {
-        var byConversation: [String: [(seq: Int64, clientMsgID: String)]] = [:]
+        var byConversation: [IDKey: [(seq: Int64, clientMsgID: String)]] = [:]
         for (message, seq) in messages {
-            byConversation[message.conversationID, default: []].append((seq, message.clientMsgID))
+            byConversation[IDKey(message.conversationID), default: []].append((seq, message.clientMsgID))
         }
-        return byConversation.sorted { $0.key < $1.key }.map { conversationID, entries in
-            let ordered = entries.sorted { ($0.seq, $0.clientMsgID) < ($1.seq, $1.clientMsgID) }
-            return ClientMessageBatch(conversationID: conversationID, seqs: ordered.map(\.seq),
+        return byConversation.sorted { $0.key < $1.key }.map { conversation, entries in
+            let ordered = entries.sorted {
+                $0.seq != $1.seq ? $0.seq < $1.seq : IDKey.precedes($0.clientMsgID, $1.clientMsgID)
+            }
+            return ClientMessageBatch(conversationID: conversation.id, seqs: ordered.map(\.seq),
                                       clientMsgIDs: ordered.map(\.clientMsgID))
         }
     }

@@ -6,15 +6,15 @@ public struct ConversationRecord: Sendable, Equatable {
     /// 0 when the conversation has no `conversation_seq` row.
     public var maxSeq: Int64
     /// userID → read watermark and marks.
-    public var reads: [String: MarkedWatermark]
+    public var reads: [IDKey: MarkedWatermark]
     /// recipient userID → delivery watermark and marks.
-    public var deliveries: [String: MarkedWatermark]
+    public var deliveries: [IDKey: MarkedWatermark]
     /// clientMsgID → allocated seq, for the recent client messages only.
-    public var clientMessages: [String: Int64]
+    public var clientMessages: [IDKey: Int64]
 
     public init(
-        maxSeq: Int64 = 0, reads: [String: MarkedWatermark] = [:],
-        deliveries: [String: MarkedWatermark] = [:], clientMessages: [String: Int64] = [:]
+        maxSeq: Int64 = 0, reads: [IDKey: MarkedWatermark] = [:],
+        deliveries: [IDKey: MarkedWatermark] = [:], clientMessages: [IDKey: Int64] = [:]
     ) {
         self.maxSeq = maxSeq
         self.reads = reads

@@ -43,10 +43,10 @@ public enum StateFlush {
         }
     }
 
-    private static func writeMaxSeqs(_ maxSeqs: [String: Int64], on connection: PostgresConnection) throws -> Int {
-        let rows = maxSeqs.sorted { $0.key < $1.key }
+    private static func writeMaxSeqs(_ maxSeqs: [IDKey: Int64], on connection: PostgresConnection) throws -> Int {
+        let rows = maxSeqs.sorted { $0.key < $1.key }  // byte order: every flush locks rows in one order
         return try inChunks(rows, on: connection, FlushStatements.maxSeqs) { chunk in
-            [PostgresArrayLiteral.text(chunk.map(\.key)), PostgresArrayLiteral.int64(chunk.map(\.value))]
+            [PostgresArrayLiteral.text(chunk.map(\.key.id)), PostgresArrayLiteral.int64(chunk.map(\.value))]
         }
     }
 
@@ -79,7 +79,7 @@ public enum StateFlush {
     private static func writeMarked(
         _ states: [ConversationUser: MarkedWatermark], _ sql: String, on connection: PostgresConnection
     ) throws -> Int {
-        let rows = states.sorted { ($0.key.conversationID, $0.key.userID) < ($1.key.conversationID, $1.key.userID) }
+        let rows = states.sorted { ConversationUser.precedes($0.key, $1.key) }
         return try inChunks(rows, on: connection, sql) { chunk in
             [
                 PostgresArrayLiteral.text(chunk.map(\.key.conversationID)),

@@ -32,11 +32,11 @@ public enum StateQueries {
     /// otherwise a missing value is 0.
     public static func readState(
         userID: String, conversationIDs: [String], on connection: PostgresConnection
-    ) throws(PostgresError) -> [String: (hasReadSeq: Int64, maxSeq: Int64)] {
+    ) throws(PostgresError) -> [IDKey: (hasReadSeq: Int64, maxSeq: Int64)] {
         let rows = try connection.query(readStates, [userID, PostgresArrayLiteral.text(conversationIDs)])
-        var states: [String: (hasReadSeq: Int64, maxSeq: Int64)] = [:]
+        var states: [IDKey: (hasReadSeq: Int64, maxSeq: Int64)] = [:]
         for row in rows {
-            states[try row.requiredString("conversation_id")] =
+            states[IDKey(try row.requiredString("conversation_id"))] =
                 (hasReadSeq: try row.requiredInt64("has_read_seq"), maxSeq: try row.requiredInt64("max_seq"))
         }
         return states

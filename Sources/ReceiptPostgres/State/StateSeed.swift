@@ -32,24 +32,24 @@ public enum StateSeed {
     /// `clientMessagesNewerThanSeconds` seconds (older ones are pruned anyway).
     public static func load(
         conversations: [String], clientMessagesNewerThanSeconds: Int, on connection: PostgresConnection
-    ) throws -> [String: ConversationRecord] {
+    ) throws -> [IDKey: ConversationRecord] {
         let ids = PostgresArrayLiteral.text(conversations)
-        var records: [String: ConversationRecord] = [:]
+        var records: [IDKey: ConversationRecord] = [:]
         for row in try connection.query(maxSeqs, [ids]) {
-            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
+            records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
                 .maxSeq = try row.requiredInt64("max_seq")
         }
         for row in try connection.query(reads, [ids]) {
-            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
-                .reads[try row.requiredString("user_id")] = try marked(row)
+            records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
+                .reads[IDKey(try row.requiredString("user_id"))] = try marked(row)
         }
         for row in try connection.query(deliveries, [ids]) {
-            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
-                .deliveries[try row.requiredString("user_id")] = try marked(row)
+            records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
+                .deliveries[IDKey(try row.requiredString("user_id"))] = try marked(row)
         }
         for row in try connection.query(clientMessages, [ids, String(clientMessagesNewerThanSeconds)]) {
-            records[try row.requiredString("conversation_id"), default: ConversationRecord()]
-                .clientMessages[try row.requiredString("client_msg_id")] = try row.requiredInt64("seq")
+            records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
+                .clientMessages[IDKey(try row.requiredString("client_msg_id"))] = try row.requiredInt64("seq")
         }
         return records
     }

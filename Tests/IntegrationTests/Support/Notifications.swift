@@ -43,11 +43,11 @@ struct RedisProbe: Sendable {
 
     func maxSeq(_ cid: String) throws -> Int64? {
         let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.get("rcpt:{\(cid)}:seq")).string.flatMap { Int64($0) }
+        return try connection.execute(.get(RedisKeys.maxSeq(cid))).string.flatMap { Int64($0) }
     }
 
     func hasReadSeq(_ cid: String, _ user: String) throws -> Int64? {
         let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.zscore("rcpt:{\(cid)}:read", user)).string.flatMap { Int64($0) }
+        return try connection.execute(.zscore(RedisKeys.readWatermarks(cid), user)).string.flatMap { Int64($0) }
     }
 }

@@ -22,11 +22,11 @@ struct DeliveryRulesTests {
     /// Applies one batch, then carries the delivery state into the next snapshot, as
     /// Redis would.
     func applyInTurn(_ batches: [[ReceiptEvent]], maxSeq: Int64) -> [BatchOutcome] {
-        var stored: [String: MarkedWatermark] = [:]
+        var stored: [IDKey: MarkedWatermark] = [:]
         return batches.map { events in
             let snapshot = ConversationSnapshot(maxSeq: maxSeq, deliveries: stored)
             let out = applier.apply(events, snapshots: ["si_a_b": snapshot])
-            for write in out.markedWrites where write.kind == .delivery { stored[write.userID] = write.state }
+            for write in out.markedWrites where write.kind == .delivery { stored[IDKey(write.userID)] = write.state }
             return out
         }
     }

@@ -239,7 +239,7 @@ struct PipelineWorld {
                 #expect(batch.tickets.allSatisfy(acknowledgedTickets.contains),
                         "checkpoint \(next) of \(partition.partition) covers batch \(id) with unacknowledged records",
                         sourceLocation: sourceLocation)
-                #expect(durable.maxSeqs["batch-\(id)"] != nil,
+                #expect(durable.maxSeqs[IDKey("batch-\(id)")] != nil,
                         "checkpoint \(next) covers batch \(id) whose state is not flushed", sourceLocation: sourceLocation)
             }
             for range in polled[partition] ?? [] where range.lowerBound < next {

@@ -1,0 +1,62 @@
+/// An ID as the key of a dictionary or a set: equal, hashed and ordered by its UTF-8
+/// bytes.
+///
+/// Swift's `String` compares by canonical equivalence, so `"caf\u{e9}"` and
+/// `"cafe\u{301}"` are one `String` key but two IDs to Kafka, Redis, PostgreSQL and
+/// the gateways. Keyed by `String`, two conversations would share one seq counter and
+/// one user could move another's watermark. Every map or set of IDs in receiptd is
+/// keyed by `IDKey` (or by a key type that compares its IDs the same way, such as
+/// `ConversationUser`), and IDs are compared with `IDKey.same(_:_:)`.
+public struct IDKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The ID, as decoded.
+    public let id: String
+
+    @inlinable
+    public init(_ id: String) {
+        self.id = id
+    }
+
+    public var description: String { id }
+
+    @inlinable
+    public static func == (lhs: IDKey, rhs: IDKey) -> Bool {
+        same(lhs.id, rhs.id)
+    }
+
+    @inlinable
+    public static func < (lhs: IDKey, rhs: IDKey) -> Bool {
+        precedes(lhs.id, rhs.id)
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        Self.hash(id, into: &hasher)
+    }
+
+    /// Whether two IDs are the same bytes.
+    @inlinable
+    public static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Byte order: how PostgreSQL's `C` collation and Redis order IDs.
+    @inlinable
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// Feeds an ID's bytes, and its length, to `hasher`; what key types that hold
+    /// IDs hash them with.
+    @inlinable
+    public static func hash(_ id: String, into hasher: inout Hasher) {
+        var id = id
+        hasher.combine(id.utf8.count)
+        id.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension IDKey: ExpressibleByStringLiteral {
+    public init(stringLiteral id: String) {
+        self.init(id)
+    }
+}
