@@ -33,6 +33,20 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     private static let retriableStates: Set<String> = ["40001", "40P01", "57P01", "57P02", "57P03", "53300"]
 
+    /// True when retrying the same work can never succeed: a parameter libpq cannot
+    /// send (a NUL byte), and SQLSTATE classes 22 (data exception: a value out of
+    /// range), 23 (integrity constraint violation), 42 (syntax error or access rule
+    /// violation: a table gone, a privilege revoked) and 54 (program limit exceeded).
+    /// Everything else that is not `isRetriable` (out of memory, disk full, a
+    /// cancelled statement) may pass, and is retried with backoff.
+    public var isPermanent: Bool {
+        if code == .invalidParameter { return true }
+        guard let sqlState, !isRetriable else { return false }
+        return Self.permanentClasses.contains(String(sqlState.prefix(2)))
+    }
+
+    private static let permanentClasses: Set<String> = ["22", "23", "42", "54"]
+
     public var description: String {
         "PostgreSQL \(code) (\(context))" + (sqlState.map { ", SQLSTATE \($0)" } ?? "")
     }

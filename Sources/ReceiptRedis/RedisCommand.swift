@@ -63,6 +63,21 @@ public struct RESPWriter {
         }
     }
 
+    /// One argument made of `first`, `separator` and `second`, written without joining
+    /// them into a `String` first (a stored client message: sender, U+001F, clientMsgID).
+    public mutating func append(_ first: String, _ separator: StaticString, _ second: String) {
+        var first = first, second = second
+        first.withUTF8 { first in
+            second.withUTF8 { second in
+                beginBulk(count: first.count + separator.utf8CodeUnitCount + second.count)
+                bytes.append(contentsOf: first)
+                bytes.append(contentsOf: UnsafeBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount))
+                bytes.append(contentsOf: second)
+                appendCRLF()
+            }
+        }
+    }
+
     /// `value` in decimal, optionally after a one-byte prefix such as `(`.
     public mutating func append(_ value: Int64, prefix: UInt8? = nil) {
         beginBulk(count: decimalLength(value) + (prefix == nil ? 0 : 1))

@@ -202,6 +202,55 @@ struct HostileInputTests {
         #expect(try probe.seqs(RedisKeys.deliveryMarks(a, recipient)) == [3], "a's marks are untouched")
     }
 
+    @Test("a clientMsgID reused by another sender is another message: it gets its own seq, and the first sender's retry still gets the first")
+    func clientMsgIDReusedByAnotherSender() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let cid = TestStack.uniqueName("sg_reuse")
+        let worker = try RunningWorker.start(topics: topics)
+        try await onOwnThread {
+            let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+            try producer.send([Events.newMsg("n1", from: "alice", in: cid, clientMsgID: "m1", session: 2)])
+            try producer.send([Events.newMsg("n2", from: "mallory", in: cid, clientMsgID: "m1", session: 2)])
+            try producer.send([Events.newMsg("n3", from: "alice", in: cid, clientMsgID: "m1", session: 2)])
+        }
+        let notices = try decodeNotifications(try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 3)
+        })
+        try await worker.stop()
+
+        func seqs(to user: String) -> [Int64] { notices.filter { $0.recvID == user }.compactMap(\.assignedSeq) }
+        #expect(seqs(to: "alice") == [1, 1], "alice's retry is a retry")
+        #expect(seqs(to: "mallory") == [2], "mallory is not told alice's seq")
+        #expect(try RedisProbe().maxSeq(cid) == 2)
+    }
+
+    @Test("a flush PostgreSQL refuses for good (its table gone) stops the worker with the SQLSTATE, instead of retrying forever")
+    func permanentPostgresRefusalStopsTheWorker() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let schema = "t_refuse_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
+        let base = try TestStack.postgresURL()
+        let admin = try PostgresConnection.connect(url: base)
+        try admin.execute("CREATE SCHEMA \(schema)")
+        defer { _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
+        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        let worker = try RunningWorker.start(topics: topics, group: group, postgresURL: url)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try admin.query("SELECT to_regclass('\(schema).conversation_seq') IS NOT NULL AS migrated")[0]
+            .string("migrated") != "t", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try admin.execute("ALTER TABLE \(schema).conversation_seq RENAME TO gone")
+        try await onOwnThread {
+            try EventProducer(brokers: topics.brokers, topic: topics.events).send(
+                [Events.newMsg("p1", from: "a", in: TestStack.uniqueName("si_pg"), clientMsgID: "m1", peer: "b")])
+        }
+        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        #expect(outcome?.contains("SQLSTATE 42P01") == true, "\(String(describing: outcome))")
+        let checkpoints = try admin.query("SELECT count(*) AS n FROM \(schema).consumer_checkpoint")[0].int64("n")
+        #expect(checkpoints == 0, "nothing was checkpointed past the state that could not be stored")
+    }
+
     /// How the worker's service ended within `limit`: the error's description, or
     /// nil when it is still running (then it is stopped).
     static func outcome(of worker: RunningWorker, within limit: Duration) async throws -> String? {

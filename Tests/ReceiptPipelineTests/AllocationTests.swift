@@ -52,6 +52,20 @@ struct AllocationTests {
         #expect(counter == "3")
     }
 
+    @Test("a clientMsgID is its sender's: the same clientMsgID from another sender gets a seq of its own, alone or in one batch")
+    func sameClientMsgIDFromAnotherSenderIsAnotherMessage() throws {
+        func from(_ sender: String, _ conversation: Int, _ clientMsgID: String) -> ReceiptEvent {
+            var event = newMsg(conversation, clientMsgID)
+            event.userID = sender
+            return event
+        }
+        let cid = "\(prefix)_9"
+        #expect(try allocate([from("a", 9, "m1")])[cid] == [1])
+        #expect(try allocate([from("b", 9, "m1")])[cid] == [2], "not a retry of a's message")
+        #expect(try allocate([from("a", 9, "m1")])[cid] == [1], "a's retry still gets a's seq")
+        #expect(try allocate([from("c", 9, "m2"), from("d", 9, "m2"), from("c", 9, "m2")])[cid] == [3, 4, 3])
+    }
+
     @Test("a retried clientMsgID alone in its call gets its seq back, and the counter and positions stay as they were")
     func retryAloneInItsCallTakesNothingNew() throws {
         let cid = "\(prefix)_5"
@@ -79,7 +93,8 @@ struct AllocationTests {
         #expect(try state[0].get().string == "4")
         #expect(try state[1].get() == .integer(4))
         let members = try state[2].get().array?.compactMap(\.string)
-        #expect(members == ["m1", "1", "m2", "2", "m3", "3", "m4", "4"])
+        #expect(members == ["a\u{1F}m1", "1", "a\u{1F}m2", "2", "a\u{1F}m3", "3", "a\u{1F}m4", "4"],
+                "each message stored as its sender, U+001F, its clientMsgID")
         #expect(try allocate([newMsg(7, "m5")])[cid] == [5])
     }
 
@@ -109,7 +124,8 @@ struct AllocationTests {
     @Test("messages already in a conversation without a counter keep their seqs and leave no counter behind")
     func messagesWithoutCounterAreLookedUp() throws {
         let cid = "\(prefix)_6"
-        _ = try store.execute([.init(["ZADD", RedisKeys.clientMessages(cid), "1", "m1", "2", "m2"])], scripts: [])
+        _ = try store.execute([.init(["ZADD", RedisKeys.clientMessages(cid), "1", "a\u{1F}m1", "2", "a\u{1F}m2"])],
+                              scripts: [])
         #expect(try allocate([newMsg(6, "m1")])[cid] == [1])
         #expect(try allocate([newMsg(6, "m1"), newMsg(6, "m2")])[cid] == [1, 2])
         #expect(try allocate([newMsg(6, "m2"), newMsg(6, "m1")])[cid] == [2, 1])

@@ -21,7 +21,7 @@ struct FlusherPruningTests {
         try Migrations.apply(on: connection)
         var old = StateChanges()
         for index in 0..<(ClientMessagePruning.chunkSize + 10) {  // more than one chunk of rows
-            old.recordClientMessage(ClientMessage("old-\(index)", "m"), seq: 1)
+            old.recordClientMessage(ClientMessage("old-\(index)", storedID: "m"), seq: 1)
         }
         try StateFlush.write(old, checkpoints: [], on: connection)
         try connection.query("UPDATE client_message_batch SET created_at = now() - interval '2 days'")
@@ -32,7 +32,7 @@ struct FlusherPruningTests {
         flusher.start()
         defer { flusher.stop() }
         var fresh = StateChanges()
-        fresh.recordClientMessage(ClientMessage("new", "m"), seq: 1)
+        fresh.recordClientMessage(ClientMessage("new", storedID: "m"), seq: 1)
         #expect(flusher.submit(FlushJob(id: 1, changes: fresh, checkpoints: [:])))
         #expect(flusher.waitUntilIdle(deadline: .now + .seconds(30)))
 

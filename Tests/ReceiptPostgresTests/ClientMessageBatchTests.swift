@@ -5,8 +5,8 @@ import Testing
 @Suite struct ClientMessageBatchTests {
     @Test func groupingGivesOneBatchPerConversationInConversationOrderWithSeqsAscending() {
         let batches = ClientMessageBatch.grouping([
-            ClientMessage("b", "late"): 9, ClientMessage("a", "x"): 4, ClientMessage("b", "early"): 2,
-            ClientMessage("b", "middle"): 5,
+            ClientMessage("b", storedID: "late"): 9, ClientMessage("a", storedID: "x"): 4, ClientMessage("b", storedID: "early"): 2,
+            ClientMessage("b", storedID: "middle"): 5,
         ])
         #expect(batches == [
             ClientMessageBatch(conversationID: "a", seqs: [4], clientMsgIDs: ["x"]),

@@ -44,10 +44,27 @@ import Testing
             #expect(try ClientMessagePruning.prune(olderThanSeconds: 86_400, limit: 10, on: connection) == 1)
             // A flush of the same messages after the upgrade adds its own row; the seed is unchanged.
             var changes = StateChanges()
-            changes.recordClientMessage(ClientMessage("c1", "m1"), seq: 1)
+            changes.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: 1)
             #expect(try StateFlush.write(changes, checkpoints: [], on: connection).clientMessages == 1)
             #expect(try StateSeed.load(conversations: ["c1"], clientMessagesNewerThanSeconds: 86_400,
                                        on: connection)["c1"]?.clientMessages == ["m1": 1, "m2": 2])
+        }
+    }
+
+    @Test("version 3's client_message view splits each message into its sender and clientMsgID; older rows have no sender")
+    func clientMessageViewShowsSenders() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            var changes = StateChanges()
+            changes.recordClientMessage(ClientMessage("c1", sender: "alice", "m1"), seq: 1)
+            changes.recordClientMessage(ClientMessage("c1", storedID: "m0"), seq: 2)  // as schema 2 stored it
+            _ = try StateFlush.write(changes, checkpoints: [], on: connection)
+            let rows = try connection.query(
+                "SELECT sender_id, client_msg_id, seq FROM client_message WHERE conversation_id = 'c1' ORDER BY seq")
+            #expect(try rows.map { try $0.string("sender_id") } == ["alice", nil])
+            #expect(try rows.map { try $0.string("client_msg_id") } == ["m1", "m0"])
+            let seeded = try StateSeed.load(conversations: ["c1"], clientMessagesNewerThanSeconds: 86_400, on: connection)
+            #expect(seeded["c1"]?.clientMessages == [IDKey("alice\u{1F}m1"): 1, "m0": 2], "the seed reads them as stored")
         }
     }
 
@@ -65,7 +82,7 @@ import Testing
         try withTestSchema { schema in
             let connection = try schema.migrated()
             try connection.query("INSERT INTO receiptd_schema_version (version) VALUES (7)")
-            let expected = "database schema version 7 is newer than this receiptd (knows 2); upgrade receiptd"
+            let expected = "database schema version 7 is newer than this receiptd (knows \(Migrations.latestVersion)); upgrade receiptd"
             let applyError = #expect(throws: SchemaVersionError.self) { try Migrations.apply(on: connection) }
             #expect(applyError?.description == expected)
             let checkError = #expect(throws: SchemaVersionError.self) { try Migrations.check(on: connection) }

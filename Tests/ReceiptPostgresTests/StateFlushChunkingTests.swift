@@ -14,7 +14,7 @@ import Testing
                     MarkedWatermark(watermark: Int64(index), marks: index % 10 == 0 ? [Int64(index) + 2, Int64(index) + 5] : [])
                 if index % 2 == 0 {
                     changes.maxSeqs[IDKey(conversation)] = Int64(index + 1)
-                    changes.clientMessages[ClientMessage(conversation, "client-\(index)")] = Int64(index + 1)
+                    changes.clientMessages[ClientMessage(conversation, storedID: "client-\(index)")] = Int64(index + 1)
                 }
             }
             let clock = ContinuousClock()

@@ -10,7 +10,7 @@ import Testing
         changes.recordMaxSeq("c1", maxSeq)
         changes.recordRead(ConversationUser("c1", "alice"), read)
         changes.recordDelivery(ConversationUser("c1", "bob"), delivery)
-        changes.recordClientMessage(ClientMessage("c1", "m1"), seq: clientSeq)
+        changes.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: clientSeq)
         return changes
     }
 
@@ -88,11 +88,11 @@ import Testing
         try withTestSchema { schema in
             let connection = try schema.migrated()
             var first = StateChanges()
-            first.recordClientMessage(ClientMessage("c1", "m1"), seq: 3)
+            first.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: 3)
             try StateFlush.write(first, checkpoints: [], on: connection)
             var retry = StateChanges()
-            retry.recordClientMessage(ClientMessage("c1", "m1"), seq: 8)
-            retry.recordClientMessage(ClientMessage("c1", "m2"), seq: 9)
+            retry.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: 8)
+            retry.recordClientMessage(ClientMessage("c1", storedID: "m2"), seq: 9)
             // Stored as they come (m1 twice); the seed keeps m1's first seq.
             #expect(try StateFlush.write(retry, checkpoints: [], on: connection).clientMessages == 2)
             #expect(try seed(connection)?.clientMessages == ["m1": 3, "m2": 9])

@@ -14,7 +14,7 @@ import Testing
         changes.recordRead(ConversationUser("c1", "carol"), MarkedWatermark(watermark: 0))
         changes.recordRead(ConversationUser("c2", "alice"), MarkedWatermark(watermark: 2))
         changes.recordDelivery(ConversationUser("c1", "bob"), MarkedWatermark(watermark: 5, marks: [9]))
-        changes.recordClientMessage(ClientMessage("c1", "m1"), seq: 1)
+        changes.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: 1)
         try StateFlush.write(changes, checkpoints: [], on: connection)
     }
 
@@ -93,9 +93,9 @@ import Testing
     private func storeClientMessages(old: Int, new: Bool = false, on connection: PostgresConnection) throws {
         var changes = StateChanges()
         for index in 0..<old {
-            changes.recordClientMessage(ClientMessage("old-\(index)", "m\(index)"), seq: 1)
+            changes.recordClientMessage(ClientMessage("old-\(index)", storedID: "m\(index)"), seq: 1)
         }
-        if new { changes.recordClientMessage(ClientMessage("new", "m"), seq: 1) }
+        if new { changes.recordClientMessage(ClientMessage("new", storedID: "m"), seq: 1) }
         try StateFlush.write(changes, checkpoints: [], on: connection)
         try connection.query(
             "UPDATE client_message_batch SET created_at = now() - interval '2 days' WHERE conversation_id LIKE 'old-%'")

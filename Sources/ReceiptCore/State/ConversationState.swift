@@ -5,8 +5,9 @@ struct ConversationState {
     let configuration: BatchApplier.Configuration
     var maxSeq: Int64
     /// The seq of every new message of the batch, in event order. A repeated
-    /// clientMsgID is listed again, with the seq phase one gave it again.
-    var allocations: [(clientMsgID: String, seq: Int64)] = []
+    /// message (same sender, same clientMsgID) is listed again, with the seq phase
+    /// one gave it again.
+    var allocations: [(senderID: String, clientMsgID: String, seq: Int64)] = []
     var pendingAllocations: ArraySlice<Int64>
     /// userID → read state. Without marks under conversation-level read.
     var reads: [IDKey: MarkedWatermark]
@@ -41,7 +42,7 @@ struct ConversationState {
                 preconditionFailure("phase one allocated fewer seqs than the batch has newMsg events")
             }
             maxSeq = max(maxSeq, seq)
-            allocations.append((clientMsgID, seq))
+            allocations.append((event.userID, clientMsgID, seq))
             // Sending reads one's own message; the group is not told (it knows).
             if exact {
                 _ = markRead(event.userID, through: nil, seqs: [seq])
@@ -84,8 +85,8 @@ struct ConversationState {
         for (user, state) in deliveries where state.highestCovered > 0 {
             changes.recordDelivery(ConversationUser(conversationID, user.id), state)
         }
-        for (clientMsgID, seq) in allocations {  // a repeat carries the same seq again
-            changes.recordClientMessage(ClientMessage(conversationID, clientMsgID), seq: seq)
+        for (senderID, clientMsgID, seq) in allocations {  // a repeat carries the same seq again
+            changes.recordClientMessage(ClientMessage(conversationID, sender: senderID, clientMsgID), seq: seq)
         }
     }
 

@@ -9,7 +9,7 @@ public struct StateChanges: Sendable, Equatable {
     public var reads: [ConversationUser: MarkedWatermark] = [:]
     /// (conversation, recipient) → delivery watermark and the seqs acked above it.
     public var deliveries: [ConversationUser: MarkedWatermark] = [:]
-    /// (conversation, clientMsgID) → the seq allocated to that client message.
+    /// (conversation, sender, clientMsgID) → the seq allocated to that client message.
     public var clientMessages: [ClientMessage: Int64] = [:]
 
     public init() {}
@@ -107,22 +107,39 @@ public struct ConversationUser: Hashable, Sendable {
     }
 }
 
-/// A client message of a conversation; equal and hashed by the bytes of both IDs.
+/// A client message of a conversation: what a retry repeats. A clientMsgID is the
+/// sender's, so the same clientMsgID from another sender is another message (it gets
+/// a seq of its own, never the first sender's). Equal and hashed by the bytes of its
+/// IDs.
 public struct ClientMessage: Hashable, Sendable {
     public var conversationID: String
-    public var clientMsgID: String
+    /// How Redis (the conversation's `cm` set) and PostgreSQL (`client_msg_ids`)
+    /// store the message: the senderID, U+001F, the clientMsgID. No ID holds a
+    /// control character (`IDRule`), so the two parts are never ambiguous. A message
+    /// stored before senders were recorded (receiptd's schema 2) is its clientMsgID
+    /// alone, and matches no message of a known sender.
+    public var storedID: String
 
-    public init(_ conversationID: String, _ clientMsgID: String) {
+    public init(_ conversationID: String, sender: String, _ clientMsgID: String) {
         self.conversationID = conversationID
-        self.clientMsgID = clientMsgID
+        self.storedID = sender + Self.separator + clientMsgID
     }
 
+    /// A message as Redis or PostgreSQL stored it.
+    public init(_ conversationID: String, storedID: String) {
+        self.conversationID = conversationID
+        self.storedID = storedID
+    }
+
+    /// Between the sender and the clientMsgID in `storedID`.
+    public static let separator = "\u{1F}"
+
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.clientMsgID, rhs.clientMsgID)
+        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.storedID, rhs.storedID)
     }
 
     public func hash(into hasher: inout Hasher) {
         IDKey.hash(conversationID, into: &hasher)
-        IDKey.hash(clientMsgID, into: &hasher)
+        IDKey.hash(storedID, into: &hasher)
     }
 }

@@ -104,7 +104,8 @@ final class CheckpointFlusher: Sendable {
                     let waitMs = backoff.next()
                     logger.warning("flush to PostgreSQL failed; retrying", metadata: [
                         "error": "\(error)", "retryInMs": "\(waitMs)"])
-                    report(.failed(jobID: job.id, error: "\(error)"))
+                    let permanent = (error as? PostgresError)?.isPermanent ?? false
+                    report(.failed(jobID: job.id, error: "\(error)", permanent: permanent))
                     if mailbox.withLock({ $0.stopping }) { return abandon(job) }
                     Thread.sleep(forTimeInterval: Double(waitMs) / 1_000)
                 }

@@ -16,6 +16,8 @@ struct FlushJob: Sendable {
 enum FlushReport: Sendable {
     /// The job is durable; its checkpoints may now be committed to Kafka too.
     case flushed(FlushJob, rows: Int, duration: Duration)
-    /// An attempt failed; the flusher keeps retrying the same job.
-    case failed(jobID: UInt64, error: String)
+    /// An attempt failed; the flusher keeps retrying the same job until a stop.
+    /// `permanent`: PostgreSQL refused it in a way no retry can fix
+    /// (`PostgresError.isPermanent`), and the worker stops.
+    case failed(jobID: UInt64, error: String, permanent: Bool)
 }

@@ -15,9 +15,13 @@ extension ReceiptWorker {
                     if !job.checkpoints.isEmpty { $0.lastCheckpoint = .now }
                 }
                 machine.flushed(job)
-            case .failed:
+            case .failed(_, let error, let permanent):
                 metrics.postgresErrors.increment()
                 status.update { $0.postgresReady = false }
+                if permanent {
+                    // Retrying would spin forever, and every checkpoint waits on this flush.
+                    stopItself("PostgreSQL refused a flush in a way no retry can fix: \(error)")
+                }
             }
         }
     }

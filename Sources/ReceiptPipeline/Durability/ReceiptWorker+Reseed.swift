@@ -83,8 +83,8 @@ extension StateChanges {
             recordMaxSeq(cid, record.maxSeq)
             for (user, state) in record.reads { recordRead(ConversationUser(cid, user.id), state) }
             for (user, state) in record.deliveries { recordDelivery(ConversationUser(cid, user.id), state) }
-            for (clientMsgID, seq) in record.clientMessages {
-                recordClientMessage(ClientMessage(cid, clientMsgID.id), seq: seq)
+            for (stored, seq) in record.clientMessages {
+                recordClientMessage(ClientMessage(cid, storedID: stored.id), seq: seq)
             }
         }
     }

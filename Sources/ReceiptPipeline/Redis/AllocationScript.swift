@@ -1,8 +1,9 @@
 import ReceiptRedis
 
 /// Allocates seqs for the new messages of many conversations in one call,
-/// atomically and idempotently by clientMsgID: a clientMsgID the conversation
-/// already gave a seq gets it again, the others get the next seqs of the
+/// atomically and idempotently by message (sender and clientMsgID, as
+/// `ClientMessage.storedID`): a message the conversation already gave a seq gets it
+/// again, the others get the next seqs of the
 /// conversation's counter (one `INCRBY` per conversation). A seq is never given to
 /// two messages, even when two workers race on one conversation during a rebalance.
 ///
@@ -12,7 +13,7 @@ import ReceiptRedis
 /// keyspace by every message of the TTL. The keys span conversations, so the call
 /// needs a standalone Redis, which the global sentinel already requires.
 ///
-/// The clientMsgIDs a conversation allocated are a sorted set (score = seq) that
+/// The messages a conversation allocated are a sorted set (score = seq) that
 /// keeps the last `window` seqs, and never fewer than every seq allocated since the
 /// partition's checkpoint: a retry of any of them, and any replay, gets its seq again.
 ///
@@ -47,7 +48,7 @@ import ReceiptRedis
 ///
 /// KEYS[1] is the sentinel, then per conversation: its counter, its allocation
 /// positions and its client messages. ARGV[1] is the epoch, ARGV[2] the window, then
-/// per conversation: its message count n, its trim position, the n clientMsgIDs in
+/// per conversation: its message count n, its trim position, the n messages (stored IDs) in
 /// event order and the n positions (-1 when unknown). Returns the seqs, one per
 /// message, in order.
 public enum AllocationScript {
@@ -104,7 +105,7 @@ public enum AllocationScript {
             end
             o = o + 1; out[o] = seq
           else
-            -- Each distinct clientMsgID once, at its first message.
+            -- Each distinct message once, at its first event.
             local known, distinct = {}, {}
             for i = 1, n do
               local id = ARGV[ids + i]

@@ -185,7 +185,9 @@ public struct BatchCommands: Sendable {
                 let allocations = queries[index].allocations, positions = queries[index].allocationPositions
                 writer.append(allocations.count)
                 writer.append(trimBelow[IDKey(queries[index].conversationID)] ?? 0)
-                for allocation in allocations.indices { writer.append(allocations[allocation].clientMsgID) }
+                for allocation in allocations.indices {  // as `ClientMessage.storedID`
+                    writer.append(allocations[allocation].senderID, "\u{1F}", allocations[allocation].clientMsgID)
+                }
                 for allocation in allocations.indices {
                     writer.append(allocation < positions.count ? positions[allocation] : -1)
                 }

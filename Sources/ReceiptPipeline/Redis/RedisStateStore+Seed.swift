@@ -43,7 +43,7 @@ extension RedisStateStore {
         }
         var clientMessages: [IDKey: [(score: Int64, member: String)]] = [:]
         for (key, seq) in changes.clientMessages {
-            clientMessages[IDKey(key.conversationID), default: []].append((seq, key.clientMsgID))
+            clientMessages[IDKey(key.conversationID), default: []].append((seq, key.storedID))
         }
         for (cid, members) in clientMessages {
             commands.append(.zadd(RedisKeys.clientMessages(cid.id), greaterThan: false, changed: false, members))

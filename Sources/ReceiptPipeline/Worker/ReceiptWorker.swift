@@ -216,8 +216,9 @@ final class ReceiptWorker {
     /// Stops the worker because of an error no retry can fix: one critical log line,
     /// a drain that checkpoints only what is done, and an error from `run()`.
     func stopItself(_ reason: String) {
+        guard stoppedItselfBecause == nil else { return }
         logger.critical("stopping: \(reason)")
-        stoppedItselfBecause = stoppedItselfBecause ?? reason
+        stoppedItselfBecause = reason
         stop.request()
     }
 

@@ -28,7 +28,7 @@ struct ClientMessageBatch: Equatable {
     static func grouping(_ messages: [ClientMessage: Int64]) -> [ClientMessageBatch] {
         var byConversation: [IDKey: [(seq: Int64, clientMsgID: String)]] = [:]
         for (message, seq) in messages {
-            byConversation[IDKey(message.conversationID), default: []].append((seq, message.clientMsgID))
+            byConversation[IDKey(message.conversationID), default: []].append((seq, message.storedID))
         }
         return byConversation.sorted { $0.key < $1.key }.map { conversation, entries in
             let ordered = entries.sorted {

@@ -9,7 +9,8 @@ public struct ConversationRecord: Sendable, Equatable {
     public var reads: [IDKey: MarkedWatermark]
     /// recipient userID → delivery watermark and marks.
     public var deliveries: [IDKey: MarkedWatermark]
-    /// clientMsgID → allocated seq, for the recent client messages only.
+    /// A client message as stored (`ClientMessage.storedID`) → its seq, for the
+    /// recent client messages only.
     public var clientMessages: [IDKey: Int64]
 
     public init(

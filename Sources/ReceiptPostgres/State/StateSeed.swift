@@ -17,12 +17,14 @@ public enum StateSeed {
         WHERE conversation_id = ANY($1::text[])
         """
 
-    /// A clientMsgID stored twice (a replay flushed in other groupings, or a retry
-    /// after its seq left the de-duplication window) keeps its first seq.
+    /// A message stored twice (a replay flushed in other groupings, or a retry after
+    /// its seq left the de-duplication window) keeps its first seq. Messages as
+    /// stored (`ClientMessage.storedID`: sender, U+001F, clientMsgID).
     static let clientMessages = """
-        SELECT conversation_id, client_msg_id, min(seq) AS seq FROM client_message
-        WHERE conversation_id = ANY($1::text[]) AND created_at > now() - $2::bigint * interval '1 second'
-        GROUP BY conversation_id, client_msg_id
+        SELECT b.conversation_id, m.stored_id, min(m.seq) AS seq
+        FROM client_message_batch AS b, unnest(b.client_msg_ids, b.seqs) AS m(stored_id, seq)
+        WHERE b.conversation_id = ANY($1::text[]) AND b.created_at > now() - $2::bigint * interval '1 second'
+        GROUP BY b.conversation_id, m.stored_id
         """
 
     /// conversationID → its stored state, one query per table. A conversation is
@@ -49,7 +51,7 @@ public enum StateSeed {
         }
         for row in try connection.query(clientMessages, [ids, String(clientMessagesNewerThanSeconds)]) {
             records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
-                .clientMessages[IDKey(try row.requiredString("client_msg_id"))] = try row.requiredInt64("seq")
+                .clientMessages[IDKey(try row.requiredString("stored_id"))] = try row.requiredInt64("seq")
         }
         return records
     }

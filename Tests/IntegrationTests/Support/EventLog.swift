@@ -31,12 +31,14 @@ struct EventLog {
             let roll = rng.next() % 100
             switch roll {
             case 0..<45:
-                // A new message; one in ten repeats an earlier clientMsgID of the conversation.
+                // A new message; one in ten is its sender's retry of an earlier message.
                 let earlier = log.model.clientMsgIDs[cid] ?? []
                 let clientMsgID = roll < 5 && !earlier.isEmpty
                     ? earlier[Int(rng.next() % UInt64(earlier.count))] : "m\(earlier.count + 1)"
-                log.add(cid, Events.newMsg(id, from: user, in: cid, clientMsgID: clientMsgID, session: session, peer: peer).value)
-                log.model.newMessage(cid, clientMsgID: clientMsgID, sender: user)
+                let sender = log.model.senders[cid]?[clientMsgID] ?? user
+                let to = group ? nil : (sender == "a" ? "b" : "a")
+                log.add(cid, Events.newMsg(id, from: sender, in: cid, clientMsgID: clientMsgID, session: session, peer: to).value)
+                log.model.newMessage(cid, clientMsgID: clientMsgID, sender: sender)
             case 45..<80 where maxSeq > 0:
                 let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
                 log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: hasReadSeq,
@@ -78,6 +80,8 @@ struct ReferenceModel {
     var refused = 0
     /// Distinct clientMsgIDs per conversation, in allocation order.
     var clientMsgIDs: [String: [String]] = [:]
+    /// The sender of each clientMsgID, per conversation.
+    var senders: [String: [String: String]] = [:]
 
     mutating func newMessage(_ cid: String, clientMsgID: String, sender: String) {
         let seq: Int64
@@ -88,6 +92,7 @@ struct ReferenceModel {
             maxSeq[cid] = seq
             allocations[cid, default: [:]][clientMsgID] = seq
             clientMsgIDs[cid, default: []].append(clientMsgID)
+            senders[cid, default: [:]][clientMsgID] = sender
         }
         read(cid, sender, upTo: seq)
     }

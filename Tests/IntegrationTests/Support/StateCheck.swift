@@ -19,7 +19,8 @@ enum StateCheck {
                 expected.append(("hasReadSeq of \(user) in \(cid)", seq))
             }
             for (clientMsgID, seq) in model.allocations[cid] ?? [:] {
-                commands.append(.zscore("rcpt:{\(cid)}:cm", clientMsgID))
+                let sender = model.senders[cid]?[clientMsgID] ?? ""
+                commands.append(.zscore("rcpt:{\(cid)}:cm", ClientMessage(cid, sender: sender, clientMsgID).storedID))
                 expected.append(("seq of \(clientMsgID) in \(cid)", seq))
             }
             for user in (model.acked[cid] ?? [:]).keys {

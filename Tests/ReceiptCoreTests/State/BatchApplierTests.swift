@@ -184,7 +184,7 @@ struct BatchChangesTests {
         #expect(out.changes.maxSeqs == ["c": 5])
         #expect(out.changes.reads[ConversationUser("c", "b")] == MarkedWatermark(watermark: 5))
         #expect(out.changes.reads[ConversationUser("c", "a")] == MarkedWatermark(watermark: 5))
-        #expect(out.changes.clientMessages == [ClientMessage("c", "m5"): 5])
+        #expect(out.changes.clientMessages == [ClientMessage("c", sender: "a", "m5"): 5])
     }
 
     @Test("merging change sets keeps the highest value of every key")
@@ -207,8 +207,8 @@ struct BatchChangesTests {
         batch.recordMaxSeq("d", 2)
         batch.recordRead(ConversationUser("d", "u"), MarkedWatermark(watermark: 2))
         batch.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 1, marks: [3]))
-        batch.recordClientMessage(ClientMessage("c", "m1"), seq: 8)
-        batch.recordClientMessage(ClientMessage("c", "m2"), seq: 9)
+        batch.recordClientMessage(ClientMessage("c", storedID: "m1"), seq: 8)
+        batch.recordClientMessage(ClientMessage("c", storedID: "m2"), seq: 9)
 
         var empty = StateChanges()
         empty.merge(batch)
@@ -217,12 +217,12 @@ struct BatchChangesTests {
         var pending = StateChanges()
         pending.recordMaxSeq("c", 7)
         pending.recordDelivery(ConversationUser("c", "v"), MarkedWatermark(watermark: 2))
-        pending.recordClientMessage(ClientMessage("c", "m1"), seq: 5)
+        pending.recordClientMessage(ClientMessage("c", storedID: "m1"), seq: 5)
         pending.merge(batch)
         #expect(pending.maxSeqs == ["c": 7, "d": 2])
         #expect(pending.reads == [ConversationUser("d", "u"): MarkedWatermark(watermark: 2)])
         #expect(pending.deliveries == [ConversationUser("c", "v"): MarkedWatermark(watermark: 3)])
-        #expect(pending.clientMessages == [ClientMessage("c", "m1"): 5, ClientMessage("c", "m2"): 9])
+        #expect(pending.clientMessages == [ClientMessage("c", storedID: "m1"): 5, ClientMessage("c", storedID: "m2"): 9])
         #expect(pending.rowCount == 6)
     }
 

@@ -25,7 +25,7 @@ struct IDBytesTests {
         #expect(IDKey("a") < IDKey("b") && IDKey("caf") < IDKey(Self.decomposed))
         #expect(IDKey(Self.decomposed) < IDKey(Self.composed), "0x65 0xCC… sorts before 0xC3…")
         #expect(ConversationUser("c", Self.composed) != ConversationUser("c", Self.decomposed))
-        #expect(ClientMessage(Self.composed, "m") != ClientMessage(Self.decomposed, "m"))
+        #expect(ClientMessage(Self.composed, storedID: "m") != ClientMessage(Self.decomposed, storedID: "m"))
     }
 
     @Test("two conversations that differ only in normal form are two queries, each allocating its own seqs")

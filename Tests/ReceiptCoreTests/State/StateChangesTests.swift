@@ -7,7 +7,7 @@ struct StateChangesTests {
         var changes = StateChanges()
         changes.recordMaxSeq("c1", maxSeq)
         changes.recordRead(ConversationUser("c1", "u1"), MarkedWatermark(watermark: read, marks: []))
-        changes.recordClientMessage(ClientMessage("c1", "m1"), seq: clientSeq)
+        changes.recordClientMessage(ClientMessage("c1", storedID: "m1"), seq: clientSeq)
         return changes
     }
 
@@ -21,7 +21,7 @@ struct StateChangesTests {
         #expect(pending.clientMessages.capacity == room)
         #expect(pending.maxSeqs["c1"] == 5)
         #expect(pending.reads[ConversationUser("c1", "u1")]?.watermark == 4)
-        #expect(pending.clientMessages[ClientMessage("c1", "m1")] == 5)  // the seq it was first given
+        #expect(pending.clientMessages[ClientMessage("c1", storedID: "m1")] == 5)  // the seq it was first given
     }
 
     @Test("merging into empty changes without room reserved gives the other changes as they are")
