@@ -35,4 +35,17 @@ import Testing
             #expect(try connection.query("SELECT count(*) AS n FROM read_state")[0].int64("n") == 100_000)
         }
     }
+
+    @Test("flush statements are cut by bytes too: 20,000 rows of 10,000 marks each never make one parameter of gigabytes")
+    func chunksAreBoundedInBytes() {
+        let markHeavy = 200_000  // a row's weight with 10,000 marks
+        let ranges = StateFlush.chunks(count: 20_000, weight: { _ in markHeavy })
+        #expect(ranges.first == 0..<(StateFlush.maxChunkBytes / markHeavy))
+        #expect(ranges.allSatisfy { $0.count * markHeavy <= StateFlush.maxChunkBytes })
+        #expect(ranges.map(\.count).reduce(0, +) == 20_000 && zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        #expect(StateFlush.chunks(count: 50_000, weight: { _ in 40 }).map(\.count) == [20_000, 20_000, 10_000],
+                "light rows are cut by count")
+        #expect(StateFlush.chunks(count: 2, weight: { _ in StateFlush.maxChunkBytes * 2 }).map(\.count) == [1, 1],
+                "a row heavier than the bound goes alone")
+    }
 }

@@ -10,6 +10,11 @@ public struct BatchApplier: Sendable {
         /// longer range lists its newest seqs; the watermark still covers all of it.
         /// Default: 10,000.
         public var maxListedSeqs: Int = 10_000
+        /// The most seqs all receipts of one batch list together. Past it, each
+        /// receipt lists only its newest seq; the watermark it carries still covers
+        /// everything. What bounds a flood of small reads of long ranges (each would
+        /// list 10,000 seqs) to a few MB per batch. Default: 200,000.
+        public var maxListedSeqsPerBatch: Int = 200_000
         /// Session types under message-level (exact) read: only the seqs reported are
         /// read, and the watermark advances over a contiguous prefix only. Every other
         /// session type reads conversation-level: reading s reads everything ≤ s.

@@ -19,8 +19,17 @@ public struct BatchOutcome: Sendable, Equatable {
     /// already up to date and moves nothing, yet its state may never have reached
     /// PostgreSQL before the crash that caused the replay.
     public var changes = StateChanges()
+    /// How many seqs the batch's receipts list (`markAsReadTips.seqs`,
+    /// `deliveryTips.seqs`), held to `maxListedSeqsPerBatch`.
+    public internal(set) var listedSeqs = 0
 
     public init() {}
+
+    /// How many seqs the next receipt may list: `maxListedSeqs`, less once the
+    /// batch's budget is nearly spent, and never fewer than one (the newest).
+    func listLimit(_ configuration: BatchApplier.Configuration) -> Int {
+        max(1, min(configuration.maxListedSeqs, configuration.maxListedSeqsPerBatch - listedSeqs))
+    }
 }
 
 public enum EventResult: Sendable, Equatable {

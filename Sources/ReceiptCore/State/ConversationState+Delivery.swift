@@ -15,13 +15,14 @@ extension ConversationState {
         let recipient = IDKey(event.userID)
         let before = deliveries[recipient] ?? MarkedWatermark()
         let (after, newlyAcked) = before.covering(
-            through: deliveredSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
+            through: deliveredSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: outcome.listLimit(configuration))
         if after != before {
             deliveries[recipient] = after
             movedRecipients.insert(recipient)
         } else if highest < before.highestCovered {
             return .superseded
         }
+        outcome.listedSeqs += newlyAcked.count
         let tips = DeliveryTips(
             deliveredUserID: event.userID, conversationID: event.conversationID,
             deliveredSeq: after.watermark, seqs: newlyAcked)

@@ -12,7 +12,7 @@ extension ConversationState {
         // the move and the check does not matter; one lookup serves both.
         let (current, madeRead) = advance(event.userID, to: target)
         guard target >= current else { return .superseded }
-        announceRead(event, seqs: madeRead.newest(configuration.maxListedSeqs), hasReadSeq: max(current, target),
+        announceRead(event, seqs: madeRead.newest(outcome.listLimit(configuration)), hasReadSeq: max(current, target),
                      &outcome)
         return .applied
     }
@@ -24,7 +24,7 @@ extension ConversationState {
     ) -> EventResult {
         if let rejection = checkExists(max(hasReadSeq ?? 0, seqs.max() ?? 0)) { return .rejected(rejection) }
         let before = reads[IDKey(event.userID)] ?? MarkedWatermark()
-        let newlyRead = markRead(event.userID, through: hasReadSeq, seqs: seqs)
+        let newlyRead = markRead(event.userID, through: hasReadSeq, seqs: seqs, listing: outcome.listLimit(configuration))
         if newlyRead.isEmpty, max(hasReadSeq ?? 0, seqs.max() ?? 0) < before.highestCovered {
             return .superseded
         }
@@ -51,11 +51,11 @@ extension ConversationState {
     }
 
     /// Applies a message-level read; returns the newest seqs it newly read, ascending.
-    mutating func markRead(_ userID: String, through hasReadSeq: Int64?, seqs: [Int64]) -> [Int64] {
+    mutating func markRead(_ userID: String, through hasReadSeq: Int64?, seqs: [Int64], listing: Int) -> [Int64] {
         let reader = IDKey(userID)
         let before = reads[reader] ?? MarkedWatermark()
         let (after, newlyRead) = before.covering(
-            through: hasReadSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: configuration.maxListedSeqs)
+            through: hasReadSeq, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: listing)
         if after != before {
             reads[reader] = after
             markedReaders.insert(reader)
@@ -66,6 +66,7 @@ extension ConversationState {
     /// `hasReadReceipt` to whoever `Routing` names; in a group-like conversation the
     /// read also goes to the `groupHasRead` coalescer.
     private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
+        outcome.listedSeqs += seqs.count
         let tips = MarkAsReadTips(
             markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: hasReadSeq)
         let sourceEventIDs = [event.eventID]  // one array, shared by both receipts

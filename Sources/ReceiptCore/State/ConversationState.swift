@@ -45,7 +45,7 @@ struct ConversationState {
             allocations.append((event.userID, clientMsgID, seq))
             // Sending reads one's own message; the group is not told (it knows).
             if exact {
-                _ = markRead(event.userID, through: nil, seqs: [seq])
+                _ = markRead(event.userID, through: nil, seqs: [seq], listing: 1)
             } else {
                 advance(event.userID, to: seq)
             }

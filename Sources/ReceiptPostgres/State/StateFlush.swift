@@ -25,6 +25,10 @@ public struct FlushStats: Sendable, Equatable {
 public enum StateFlush {
     /// Rows per statement: bounds the size of one parameter and of one statement's work.
     public static let chunkSize = 20_000
+    /// About the most bytes of parameters one statement of a flush carries: mark-heavy
+    /// rows (10,000 marks each) would otherwise make a 20,000-row chunk gigabytes
+    /// long, past PostgreSQL's 1 GB limit for one value. 16 MiB.
+    public static let maxChunkBytes = 16 << 20
 
     /// Writes `changes` and `checkpoints` in one transaction (which must not be open
     /// already). On a throw, nothing was written.
@@ -80,7 +84,12 @@ public enum StateFlush {
         _ states: [ConversationUser: MarkedWatermark], _ sql: String, on connection: PostgresConnection
     ) throws -> Int {
         let rows = states.sorted { ConversationUser.precedes($0.key, $1.key) }
-        return try inChunks(rows, on: connection, sql) { chunk in
+        // A row's share of the statement's parameters: its IDs, and about 20 bytes per
+        // mark (up to 19 digits and a comma).
+        let weight = { (row: (key: ConversationUser, value: MarkedWatermark)) in
+            32 + row.key.conversationID.utf8.count + row.key.userID.utf8.count + 20 * row.value.marks.count
+        }
+        return try inChunks(rows, on: connection, sql, weight: weight) { chunk in
             [
                 PostgresArrayLiteral.text(chunk.map(\.key.conversationID)),
                 PostgresArrayLiteral.text(chunk.map(\.key.userID)),
@@ -112,14 +121,36 @@ public enum StateFlush {
     }
 
     /// Runs `sql` once per chunk of at most `chunkSize` rows; returns the rows affected.
+    /// Runs `sql` over `rows` in chunks of at most `chunkSize` rows and, by
+    /// `weight`, about `maxChunkBytes` of parameters (a chunk holds one row at least).
     private static func inChunks<Row>(
-        _ rows: [Row], on connection: PostgresConnection, _ sql: String, parameters: (ArraySlice<Row>) -> [String?]
+        _ rows: [Row], on connection: PostgresConnection, _ sql: String, weight: (Row) -> Int = { _ in 0 },
+        parameters: (ArraySlice<Row>) -> [String?]
     ) throws -> Int {
         var affected = 0
-        for start in stride(from: 0, to: rows.count, by: chunkSize) {
-            let chunk = rows[start..<min(start + chunkSize, rows.count)]
-            affected += try connection.query(sql, parameters(chunk)).affectedRows ?? 0
+        for range in chunks(count: rows.count, weight: { weight(rows[$0]) }) {
+            affected += try connection.query(sql, parameters(rows[range])).affectedRows ?? 0
         }
         return affected
+    }
+
+    /// Consecutive ranges covering `0..<count`, each of at most `chunkSize` rows and,
+    /// by `weight` of a row, at most `maxChunkBytes` unless it holds a single row.
+    public static func chunks(count: Int, weight: (Int) -> Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start < count {
+            var end = start
+            var bytes = 0
+            while end < count, end - start < chunkSize {
+                let next = weight(end)
+                if end > start, bytes + next > maxChunkBytes { break }
+                bytes += next
+                end += 1
+            }
+            ranges.append(start..<end)
+            start = end
+        }
+        return ranges
     }
 }

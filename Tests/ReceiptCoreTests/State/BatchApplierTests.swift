@@ -21,6 +21,26 @@ struct BatchApplierTests {
         return nil
     }
 
+    @Test("a flood of reads of long ranges lists at most maxListedSeqsPerBatch seqs in all; past it a receipt lists its newest seq, and every watermark still covers the whole range")
+    func listedSeqsAreBoundedPerBatch() {
+        var configuration = BatchApplier.Configuration()
+        configuration.maxListedSeqsPerBatch = 25_000
+        let members = (0..<30).map { "u\($0)" }
+        let events = members.enumerated().map { index, user in
+            read("e\(index)", user, "sg_long", hasReadSeq: 10_000, peer: nil, session: .group)
+        }
+        let out = BatchApplier(configuration: configuration)
+            .apply(events, snapshots: ["sg_long": ConversationSnapshot(maxSeq: 10_000)])
+        #expect(out.results.allSatisfy { $0 == .applied })
+        let listed = out.notifications.compactMap(tips)
+        #expect(listed.count == 30)
+        #expect(listed.map(\.seqs.count) == [10_000, 10_000, 5_000] + Array(repeating: 1, count: 27))
+        #expect(listed.allSatisfy { $0.hasReadSeq == 10_000 && $0.seqs.last == 10_000 })
+        #expect(out.listedSeqs == 25_027)
+        let unbounded = applier.apply(events, snapshots: ["sg_long": ConversationSnapshot(maxSeq: 10_000)])
+        #expect(unbounded.listedSeqs == 200_000 + 10, "the default budget: 20 full receipts, then the newest seq each")
+    }
+
     @Test("OpenIM regression: reading 4 and 5 from watermark 3 marks both read, not only 5")
     func markConversationAsReadCoversTheWholeRange() {
         let snap = ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 3])
