@@ -41,15 +41,18 @@ extension ReceiptWorker {
             let started = ContinuousClock.now
             logger.warning("Redis lost its data: re-seeding it from PostgreSQL")
             var conversations = 0
-            var after: String?
-            repeat {
-                let page = try StateSeed.page(
-                    after: after, limit: 2_000,
+            var rows = 0
+            var cursor = StateSeed.Cursor()
+            // Pages bounded in rows and in marks or messages: a huge group or
+            // members with 10,000 marks each come over many pages (StateSeed.nextPage).
+            while !cursor.isDone && !stop.isRequested {
+                let page = try StateSeed.nextPage(
+                    &cursor, rows: 5_000, weight: 200_000,
                     clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection)
-                try store.seed(StateChanges(page.records))
-                conversations += page.records.count
-                after = page.last
-            } while after != nil && !stop.isRequested
+                try store.seed(page)
+                conversations += page.maxSeqs.count
+                rows += page.rowCount
+            }
             guard !stop.isRequested else { return false }
             try store.seed(machine.pending.all)
             let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
@@ -57,7 +60,7 @@ extension ReceiptWorker {
             adopt(epoch)
             metrics.redisReseeds.increment()
             logger.notice("Redis re-seeded from PostgreSQL", metadata: [
-                "conversations": "\(conversations)", "seconds": "\(ContinuousClock.now - started)"])
+                "conversations": "\(conversations)", "rows": "\(rows)", "seconds": "\(ContinuousClock.now - started)"])
             return true
         }
         return false
@@ -73,19 +76,3 @@ extension ReceiptWorker {
 
 /// A stop was requested while waiting; the batch in hand is abandoned uncommitted.
 struct StopRequested: Error {}
-
-extension StateChanges {
-    /// The stored state of whole conversations, as changes to seed.
-    init(_ records: [IDKey: ConversationRecord]) {
-        self.init()
-        for (conversation, record) in records {
-            let cid = conversation.id
-            recordMaxSeq(cid, record.maxSeq)
-            for (user, state) in record.reads { recordRead(ConversationUser(cid, user.id), state) }
-            for (user, state) in record.deliveries { recordDelivery(ConversationUser(cid, user.id), state) }
-            for (stored, seq) in record.clientMessages {
-                recordClientMessage(ClientMessage(cid, storedID: stored.id), seq: seq)
-            }
-        }
-    }
-}

@@ -46,7 +46,9 @@ extension RedisStateStore {
             clientMessages[IDKey(key.conversationID), default: []].append((seq, key.storedID))
         }
         for (cid, members) in clientMessages {
-            commands.append(.zadd(RedisKeys.clientMessages(cid.id), greaterThan: false, changed: false, members))
+            // LT: a message seeded twice (stored twice, or over two pages) keeps its first seq.
+            commands.append(RedisCommand(["ZADD", RedisKeys.clientMessages(cid.id), "LT"]
+                + members.flatMap { [String($0.score), $0.member] }))
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])
