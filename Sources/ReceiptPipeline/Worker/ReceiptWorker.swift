@@ -69,7 +69,7 @@ final class ReceiptWorker {
             maxMarksPerUser: configuration.applier.maxMarksPerUser))
         self.batchNotifications = OutgoingRecords(topic: configuration.notifyTopic)
         self.decoder = EventDecoder(configuration: configuration.decoder)
-        self.applier = BatchApplier(configuration: configuration.applier)
+        self.applier = BatchApplier(configuration: configuration.applierFittingMessages)
         self.machine = Machine(configuration: configuration.pipeline, now: 0)
         let url = configuration.postgresURL
         self.postgres = Reconnecting(connect: { () throws(PostgresError) in try PostgresConnection.connect(url: url) },

@@ -93,6 +93,17 @@ public struct WorkerConfiguration: Sendable {
         return fitting
     }
 
+    /// `applier`, a receipt's list of seqs bounded to half the producer's message
+    /// size: a seq encodes in at most 20 bytes with its comma, and 2,048 bytes cover
+    /// the rest of the record (IDs are at most 256 bytes). At librdkafka's default
+    /// size the configured 10,000 seqs fit 2.5 times over; a smaller
+    /// `message.max.bytes` lists fewer (the newest; the watermark covers the rest).
+    var applierFittingMessages: BatchApplier.Configuration {
+        var fitting = applier
+        fitting.maxListedSeqs = max(1, min(fitting.maxListedSeqs, (producerMessageMaxBytes / 2 - 2_048) / 20))
+        return fitting
+    }
+
     /// The largest record the producer sends (`message.max.bytes`, librdkafka's
     /// default 1,000,000 unless an operator sets it): what a dead letter is cut to fit.
     var producerMessageMaxBytes: Int {
