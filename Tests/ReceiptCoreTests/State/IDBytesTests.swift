@@ -28,6 +28,22 @@ struct IDBytesTests {
         #expect(ClientMessage(Self.composed, storedID: "m") != ClientMessage(Self.decomposed, storedID: "m"))
     }
 
+    @Test("IDKey.same: equal bytes of every length are the same ID, and a difference at any byte is found")
+    func sameComparesEveryByte() {
+        for length in 0...40 {
+            let id = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            #expect(IDKey.same(id, String(decoding: Array(id.utf8), as: UTF8.self)))
+            #expect(!IDKey.same(id, id + "a"))
+            for position in 0..<length {
+                var bytes = Array(id.utf8)
+                bytes[position] = UInt8(ascii: "Z")
+                #expect(!IDKey.same(id, String(decoding: bytes, as: UTF8.self)), "length \(length), byte \(position)")
+            }
+        }
+        #expect(IDKey.same("caf\u{e9} long enough to be native", "caf\u{e9} long enough to be native"))
+        #expect(!IDKey.same("caf\u{e9}", "cafe\u{301}"))
+    }
+
     @Test("two conversations that differ only in normal form are two queries, each allocating its own seqs")
     func conversationsStayApartInOneBatch() {
         let events = [newMsg("1", in: Self.composed, clientMsgID: "m1"), newMsg("2", in: Self.decomposed, clientMsgID: "m1")]
