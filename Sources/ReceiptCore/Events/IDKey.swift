@@ -33,30 +33,35 @@ public struct IDKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         Self.hash(id, into: &hasher)
     }
 
-    /// Whether two IDs are the same bytes: lengths, then eight bytes at a time.
-    /// (`utf8.elementsEqual` walked the bytes one at a time through the view's
-    /// iterator: 11% of the worker thread's time at max rate, BENCHMARKS.md.)
+    /// Whether two IDs are the same bytes: lengths, then eight bytes at a time over
+    /// the strings' own storage. (`utf8.elementsEqual` walked the bytes one at a
+    /// time through the view's iterator: 11% of the worker thread's time at max
+    /// rate; copying the strings to reach their storage added retains: BENCHMARKS.md.)
     @inlinable
     public static func same(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let count = x.count
-                let rx = UnsafeRawBufferPointer(x), ry = UnsafeRawBufferPointer(y)
-                var offset = 0
-                while offset + 8 <= count {
-                    if rx.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                        != ry.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
-                    offset += 8
-                }
-                while offset < count {
-                    if x[offset] != y[offset] { return false }
-                    offset += 1
-                }
-                return true
-            }
+        let compared = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in equal(x, y) }
         }
+        return (compared ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Two buffers of the same length hold the same bytes.
+    @inlinable
+    static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = x.count
+        let rx = UnsafeRawBufferPointer(x), ry = UnsafeRawBufferPointer(y)
+        var offset = 0
+        while offset + 8 <= count {
+            if rx.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != ry.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+            offset += 8
+        }
+        while offset < count {
+            if x[offset] != y[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Byte order: how PostgreSQL's `C` collation and Redis order IDs.
@@ -69,9 +74,11 @@ public struct IDKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// IDs hash them with.
     @inlinable
     public static func hash(_ id: String, into hasher: inout Hasher) {
-        var id = id
         hasher.combine(id.utf8.count)
-        id.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let hashed: Void? = id.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil {  // the same bytes fed the same way, from a copy
+            Array(id.utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 }
 
