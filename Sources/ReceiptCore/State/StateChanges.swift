@@ -113,33 +113,50 @@ public struct ConversationUser: Hashable, Sendable {
 /// IDs.
 public struct ClientMessage: Hashable, Sendable {
     public var conversationID: String
-    /// How Redis (the conversation's `cm` set) and PostgreSQL (`client_msg_ids`)
-    /// store the message: the senderID, U+001F, the clientMsgID. No ID holds a
-    /// control character (`IDRule`), so the two parts are never ambiguous. A message
-    /// stored before senders were recorded (receiptd's schema 2) is its clientMsgID
-    /// alone, and matches no message of a known sender.
-    public var storedID: String
+    /// The sender; nil for a message stored before senders were recorded
+    /// (receiptd's schema 2), which matches no message of a known sender.
+    public var senderID: String?
+    public var clientMsgID: String
 
     public init(_ conversationID: String, sender: String, _ clientMsgID: String) {
         self.conversationID = conversationID
-        self.storedID = sender + Self.separator + clientMsgID
+        self.senderID = sender
+        self.clientMsgID = clientMsgID
     }
 
-    /// A message as Redis or PostgreSQL stored it.
+    /// A message as Redis or PostgreSQL stored it (`storedID`).
     public init(_ conversationID: String, storedID: String) {
         self.conversationID = conversationID
-        self.storedID = storedID
+        if let separator = storedID.utf8.firstIndex(of: Self.separatorByte) {
+            senderID = String(storedID[..<separator])
+            clientMsgID = String(storedID[storedID.utf8.index(after: separator)...])
+        } else {
+            senderID = nil
+            clientMsgID = storedID
+        }
+    }
+
+    /// How Redis (the conversation's `cm` set) and PostgreSQL (`client_msg_ids`)
+    /// store the message: the senderID, U+001F, the clientMsgID. No ID holds a
+    /// control character (`IDRule`), so the two parts are never ambiguous. Built
+    /// when stored, not per event: the parts are kept apart until then.
+    public var storedID: String {
+        senderID.map { $0 + Self.separator + clientMsgID } ?? clientMsgID
     }
 
     /// Between the sender and the clientMsgID in `storedID`.
     public static let separator = "\u{1F}"
+    static let separatorByte: UInt8 = 0x1F
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.storedID, rhs.storedID)
+        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.clientMsgID, rhs.clientMsgID)
+            && lhs.senderID.map { sender in rhs.senderID.map { IDKey.same(sender, $0) } ?? false } ?? (rhs.senderID == nil)
     }
 
     public func hash(into hasher: inout Hasher) {
         IDKey.hash(conversationID, into: &hasher)
-        IDKey.hash(storedID, into: &hasher)
+        IDKey.hash(senderID ?? "", into: &hasher)
+        hasher.combine(senderID == nil)
+        IDKey.hash(clientMsgID, into: &hasher)
     }
 }
