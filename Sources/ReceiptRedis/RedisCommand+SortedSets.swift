@@ -19,19 +19,22 @@ extension RedisCommand {
         }
     }
 
-    /// ZADD key [GT] [CH] score member… → the number of members added, or with
+    /// ZADD key [GT|LT] [CH] score member… → the number of members added, or with
     /// `changed` added or updated.
     ///
-    /// `greaterThan` only ever raises an existing member's score, never lowers it; new
-    /// members are always added. `members` must not be empty.
+    /// `greaterThan` only ever raises an existing member's score, never lowers it;
+    /// `lessThan` only ever lowers it. New members are always added. `members` must
+    /// not be empty.
     public static func zadd(
-        _ key: some RedisArgument, greaterThan: Bool = false, changed: Bool = false,
+        _ key: some RedisArgument, greaterThan: Bool = false, lessThan: Bool = false, changed: Bool = false,
         _ members: [(score: Int64, member: String)]
     ) -> RedisCommand {
-        let count = 1 + (greaterThan ? 1 : 0) + (changed ? 1 : 0) + 2 * members.count
+        precondition(!(greaterThan && lessThan), "ZADD takes GT or LT, not both")
+        let count = 1 + (greaterThan || lessThan ? 1 : 0) + (changed ? 1 : 0) + 2 * members.count
         return RedisCommand("ZADD", argumentCount: count) { writer in
             key.write(to: &writer)
             if greaterThan { writer.append("GT") }
+            if lessThan { writer.append("LT") }
             if changed { writer.append("CH") }
             for (score, member) in members {
                 writer.append(score)

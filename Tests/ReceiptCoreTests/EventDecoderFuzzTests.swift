@@ -70,19 +70,19 @@ struct EventDecoderFuzzTests {
         var rng = SplitMix64(seed: Self.seed)
         var verdicts: [String: Int] = [:]
         for _ in 0..<Self.iterations {
-            var bytes = examples[Int(rng.next() % UInt64(examples.count))]
-            for _ in 0..<(1 + Int(rng.next() % 4)) {
-                let at = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count))
-                switch rng.next() % 6 {
-                case 0 where !bytes.isEmpty: bytes[at] = Self.interesting[Int(rng.next() % UInt64(Self.interesting.count))]
+            var bytes = examples[Int(rng.next(below: UInt64(examples.count)))]
+            for _ in 0..<(1 + Int(rng.next(below: 4))) {
+                let at = bytes.isEmpty ? 0 : Int(rng.next(below: UInt64(bytes.count)))
+                switch rng.next(below: 6) {
+                case 0 where !bytes.isEmpty: bytes[at] = Self.interesting[Int(rng.next(below: UInt64(Self.interesting.count)))]
                 case 1 where !bytes.isEmpty: bytes.remove(at: at)
-                case 2: bytes.insert(Self.interesting[Int(rng.next() % UInt64(Self.interesting.count))], at: at)
+                case 2: bytes.insert(Self.interesting[Int(rng.next(below: UInt64(Self.interesting.count)))], at: at)
                 case 3:
-                    let escape = Self.escapes[Int(rng.next() % UInt64(Self.escapes.count))]
+                    let escape = Self.escapes[Int(rng.next(below: UInt64(Self.escapes.count)))]
                     bytes.insert(contentsOf: escape.utf8, at: at)
                 case 4:  // splice: the head of this one, the tail of another
-                    let other = examples[Int(rng.next() % UInt64(examples.count))]
-                    bytes = Array(bytes[..<at]) + other[Int(rng.next() % UInt64(max(1, other.count)))...]
+                    let other = examples[Int(rng.next(below: UInt64(examples.count)))]
+                    bytes = Array(bytes[..<at]) + other[Int(rng.next(below: UInt64(max(1, other.count))))...]
                 default:
                     bytes = Array(bytes[..<at])  // truncated
                 }
@@ -98,10 +98,10 @@ struct EventDecoderFuzzTests {
     func randomBytes() {
         var rng = SplitMix64(seed: Self.seed ^ 0xB17E5)
         for _ in 0..<Self.iterations {
-            let count = Int(rng.next() % 300)
+            let count = Int(rng.next(below: 300))
             let bytes = (0..<count).map { _ in
-                rng.next() % 2 == 0 ? UInt8(truncatingIfNeeded: rng.next())
-                    : Self.interesting[Int(rng.next() % UInt64(Self.interesting.count))]
+                rng.chance(1, in: 2) ? UInt8(truncatingIfNeeded: rng.next())
+                    : Self.interesting[Int(rng.next(below: UInt64(Self.interesting.count)))]
             }
             #expect(Self.check(bytes) != "ok" || count > 40)
         }

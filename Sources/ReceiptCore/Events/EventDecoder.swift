@@ -62,7 +62,7 @@ public struct EventDecoder: Sendable {
         guard let key else {
             return .failure(Rejection(.keyMismatch, "the record has no key; it must be keyed by its conversationID"))
         }
-        guard key.elementsEqual(event.conversationID.utf8) else {
+        guard IDKey.same(key, event.conversationID) else {
             return .failure(Rejection(
                 .keyMismatch, "the record's key is not its conversationID; every event of a conversation must carry it as key"))
         }

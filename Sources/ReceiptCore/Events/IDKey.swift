@@ -46,6 +46,14 @@ public struct IDKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         return (compared ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
+    /// Whether `bytes` (a record's key) are the bytes of `id`.
+    @inlinable
+    public static func same(_ bytes: ArraySlice<UInt8>, _ id: String) -> Bool {
+        guard bytes.count == id.utf8.count else { return false }
+        let compared = bytes.withUnsafeBufferPointer { x in id.utf8.withContiguousStorageIfAvailable { y in equal(x, y) } }
+        return compared ?? bytes.elementsEqual(id.utf8)
+    }
+
     /// Two buffers of the same length hold the same bytes.
     @inlinable
     static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {

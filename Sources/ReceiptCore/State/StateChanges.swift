@@ -141,16 +141,22 @@ public struct ClientMessage: Hashable, Sendable {
     /// control character (`IDRule`), so the two parts are never ambiguous. Built
     /// when stored, not per event: the parts are kept apart until then.
     public var storedID: String {
-        senderID.map { $0 + Self.separator + clientMsgID } ?? clientMsgID
+        senderID.map { $0 + Self.separator.description + clientMsgID } ?? clientMsgID
     }
 
-    /// Between the sender and the clientMsgID in `storedID`.
-    public static let separator = "\u{1F}"
-    static let separatorByte: UInt8 = 0x1F
+    /// Between the sender and the clientMsgID in `storedID` (and in what the
+    /// allocation script is given).
+    public static let separator: StaticString = "\u{1F}"
+    static let separatorByte = separator.utf8Start.pointee
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        IDKey.same(lhs.conversationID, rhs.conversationID) && IDKey.same(lhs.clientMsgID, rhs.clientMsgID)
-            && lhs.senderID.map { sender in rhs.senderID.map { IDKey.same(sender, $0) } ?? false } ?? (rhs.senderID == nil)
+        let sameSender = switch (lhs.senderID, rhs.senderID) {
+        case (nil, nil): true
+        case let (lhs?, rhs?): IDKey.same(lhs, rhs)
+        default: false
+        }
+        return sameSender && IDKey.same(lhs.conversationID, rhs.conversationID)
+            && IDKey.same(lhs.clientMsgID, rhs.clientMsgID)
     }
 
     public func hash(into hasher: inout Hasher) {

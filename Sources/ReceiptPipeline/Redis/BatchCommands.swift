@@ -186,7 +186,8 @@ public struct BatchCommands: Sendable {
                 writer.append(allocations.count)
                 writer.append(trimBelow[IDKey(queries[index].conversationID)] ?? 0)
                 for allocation in allocations.indices {  // as `ClientMessage.storedID`
-                    writer.append(allocations[allocation].senderID, "\u{1F}", allocations[allocation].clientMsgID)
+                    writer.append(allocations[allocation].senderID, ClientMessage.separator,
+                                  allocations[allocation].clientMsgID)
                 }
                 for allocation in allocations.indices {
                     writer.append(allocation < positions.count ? positions[allocation] : -1)

@@ -47,8 +47,7 @@ extension RedisStateStore {
         }
         for (cid, members) in clientMessages {
             // LT: a message seeded twice (stored twice, or over two pages) keeps its first seq.
-            commands.append(RedisCommand(["ZADD", RedisKeys.clientMessages(cid.id), "LT"]
-                + members.flatMap { [String($0.score), $0.member] }))
+            commands.append(.zadd(RedisKeys.clientMessages(cid.id), lessThan: true, members))
         }
         for chunk in stride(from: 0, to: commands.count, by: 10_000) {
             let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])

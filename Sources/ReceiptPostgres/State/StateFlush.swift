@@ -120,9 +120,9 @@ public enum StateFlush {
         }
     }
 
-    /// Runs `sql` once per chunk of at most `chunkSize` rows; returns the rows affected.
     /// Runs `sql` over `rows` in chunks of at most `chunkSize` rows and, by
-    /// `weight`, about `maxChunkBytes` of parameters (a chunk holds one row at least).
+    /// `weight`, about `maxChunkBytes` of parameters (a chunk holds one row at least);
+    /// returns the rows affected.
     private static func inChunks<Row>(
         _ rows: [Row], on connection: PostgresConnection, _ sql: String, weight: (Row) -> Int = { _ in 0 },
         parameters: (ArraySlice<Row>) -> [String?]
