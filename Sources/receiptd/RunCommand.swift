@@ -49,6 +49,8 @@ struct RunCommand: AsyncParsableCommand {
     var flushIntervalMs: String?
     @Option(help: "Unflushed rows at which consumption pauses until PostgreSQL catches up. Env: RECEIPTD_MAX_UNFLUSHED_ROWS. Default: 500000.")
     var maxUnflushedRows: String?
+    @Option(help: "Unflushed state in MiB (IDs, marks, a fixed cost per row) at which consumption pauses the same way. Env: RECEIPTD_MAX_UNFLUSHED_MIB. Default: 64.")
+    var maxUnflushedMiB: String?
     @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
     var maxInFlight: String?
     @Option(help: "Seconds PostgreSQL keeps a clientMsgID's seq, to restore de-duplication after Redis lost its data. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
@@ -145,6 +147,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.maxUnflushedRows = try settings.integer(
             maxUnflushedRows, "RECEIPTD_MAX_UNFLUSHED_ROWS", "--max-unflushed-rows",
             default: configuration.maxUnflushedRows, in: 1_000...100_000_000)
+        configuration.maxUnflushedBytes = try settings.integer(
+            maxUnflushedMiB, "RECEIPTD_MAX_UNFLUSHED_MIB", "--max-unflushed-mib",
+            default: configuration.maxUnflushedBytes >> 20, in: 1...65_536) << 20
         configuration.maxInFlightNotifications = try settings.integer(
             maxInFlight, "RECEIPTD_MAX_IN_FLIGHT", "--max-in-flight",
             default: configuration.maxInFlightNotifications, in: 1...10_000_000)

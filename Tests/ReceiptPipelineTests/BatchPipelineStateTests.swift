@@ -237,6 +237,28 @@ struct BatchPipelineStateTests {
         #expect(!world.commits.isEmpty)
     }
 
+    @Test("a backlog of few rows pauses consumption once it weighs the byte bound")
+    func backlogPausesByBytes() {
+        var configuration = TestMachine.Configuration()
+        configuration.maxUnflushedRows = 1_000
+        configuration.maxUnflushedBytes = 2 * (StateChanges.bytesPerRow + "batch-0".utf8.count) + 1
+        var world = world((0..<8).map { [p0: Int64($0 * 10)...Int64($0 * 10 + 9)] }, configuration: configuration)
+        world.postgresUp = false
+        for _ in 0..<400 where !world.paused {
+            world.now += 50
+            world.step()
+        }
+        #expect(world.paused)
+        #expect(world.machine.pending.changes.rowCount < 10)
+        #expect(world.machine.pending.changesBytes >= configuration.maxUnflushedBytes)
+        world.postgresUp = true
+        for _ in 0..<400 where world.paused {
+            world.now += 50
+            world.step()
+        }
+        #expect(!world.paused)
+    }
+
     @Test("random orderings of polls, acknowledgements, flushes, failures, a revocation and a stop keep the invariant",
           arguments: 1...300)
     func randomOrderingsKeepTheInvariant(seed: UInt64) {

@@ -21,6 +21,27 @@ public struct StateChanges: Sendable, Equatable {
     /// Rows a flush of these changes writes; the bound that triggers an early flush.
     public var rowCount: Int { maxSeqs.count + reads.count + deliveries.count + clientMessages.count }
 
+    /// About how much memory these changes hold: the bytes of every row's IDs, 8 per
+    /// mark, and `bytesPerRow` for the row itself (its map entry, its strings'
+    /// storage). What bounds the unflushed backlog in bytes as well as in rows: a
+    /// row with long IDs or 10,000 marks weighs what it holds. O(rows): the worker
+    /// weighs each batch's changes once, when they join the unflushed ones.
+    public var estimatedBytes: Int {
+        var bytes = rowCount * Self.bytesPerRow
+        for key in maxSeqs.keys { bytes += key.id.utf8.count }
+        for (key, state) in reads { bytes += key.conversationID.utf8.count + key.userID.utf8.count + 8 * state.marks.count }
+        for (key, state) in deliveries {
+            bytes += key.conversationID.utf8.count + key.userID.utf8.count + 8 * state.marks.count
+        }
+        for key in clientMessages.keys {
+            bytes += key.conversationID.utf8.count + (key.senderID?.utf8.count ?? 0) + key.clientMsgID.utf8.count
+        }
+        return bytes
+    }
+
+    /// What `estimatedBytes` counts for a row besides its IDs and marks.
+    public static let bytesPerRow = 96
+
     /// Makes room for this many rows of each kind, so that recording them grows no map.
     public mutating func reserveCapacity(maxSeqs: Int, reads: Int, deliveries: Int, clientMessages: Int) {
         self.maxSeqs.reserveCapacity(maxSeqs)

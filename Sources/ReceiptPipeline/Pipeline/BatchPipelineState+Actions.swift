@@ -13,6 +13,9 @@ extension BatchPipelineState {
         var flushRowThreshold: Int = 50_000
         /// Unflushed rows at which consumption pauses.
         var maxUnflushedRows: Int = 500_000
+        /// Unflushed bytes (`StateChanges.estimatedBytes`) at which consumption
+        /// pauses; a tenth of it hands off before the interval is up.
+        var maxUnflushedBytes: Int = 64 << 20
         /// Records produced and unacknowledged at which polling waits for the broker.
         var maxInFlightNotifications: Int = 100_000
         /// How often the status is reported (and Redis's sentinel looked at).

@@ -194,6 +194,7 @@ extension BatchPipelineState {
         guard let batch = applied else { preconditionFailure("writeConfirmed() with no applied batch") }
         applied?.writeSent = nil
         pending.changes.merge(batch.summary.changes)
+        pending.changesBytes += batch.summary.changes.estimatedBytes
     }
 
     /// A stop came while the write was retried: the batch is dropped unannounced.
@@ -226,6 +227,7 @@ extension BatchPipelineState {
         var changes = job.changes
         changes.merge(pending.changes)
         pending.changes = changes
+        pending.changesBytes += job.changes.estimatedBytes
         finishedOffsets.merge(job.checkpoints) { max($0, $1) }
     }
 
@@ -293,11 +295,13 @@ extension BatchPipelineState {
             return .reportStatus
         }
         if pending.flushing == nil,
-           now - lastHandOff >= configuration.flushIntervalMs || pending.changes.rowCount >= configuration.flushRowThreshold {
+           now - lastHandOff >= configuration.flushIntervalMs || pending.changes.rowCount >= configuration.flushRowThreshold
+           || pending.changesBytes >= configuration.maxUnflushedBytes / 10 {
             lastHandOff = now
             if let job = takeFlushJob() { return .handToFlusher(job) }
         }
         let full = pending.changes.rowCount >= configuration.maxUnflushedRows
+            || pending.changesBytes >= configuration.maxUnflushedBytes
         if full != consumptionPaused {
             consumptionPaused = full
             return full ? .pauseConsumption : .resumeConsumption
@@ -396,6 +400,7 @@ extension BatchPipelineState {
         let threshold = configuration.flushRowThreshold
         let room = { (rows: Int) in min(rows, threshold) }
         pending.changes = StateChanges()
+        pending.changesBytes = 0
         pending.changes.reserveCapacity(
             maxSeqs: room(job.changes.maxSeqs.count), reads: room(job.changes.reads.count),
             deliveries: room(job.changes.deliveries.count), clientMessages: room(job.changes.clientMessages.count))

@@ -5,6 +5,9 @@ import ReceiptCore
 /// are the complete state, which is what a Redis re-seed needs.
 struct PendingState {
     var changes = StateChanges()
+    /// `changes.estimatedBytes`, summed as batches join (a key changed by two
+    /// batches counts twice, so it never underestimates).
+    var changesBytes = 0
     var flushing: FlushJob?
     var nextJobID: UInt64 = 1
 

@@ -47,6 +47,12 @@ public struct WorkerConfiguration: Sendable {
     /// Unflushed rows at which consumption pauses until a flush succeeds: the bound
     /// on memory while PostgreSQL is slow or down. Default: 500,000.
     public var maxUnflushedRows: Int = 500_000
+    /// Unflushed state, in bytes (IDs, marks, and a fixed cost per row:
+    /// `StateChanges.estimatedBytes`), at which consumption pauses the same way; a
+    /// tenth of it flushes before the interval is up. A few rows with long IDs or
+    /// thousands of marks each weigh what they hold. The unflushed changes and the
+    /// job being flushed can each reach it. Default: 64 MiB.
+    public var maxUnflushedBytes: Int = 64 << 20
     /// How long a revocation may take to flush and checkpoint before the partitions
     /// are let go (the next owner then replays from the last checkpoint).
     /// Default: 10,000 ms.
@@ -81,6 +87,7 @@ public struct WorkerConfiguration: Sendable {
     var pipeline: BatchPipelineState<RecordBatch, WorkerBatch>.Configuration {
         .init(pollTimeoutMs: pollTimeoutMs, flushIntervalMs: Int64(flushIntervalMs),
               flushRowThreshold: flushRowThreshold, maxUnflushedRows: maxUnflushedRows,
+              maxUnflushedBytes: maxUnflushedBytes,
               maxInFlightNotifications: maxInFlightNotifications,
               revokeDrainTimeoutMs: Int64(revokeFlushTimeoutMs), stopDrainTimeoutMs: Int64(shutdownDrainTimeoutMs),
               groupReads: groupReadsFittingMessages)

@@ -31,4 +31,16 @@ struct StateChangesTests {
         pending.merge(other)
         #expect(pending == other)
     }
+
+    @Test("a row's weight grows with its IDs' bytes and its marks, not only by the row")
+    func estimatedBytesWeighIDsAndMarks() {
+        var small = StateChanges()
+        small.recordDelivery(ConversationUser("c", "u"), MarkedWatermark(watermark: 1, marks: [3]))
+        var large = StateChanges()
+        let longUser = String(repeating: "é", count: 100)  // 200 bytes
+        large.recordDelivery(ConversationUser("c", longUser), MarkedWatermark(watermark: 1, marks: Array(3...1_002)))
+        #expect(small.estimatedBytes == StateChanges.bytesPerRow + 2 + 8)
+        #expect(large.estimatedBytes == StateChanges.bytesPerRow + 1 + 200 + 8 * 1_000)
+        #expect(small.rowCount == large.rowCount)
+    }
 }
