@@ -35,4 +35,9 @@ public enum PostgresArrayLiteral {
         text.append("}")
         return text
     }
+
+    /// `{1,NULL,3}`: nil is an unquoted NULL.
+    public static func int64(orNull elements: [Int64?]) -> String {
+        "{" + elements.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+    }
 }

@@ -78,6 +78,15 @@ public enum RedisKeys {
     /// it from PostgreSQL under this layout.
     public static let sentinel = "rcpt:sentinel:\(layout)"
 
+    /// What the sentinel holds once a worker found Redis rolled back (it is no
+    /// epoch): every allocation refuses until the state is rebuilt from PostgreSQL.
+    public static let rolledBack = "rolled-back"
+
+    /// String: one worker process's write position, which only that process
+    /// advances (`INCR`), once per round trip that writes or decides. A Redis that
+    /// answers a position below one it acknowledged has lost writes.
+    public static func writer(_ writerID: String) -> String { "rcpt:writer:\(layout):" + writerID }
+
     /// The conversation keys the worker writes for every batch, as their parts: a
     /// command takes them without a `String` allocated per key.
     public enum Parts {

@@ -130,7 +130,7 @@ final class CheckpointFlusher: Sendable {
     private func write(_ job: FlushJob, on connection: PostgresConnection) throws -> Int {
         let checkpoints = job.checkpoints.map { partition, offset in
             Checkpoint(group: configuration.group, topic: partition.topic, partition: partition.partition,
-                       nextOffset: offset)
+                       nextOffset: offset, mark: job.mark)
         }
         let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, on: connection)
         return stats.total

@@ -1,5 +1,6 @@
 import ReceiptCore
 import ReceiptKafka
+import ReceiptPostgres
 
 /// One flush: the state changed since the previous flush and the checkpoints it
 /// makes durable. Invariant: every checkpoint covers only records whose state is in
@@ -10,6 +11,10 @@ struct FlushJob: Sendable {
     let changes: StateChanges
     /// Next offset to consume, per partition.
     let checkpoints: [TopicPartition: Int64]
+    /// The worker's Redis writer and its acknowledged position when it handed the
+    /// job over (every change in it was written to Redis before), stored with the
+    /// checkpoints; set by the worker, which owns the Redis connection.
+    var mark: CheckpointMark?
 }
 
 /// What the flusher reports back to the worker thread.

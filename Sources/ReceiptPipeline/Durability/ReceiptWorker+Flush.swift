@@ -1,3 +1,4 @@
+import ReceiptPostgres
 import Logging
 import ReceiptCore
 import ReceiptKafka
@@ -27,6 +28,8 @@ extension ReceiptWorker {
     }
 
     func handToFlusher(_ job: FlushJob) {
+        var job = job
+        job.mark = CheckpointMark(writer: store.writerID, position: store.acknowledgedPosition)
         if !flusher.submit(job) { machine.flusherRefused(job) }
     }
 

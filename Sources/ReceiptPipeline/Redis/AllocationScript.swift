@@ -42,6 +42,13 @@ import ReceiptRedis
 /// message costs `INCR` and two `ZADD`s; looking it up first cost a `ZSCORE` (or a
 /// share of a `ZMSCORE`) more, each a scan of the listpack that holds a small set.
 ///
+/// A counter that is gone while its conversation's client messages remain was
+/// deleted or evicted behind receiptd's back: restarting it would hand out seqs
+/// again. The script then takes back its own increment, writes
+/// `RedisKeys.rolledBack` into the sentinel and fails with `counterMissingError`,
+/// and the state is rebuilt from PostgreSQL as after a rollback. (Checked only when
+/// the counter starts: one `EXISTS` per conversation's first message.)
+///
 /// Seqs go to `redis.call` as strings formatted with `%d`, and positions as the
 /// strings they came in: Redis formats a Lua number argument with `%.17g`, and that
 /// float formatting showed in Redis's profile at max rate (BENCHMARKS.md).
@@ -53,6 +60,7 @@ import ReceiptRedis
 /// message, in order.
 public enum AllocationScript {
     public static let stateLostError = "RECEIPTD_STATE_LOST"
+    public static let counterMissingError = "RECEIPTD_COUNTER_MISSING"
 
     public static let script = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -60,6 +68,12 @@ public enum AllocationScript {
         end
         local call, format = redis.call, string.format
         local window = tonumber(ARGV[2])
+        -- A counter that starts while the conversation's messages remain was deleted.
+        local function vanished(counter, messages)
+          call('DEL', counter)
+          call('SET', KEYS[1], '\(RedisKeys.rolledBack)')
+          return redis.error_reply('\(counterMissingError) ' .. counter .. ' is gone while ' .. messages .. ' remains')
+        end
         -- Sets a counter back to `to`: a counter is never 0, so 0 means it did not exist.
         local function lower(counter, by, to)
           if to == 0 then call('DEL', counter) else call('DECRBY', counter, by) end
@@ -94,6 +108,7 @@ public enum AllocationScript {
             -- seq and is added in one step; a retry or a replay gives the seq back.
             local id = ARGV[ids + 1]
             local seq = call('INCR', counter)
+            if seq == 1 and call('EXISTS', messages) == 1 then return vanished(counter, messages) end
             local member = format('%d', seq)
             if call('ZADD', messages, 'NX', member, id) == 1 then
               top, fresh = seq, 1
@@ -114,6 +129,7 @@ public enum AllocationScript {
             local count = #distinct
             top = call('INCRBY', counter, count)
             local base = top - count
+            if base == 0 and call('EXISTS', messages) == 1 then return vanished(counter, messages) end
             local new = distinct
             -- A seq in the set is never above the counter, so a message this call added
             -- is one scored base + d. Without a counter before (base 0) seqs already in

@@ -1,14 +1,41 @@
 import ReceiptCore
 import ReceiptRedis
 
-/// Redis lost its data (restart without persistence, failover, FLUSHALL): the
-/// sentinel no longer holds the epoch this worker knows.
+/// Redis no longer holds the complete state: it lost its data (restart without
+/// persistence, FLUSHALL), rolled back (a failover to a replica that lagged, a
+/// restart from an older snapshot, a restored backup), or lost a counter; or
+/// another replica found so and is rebuilding it.
 struct RedisStateLost: Error, CustomStringConvertible {
-    var description: String { "Redis lost its data (the sentinel key changed); re-seeding from PostgreSQL" }
+    /// How it was noticed; the label of `receiptd_redis_state_losses_total`.
+    enum Trigger: String, Sendable {
+        /// The sentinel no longer holds this worker's epoch: Redis lost its data,
+        /// or another replica found a rollback or re-seeded.
+        case sentinel
+        /// This writer's position went back (`WriterPositionScript`), or a taken-over
+        /// partition's checkpoint recorded a position Redis no longer has.
+        case writePosition = "write_position"
+        /// A counter was gone while its conversation's messages remained.
+        case counterMissing = "counter_missing"
+    }
+
+    var trigger: Trigger = .sentinel
+    var detail: String = ""
+
+    /// Found by this worker: the sentinel still holds its epoch and must be marked.
+    var isRollback: Bool { trigger != .sentinel }
+
+    var description: String {
+        switch trigger {
+        case .sentinel: "Redis lost its data or is being rebuilt (the sentinel changed)"
+        case .writePosition: "Redis rolled back (\(detail))"
+        case .counterMissing: "a counter vanished from Redis (\(detail))"
+        }
+    }
 }
 
 extension RedisStateStore {
-    /// The sentinel's current value; nil when Redis lost it.
+    /// The sentinel's current value; nil when Redis lost it, `RedisKeys.rolledBack`
+    /// while a rollback waits to be rebuilt.
     func currentSentinel() throws(RedisError) -> String? {
         try execute([.get(RedisKeys.sentinel)], scripts: [])[0].get().string
     }

@@ -34,6 +34,16 @@ final class RedisStateStore {
     private var checkedConnection: ObjectIdentifier?
     /// The sentinel value this worker last seeded or adopted; nil until then.
     var epoch: String?
+    /// This process's write position key (`RedisKeys.writer`), under a random ID
+    /// drawn when the store is made: no other process ever advances it.
+    let writerID: String
+    /// The highest write position Redis acknowledged to this process. Never
+    /// decreases; a reply below it means Redis lost writes (`WriterPositionScript`).
+    var acknowledgedPosition: Int64 = 0
+    /// Positions other writers must still have in Redis, recorded by the
+    /// checkpoints of partitions this worker just took over; required by the next
+    /// check, then covered by this writer's own position.
+    var requiredPositions: [String: Int64] = [:]
 
     private let commandBuilder: BatchCommands
 
@@ -44,15 +54,17 @@ final class RedisStateStore {
             },
             isBroken: \.isBroken)
         self.configuration = configuration
+        writerID = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         commandBuilder = BatchCommands(clientMessageWindow: configuration.clientMessageWindow,
                                        maxMarksPerUser: configuration.maxMarksPerUser)
     }
 
     /// Phase one: the snapshot of every conversation the queries name, with the
     /// seqs of their new messages allocated. Throws `RedisStateLost` when Redis lost
-    /// its data since the epoch was set: the sentinel is read before and after the
-    /// batch's commands (and inside the allocation script), so no snapshot is ever
-    /// built from a half-empty Redis.
+    /// its data or rolled back since the epoch was set: the writer check
+    /// (`WriterPositionScript`) runs before and after the batch's commands, and the
+    /// allocation script checks the sentinel, so no snapshot is ever built from a
+    /// half-empty or older Redis.
     ///
     /// `trimBelow` gives, per conversation, the position below which the record of
     /// allocation positions is no longer needed (its partition's checkpoint: replays
@@ -64,6 +76,7 @@ final class RedisStateStore {
     /// Phase one's commands, written to Redis; `finishRead` collects the snapshots.
     struct PendingRead {
         fileprivate let queries: [ConversationQuery]
+        fileprivate let trimBelow: [IDKey: Int64]
         fileprivate let commands: [RedisCommand]
         fileprivate let epoch: String
         fileprivate let connection: RedisConnection
@@ -95,10 +108,15 @@ final class RedisStateStore {
     /// `beginRead` with the commands built ahead.
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
-        let commands = prepared.epoch == epoch
+        var commands = prepared.epoch == epoch
             ? prepared.commands : commandBuilder.read(prepared.queries, epoch: epoch, trimBelow: prepared.trimBelow)
+        // The sentinel reads `read` puts first and last become checks of this writer's
+        // position as of now (the batch before has been collected).
+        commands[0] = writerCheck(epoch: epoch)
+        commands[commands.count - 1] = writerCheck(epoch: epoch)
         let (connection, replies) = try send(commands)
-        return PendingRead(queries: prepared.queries, commands: commands, epoch: epoch, connection: connection,
+        return PendingRead(queries: prepared.queries, trimBelow: prepared.trimBelow, commands: commands, epoch: epoch,
+                           connection: connection,
                            replies: replies)
     }
 
@@ -108,25 +126,33 @@ final class RedisStateStore {
         let epoch = pending.epoch
         var replies = try receive(pending.replies, on: pending.connection)
         if replies.contains(where: Self.isNoScript) {
-            // Redis forgot the script (restart, failover): load it, then run the reads again.
-            try pending.connection.load(AllocationScript.script)
-            replies = try execute(pending.commands, scripts: [AllocationScript.script])
+            // Redis forgot the scripts (restart, failover): load them, then run the reads again.
+            replies = try execute(pending.commands, scripts: [WriterPositionScript.script, AllocationScript.script])
         }
-        guard try replies.first?.get().string == epoch, try replies.last?.get().string == epoch,
-              !replies.contains(where: Self.isStateLost)
-        else { throw RedisStateLost() }
+        // Sent before a re-seed: what it read may predate the rebuilt state.
+        guard epoch == self.epoch else { return try read(queries, trimBelow: pending.trimBelow) }
+        try acknowledge(replies[0])
+        if let missing = replies.lazy.compactMap(Self.counterMissing).first {
+            throw RedisStateLost(trigger: .counterMissing, detail: missing)
+        }
+        if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
+        try acknowledge(replies[replies.count - 1])
         return try commandBuilder.snapshots(of: queries, from: replies)
     }
 
     /// Phase two: stores the watermarks that moved (`ZADD GT`) and the marked states
     /// that changed (`FoldMarksScript`). Neither ever lowers anything, so a late or
     /// repeated write is harmless.
-    func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) {
-        guard !writes.isEmpty || !markedWrites.isEmpty else { return }
-        let commands = commandBuilder.write(writes, markedWrites)
-        for reply in try execute(commands, scripts: markedWrites.isEmpty ? [] : [FoldMarksScript.script]) {
-            _ = try reply.get()
-        }
+    ///
+    /// The writer check ends the pipeline: it throws `RedisStateLost` when Redis
+    /// rolled back below what this writer acknowledged (the writes themselves are
+    /// harmless then, and the re-seed writes them again from the pending state).
+    func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
+        guard !writes.isEmpty || !markedWrites.isEmpty, let epoch else { return }
+        let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)]
+        let replies = try execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script])
+        for reply in replies.dropLast() { _ = try reply.get() }
+        try acknowledge(replies[replies.count - 1])
     }
 
     /// Phase two's commands, written to Redis; `finishWrite` collects the replies.
@@ -139,16 +165,20 @@ final class RedisStateStore {
     /// batch's `beginRead` may be sent behind it (Redis runs the two in order, so the
     /// reads see these writes), and `finishWrite` must collect it before that read.
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) -> PendingWrite? {
-        guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
-        let (connection, replies) = try send(commandBuilder.write(writes, markedWrites))
+        guard !writes.isEmpty || !markedWrites.isEmpty, let epoch else { return nil }
+        let (connection, replies) = try send(commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)])
         return PendingWrite(connection: connection, replies: replies)
     }
 
     /// Throws when any command of the write failed, NOSCRIPT included: the caller
     /// then `abandonConnection()`s, so nothing sent behind the write is used, and
-    /// writes again with `write` (which loads a forgotten script).
-    func finishWrite(_ pending: PendingWrite) throws(RedisError) {
-        for reply in try receive(pending.replies, on: pending.connection) { _ = try reply.get() }
+    /// writes again with `write` (which loads a forgotten script). Throws
+    /// `RedisStateLost` when the writer check found Redis lost or rolled back.
+    func finishWrite(_ pending: PendingWrite) throws {
+        let replies = try receive(pending.replies, on: pending.connection)
+        if let last = replies.last, Self.isNoScript(last) { _ = try last.get() }
+        try acknowledge(replies[replies.count - 1])
+        for reply in replies.dropLast() { _ = try reply.get() }
     }
 
     /// Writes a pipeline on a live connection without waiting; a connection that

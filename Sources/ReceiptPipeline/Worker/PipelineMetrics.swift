@@ -24,6 +24,15 @@ struct PipelineMetrics {
     let flushSeconds = Timer(label: "receiptd_flush_duration_seconds")
     let postgresErrors = Counter(label: "receiptd_postgres_errors_total")
     let redisReseeds = Counter(label: "receiptd_redis_reseeds_total")
+    /// Conversations written back into Redis by re-seeds from PostgreSQL.
+    let reseededConversations = Counter(label: "receiptd_redis_reseeded_conversations_total")
+    /// From noticing that Redis lost or rolled back its data to holding the complete
+    /// state again: how long allocation was held.
+    let recoverySeconds = Timer(label: "receiptd_redis_recovery_duration_seconds")
+    /// Redis found lost, rolled back or missing a counter, by how it was noticed.
+    let stateLosses: [RedisStateLost.Trigger: Counter] = Dictionary(uniqueKeysWithValues: [
+        RedisStateLost.Trigger.sentinel, .writePosition, .counterMissing,
+    ].map { ($0, Counter(label: "receiptd_redis_state_losses_total", dimensions: [("trigger", $0.rawValue)])) })
 
     init() {
         consumed = Dictionary(uniqueKeysWithValues: EventType.allCases.map {

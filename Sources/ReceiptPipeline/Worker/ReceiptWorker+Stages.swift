@@ -120,7 +120,8 @@ extension ReceiptWorker {
         if let inFlight = batch.readInFlight {
             do {
                 return .read(try store.finishRead(inFlight))
-            } catch is RedisStateLost {
+            } catch let lost as RedisStateLost {
+                noteStateLost(lost)
                 return .stateLost
             } catch {
                 noteFailedRead(error)
@@ -133,7 +134,8 @@ extension ReceiptWorker {
             }, fatal: { $0 is RedisStateLost })
             return read.map(ReadResult.read) ?? .abandoned
         } catch {
-            return .stateLost  // the only error `retry` lets through
+            noteStateLost(error as? RedisStateLost ?? RedisStateLost())  // the only error `retry` lets through
+            return .stateLost
         }
     }
 
@@ -157,6 +159,8 @@ extension ReceiptWorker {
             do {
                 try store.finishWrite(sent)
                 written = true
+            } catch let lost as RedisStateLost {
+                return writeFoundStateLost(lost)
             } catch {
                 metrics.redisErrors.increment()
                 logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
@@ -164,12 +168,26 @@ extension ReceiptWorker {
             }
         }
         if !written {
-            guard retrying("writing state to Redis", {
-                try store.write(batch.outcome.watermarkWrites, batch.outcome.markedWrites)
-            }) != nil else { return machine.writeAbandoned() }
+            do {
+                guard try retry("writing state to Redis", counting: metrics.redisErrors, {
+                    try store.write(batch.outcome.watermarkWrites, batch.outcome.markedWrites)
+                }, fatal: { $0 is RedisStateLost }) != nil else { return machine.writeAbandoned() }
+            } catch {
+                return writeFoundStateLost(error as? RedisStateLost ?? RedisStateLost())
+            }
         }
         status.update { $0.redisReady = true }
         machine.writeConfirmed()
+    }
+
+    /// The write's check found Redis lost or rolled back. The batch was read from
+    /// the complete state, so what it decided stands: it joins the pending state,
+    /// which the re-seed writes back whole, and the read sent behind it is read again.
+    private func writeFoundStateLost(_ lost: RedisStateLost) {
+        noteStateLost(lost)
+        store.abandonConnection("Redis lost or rolled back its state")
+        machine.writeConfirmed()
+        machine.redisLost()
     }
 
     // MARK: announced

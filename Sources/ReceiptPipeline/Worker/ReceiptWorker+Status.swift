@@ -16,11 +16,14 @@ extension ReceiptWorker {
         checkRedis()
     }
 
-    /// Looks at the sentinel once a second, so a Redis that lost its data is re-seeded
-    /// (the machine's next action) even while no events arrive.
+    /// Runs the writer check once a second, so a Redis that lost or rolled back its
+    /// data is rebuilt (the machine's next action) even while no events arrive.
     private func checkRedis() {
         do {
-            if try store.currentSentinel() != store.epoch {
+            do {
+                try store.checkWriter()
+            } catch let lost as RedisStateLost {
+                noteStateLost(lost)
                 status.update { $0.redisReady = false }
                 return machine.redisLost()
             }

@@ -47,6 +47,9 @@ final class ReceiptWorker {
     /// Why the worker stopped on its own (`stopItself(_:)`): an error no retry can
     /// fix. `run()` throws it at the end.
     var stoppedItselfBecause: String?
+    /// Since when Redis has not held the complete state, and whether this worker
+    /// found a rollback (the sentinel must then be marked); nil while it does.
+    var stateLost: (since: ContinuousClock.Instant, rollback: Bool)?
     /// The origin of the machine's millisecond clock.
     let startedAt = ContinuousClock.now
 

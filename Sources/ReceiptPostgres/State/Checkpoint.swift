@@ -6,21 +6,45 @@ public struct Checkpoint: Sendable, Hashable {
     public var partition: Int32
     /// The offset of the first message not yet covered by the stored state.
     public var nextOffset: Int64
+    /// The worker process that flushed it and its Redis write position then.
+    public var mark: CheckpointMark?
 
-    public init(group: String, topic: String, partition: Int32, nextOffset: Int64) {
+    public init(group: String, topic: String, partition: Int32, nextOffset: Int64, mark: CheckpointMark? = nil) {
         self.group = group
         self.topic = topic
         self.partition = partition
         self.nextOffset = nextOffset
+        self.mark = mark
+    }
+}
+
+/// Which worker process flushed a checkpoint (its Redis writer ID) and that
+/// process's Redis write position when it handed the flush over: every write the
+/// checkpointed state came from was made before Redis acknowledged that position.
+/// A Redis whose position for that writer is lower is older than PostgreSQL.
+public struct CheckpointMark: Sendable, Hashable {
+    public var writer: String
+    public var position: Int64
+
+    public init(writer: String, position: Int64) {
+        self.writer = writer
+        self.position = position
     }
 }
 
 /// Reads checkpoints back on start-up or after a rebalance.
 public enum Checkpoints {
     static let select = """
-        SELECT partition, next_offset
+        SELECT partition, next_offset, redis_writer, redis_position
         FROM consumer_checkpoint
         WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])
+        """
+
+    static let selectMarks = """
+        SELECT redis_writer, max(redis_position) AS redis_position
+        FROM consumer_checkpoint
+        WHERE group_id = $1 AND redis_writer IS NOT NULL
+        GROUP BY redis_writer
         """
 
     /// partition → next offset for the partitions that have a checkpoint; partitions
@@ -28,11 +52,33 @@ public enum Checkpoints {
     public static func load(
         group: String, topic: String, partitions: [Int32], on connection: PostgresConnection
     ) throws -> [Int32: Int64] {
+        try loadWithMarks(group: group, topic: topic, partitions: partitions, on: connection).mapValues(\.nextOffset)
+    }
+
+    /// `load`, with each checkpoint's mark (nil for rows flushed before marks were kept).
+    public static func loadWithMarks(
+        group: String, topic: String, partitions: [Int32], on connection: PostgresConnection
+    ) throws -> [Int32: (nextOffset: Int64, mark: CheckpointMark?)] {
         let literal = PostgresArrayLiteral.int64(partitions.map(Int64.init))
-        var offsets: [Int32: Int64] = [:]
+        var checkpoints: [Int32: (nextOffset: Int64, mark: CheckpointMark?)] = [:]
         for row in try connection.query(select, [group, topic, literal]) {
-            offsets[Int32(try row.requiredInt64("partition"))] = try row.requiredInt64("next_offset")
+            let mark = try row.string("redis_writer").flatMap { writer in
+                try row.int64("redis_position").map { CheckpointMark(writer: writer, position: $0) }
+            }
+            checkpoints[Int32(try row.requiredInt64("partition"))] = (try row.requiredInt64("next_offset"), mark)
         }
-        return offsets
+        return checkpoints
+    }
+
+    /// Every writer the group's checkpoints name, with the highest position they
+    /// recorded for it: what a Redis rebuilt from PostgreSQL must hold again.
+    public static func marks(group: String, on connection: PostgresConnection) throws -> [String: Int64] {
+        var marks: [String: Int64] = [:]
+        for row in try connection.query(selectMarks, [group]) {
+            if let writer = try row.string("redis_writer"), let position = try row.int64("redis_position") {
+                marks[writer] = position
+            }
+        }
+        return marks
     }
 }

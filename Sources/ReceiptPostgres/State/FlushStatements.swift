@@ -34,10 +34,11 @@ enum FlushStatements {
     static let deliveries = marked(table: "delivery_state", watermark: "delivered_seq", marks: "delivered_seqs")
 
     static let checkpoints = """
-        INSERT INTO consumer_checkpoint AS t (group_id, topic, partition, next_offset)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])
+        INSERT INTO consumer_checkpoint AS t (group_id, topic, partition, next_offset, redis_writer, redis_position)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[])
         ON CONFLICT (group_id, topic, partition) DO UPDATE
-        SET next_offset = GREATEST(t.next_offset, EXCLUDED.next_offset), updated_at = now()
+        SET next_offset = GREATEST(t.next_offset, EXCLUDED.next_offset), updated_at = now(),
+            redis_writer = EXCLUDED.redis_writer, redis_position = EXCLUDED.redis_position
         WHERE EXCLUDED.next_offset > t.next_offset
         """
 

@@ -99,23 +99,25 @@ public enum StateFlush {
         }
     }
 
-    /// Duplicates keep their highest offset: one statement may not update a row twice.
+    /// Duplicates keep their highest offset (and its mark): one statement may not
+    /// update a row twice.
     private static func writeCheckpoints(_ checkpoints: [Checkpoint], on connection: PostgresConnection) throws -> Int {
-        var highest: [Checkpoint: Int64] = [:]
+        var highest: [Checkpoint: Checkpoint] = [:]
         for checkpoint in checkpoints {
             var key = checkpoint
             key.nextOffset = 0
-            highest[key] = max(highest[key] ?? .min, checkpoint.nextOffset)
+            key.mark = nil
+            if checkpoint.nextOffset > highest[key]?.nextOffset ?? .min { highest[key] = checkpoint }
         }
-        let rows = highest.map { key, offset in
-            Checkpoint(group: key.group, topic: key.topic, partition: key.partition, nextOffset: offset)
-        }.sorted { ($0.group, $0.topic, $0.partition) < ($1.group, $1.topic, $1.partition) }
+        let rows = highest.values.sorted { ($0.group, $0.topic, $0.partition) < ($1.group, $1.topic, $1.partition) }
         return try inChunks(rows, on: connection, FlushStatements.checkpoints) { chunk in
             [
                 PostgresArrayLiteral.text(chunk.map(\.group)),
                 PostgresArrayLiteral.text(chunk.map(\.topic)),
                 PostgresArrayLiteral.int64(chunk.map { Int64($0.partition) }),
                 PostgresArrayLiteral.int64(chunk.map(\.nextOffset)),
+                PostgresArrayLiteral.text(chunk.map(\.mark?.writer)),
+                PostgresArrayLiteral.int64(orNull: chunk.map(\.mark?.position)),
             ]
         }
     }

@@ -12,10 +12,15 @@ struct StreamDriver: Sendable {
 
     /// Produces the log in `chunks` chunks, `pauseMs` apart. Blocking.
     func produce(_ log: EventLog, chunks: Int = 20, pauseMs: Int = 100) throws {
+        try produce(log, range: 0..<log.entries.count, chunks: chunks, pauseMs: pauseMs)
+    }
+
+    /// `produce` of the log's entries in `range` only.
+    func produce(_ log: EventLog, range: Range<Int>, chunks: Int = 20, pauseMs: Int = 100) throws {
         let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
-        let size = max(1, log.entries.count / chunks)
-        for start in stride(from: 0, to: log.entries.count, by: size) {
-            let chunk = log.entries[start..<min(start + size, log.entries.count)]
+        let size = max(1, range.count / chunks)
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: size) {
+            let chunk = log.entries[start..<min(start + size, range.upperBound)]
             try producer.send(chunk.map { (key: $0.key, value: $0.value) })
             Thread.sleep(forTimeInterval: Double(pauseMs) / 1_000)
         }

@@ -1,0 +1,57 @@
+import ReceiptCore
+import Testing
+import TestSupport
+
+/// Expects Redis, PostgreSQL and the notify topic to hold exactly the reference
+/// model's state; with `inOrder`, also that the topic announced nothing out of
+/// order (a run without crashes, whose notifications are never replayed).
+func expectModelState(_ log: EventLog, driver: StreamDriver, redisURL: String, postgresURL: String,
+                      seed: UInt64, inOrder: Bool = false,
+                      sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let model = log.model
+    let redis = try await onOwnThread { try StateCheck.redis(model, url: redisURL) }
+    let postgres = try await onOwnThread { try StateCheck.postgres(model, url: postgresURL) }
+    let notifications = try await driver.notifications()
+    let notified = StateCheck.notifications(model, notifications)
+        + (inOrder ? StateCheck.announcedInOrder(notifications) : [])
+    let differences = redis + postgres + notified
+    #expect(differences.isEmpty, "seed \(seed): \(differences.count) differences, first: \(differences.prefix(8))",
+            sourceLocation: sourceLocation)
+}
+
+extension StateCheck {
+    /// What no crash or Redis trouble may ever announce: a seq given to two
+    /// messages of a conversation, or a watermark lower than one announced before
+    /// to the same recipient (read or delivery, per reader).
+    static func announcedInOrder(_ notifications: [Notification]) -> [String] {
+        var differences: [String] = []
+        var owners: [String: String] = [:]
+        var read: [String: Int64] = [:]
+        var delivered: [String: Int64] = [:]
+        for notification in notifications {
+            switch notification.payload {
+            case .seqAssigned(let clientMsgID, let seq, let sender):
+                let key = "\(notification.conversationID)#\(seq)"
+                let owner = "\(sender)/\(clientMsgID)"
+                if let first = owners.updateValue(owner, forKey: key), first != owner {
+                    differences.append("notify: seq \(seq) of \(notification.conversationID) given to \(first) and \(owner)")
+                }
+            case .hasReadReceipt(let tips):
+                let key = "\(notification.recvID)/\(tips.conversationID)/\(tips.markAsReadUserID)"
+                if let before = read[key], tips.hasReadSeq < before {
+                    differences.append("notify: \(key) announced hasReadSeq \(tips.hasReadSeq) after \(before)")
+                }
+                read[key] = max(read[key] ?? 0, tips.hasReadSeq)
+            case .deliveryReceipt(let tips):
+                let key = "\(notification.recvID)/\(tips.conversationID)/\(tips.deliveredUserID)"
+                if let before = delivered[key], tips.deliveredSeq < before {
+                    differences.append("notify: \(key) announced deliveredSeq \(tips.deliveredSeq) after \(before)")
+                }
+                delivered[key] = max(delivered[key] ?? 0, tips.deliveredSeq)
+            default:
+                break
+            }
+        }
+        return differences
+    }
+}
