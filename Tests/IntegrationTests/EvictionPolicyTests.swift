@@ -44,7 +44,7 @@ struct EvictionPolicyTests {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECEIPTD_") }
         environment["RECEIPTD_KAFKA_SESSION_TIMEOUT_MS"] = "6000"
         return try ShellCommand.outcome(
-            ["/usr/bin/timeout", "--preserve-status", "-s", "TERM", "20", try WorkerProcess.binary.path, "run",
+            ["/usr/bin/timeout", "--foreground", "--preserve-status", "-s", "TERM", "20", try WorkerProcess.binary.path, "run",
              "--brokers", try TestStack.brokers(), "--postgres-url", try TestStack.postgresURL(), "--migrate",
              "--redis-url", redisURL, "--http-port", "0", "--group", TestStack.uniqueName("evict"),
              "--events-topic", TestStack.uniqueName("evict-events")] + extra,

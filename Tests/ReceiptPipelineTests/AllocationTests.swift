@@ -121,20 +121,6 @@ struct AllocationTests {
         #expect(try store.execute([.get(RedisKeys.maxSeq(cid))], scripts: [])[0].get().string == String(4 + 1_200))
     }
 
-    @Test("messages already in a conversation without a counter keep their seqs and leave no counter behind")
-    func messagesWithoutCounterAreLookedUp() throws {
-        let cid = "\(prefix)_6"
-        _ = try store.execute([.init(["ZADD", RedisKeys.clientMessages(cid), "1", "a\u{1F}m1", "2", "a\u{1F}m2"])],
-                              scripts: [])
-        #expect(try allocate([newMsg(6, "m1")])[cid] == [1])
-        #expect(try allocate([newMsg(6, "m1"), newMsg(6, "m2")])[cid] == [1, 2])
-        #expect(try allocate([newMsg(6, "m2"), newMsg(6, "m1")])[cid] == [2, 1])
-        let state = try store.execute([.init(["EXISTS", RedisKeys.maxSeq(cid)]),
-                                       .init(["EXISTS", RedisKeys.allocationPositions(cid)])], scripts: [])
-        #expect(try state[0].get() == .integer(0))
-        #expect(try state[1].get() == .integer(0))
-    }
-
     @Test("a conversation with more new messages than one ZADD takes records every position")
     func manyMessagesOfOneConversationAreAllRecorded() throws {
         let events = (1...1_200).map { newMsg(9, "m\($0)") }

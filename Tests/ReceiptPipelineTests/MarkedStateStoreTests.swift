@@ -31,6 +31,7 @@ struct MarkedStateStoreTests {
 
     @Test("the fold script keeps the gap, folds it when filled, and a replayed or older write changes nothing")
     func foldIsIdempotentAndMonotonic() throws {
+        store.epoch = try adoptSentinel()
         try store.write([], [delivery(3, [5, 6])])
         #expect(try stored(.delivery) == (3, [5, 6]))
         try store.write([], [delivery(3, [5, 6])])
@@ -61,6 +62,7 @@ struct MarkedStateStoreTests {
 
     @Test("beyond the cap the highest marks are forgotten, as the applier forgets them")
     func foldKeepsTheLowestMarks() throws {
+        store.epoch = try adoptSentinel()
         try store.write([], [delivery(0, [2, 4, 6, 8, 10])])
         #expect(try stored(.delivery) == (nil, [2, 4, 6]))
     }

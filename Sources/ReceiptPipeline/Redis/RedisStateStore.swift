@@ -148,7 +148,8 @@ final class RedisStateStore {
     /// rolled back below what this writer acknowledged (the writes themselves are
     /// harmless then, and the re-seed writes them again from the pending state).
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
-        guard !writes.isEmpty || !markedWrites.isEmpty, let epoch else { return }
+        guard !writes.isEmpty || !markedWrites.isEmpty else { return }
+        guard let epoch else { throw RedisStateLost() }
         let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)]
         let replies = try execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script])
         for reply in replies.dropLast() { _ = try reply.get() }
@@ -164,8 +165,9 @@ final class RedisStateStore {
     /// Sends phase two without waiting for Redis; nil when nothing moved. The next
     /// batch's `beginRead` may be sent behind it (Redis runs the two in order, so the
     /// reads see these writes), and `finishWrite` must collect it before that read.
-    func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws(RedisError) -> PendingWrite? {
-        guard !writes.isEmpty || !markedWrites.isEmpty, let epoch else { return nil }
+    func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
+        guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
+        guard let epoch else { throw RedisStateLost() }
         let (connection, replies) = try send(commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)])
         return PendingWrite(connection: connection, replies: replies)
     }
