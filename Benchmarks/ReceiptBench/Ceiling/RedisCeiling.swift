@@ -44,13 +44,19 @@ struct RedisCeiling {
     static let conversationsPerAllocation = 16
 
     /// One allocation script call for one new message in each of
-    /// `conversationsPerAllocation` random conversations, with the arguments the
-    /// worker passes: message count, trim position, clientMsgID, stream position.
+    /// `conversationsPerAllocation` conversations, with the arguments the worker
+    /// passes: message count, trim position, clientMsgID, stream position.
+    ///
+    /// redis-benchmark draws every `__rand_int__` on its own, so a call's three keys
+    /// of one "conversation" never match. The counter is therefore one key per
+    /// index, which exists after the first call: a random counter starting at 1
+    /// beside a `cm` set some earlier call made would be refused as a vanished
+    /// counter (`AllocationScript.counterMissingError`). Sets stay random and small.
     static func allocation(scriptSHA: String) -> [String] {
         var keys = [RedisKeys.sentinel]
         var args = ["bench", "86400"]
         for index in 0..<conversationsPerAllocation {
-            keys += ["rcpt:{bc\(index)__rand_int__}:seq", "rcpt:{bc\(index)__rand_int__}:alloc",
+            keys += ["rcpt:{bc\(index)}:seq", "rcpt:{bc\(index)__rand_int__}:alloc",
                      "rcpt:{bc\(index)__rand_int__}:cm"]
             args += ["1", "1", "m__rand_int__", "__rand_int__"]
         }
