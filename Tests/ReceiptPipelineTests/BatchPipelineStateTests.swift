@@ -220,19 +220,10 @@ struct BatchPipelineStateTests {
     func backlogPausesAndResumes() {
         var configuration = TestMachine.Configuration()
         configuration.maxUnflushedRows = 3
-        var world = world((0..<8).map { [p0: Int64($0 * 10)...Int64($0 * 10 + 9)] }, configuration: configuration)
-        world.postgresUp = false
-        for _ in 0..<400 where !world.paused {
-            world.now += 50
-            world.step()
-        }
+        var world = backlogWithPostgresAway(configuration)
         #expect(world.paused)
         #expect(world.commits.isEmpty)
-        world.postgresUp = true
-        for _ in 0..<400 where world.paused {
-            world.now += 50
-            world.step()
-        }
+        resume(&world)
         #expect(!world.paused)
         #expect(!world.commits.isEmpty)
     }
@@ -242,21 +233,33 @@ struct BatchPipelineStateTests {
         var configuration = TestMachine.Configuration()
         configuration.maxUnflushedRows = 1_000
         configuration.maxUnflushedBytes = 2 * (StateChanges.bytesPerRow + "batch-0".utf8.count) + 1
+        var world = backlogWithPostgresAway(configuration)
+        #expect(world.paused)
+        #expect(world.machine.pending.changes.rowCount < 10)
+        #expect(world.machine.pending.changesBytes >= configuration.maxUnflushedBytes)
+        resume(&world)
+        #expect(!world.paused)
+    }
+
+    /// Eight batches polled while PostgreSQL is away, stepped 50 ms at a time until
+    /// consumption pauses (at most 400 steps).
+    private func backlogWithPostgresAway(_ configuration: TestMachine.Configuration) -> PipelineWorld {
         var world = world((0..<8).map { [p0: Int64($0 * 10)...Int64($0 * 10 + 9)] }, configuration: configuration)
         world.postgresUp = false
         for _ in 0..<400 where !world.paused {
             world.now += 50
             world.step()
         }
-        #expect(world.paused)
-        #expect(world.machine.pending.changes.rowCount < 10)
-        #expect(world.machine.pending.changesBytes >= configuration.maxUnflushedBytes)
+        return world
+    }
+
+    /// PostgreSQL back, stepped until consumption resumes (at most 400 steps).
+    private func resume(_ world: inout PipelineWorld) {
         world.postgresUp = true
         for _ in 0..<400 where world.paused {
             world.now += 50
             world.step()
         }
-        #expect(!world.paused)
     }
 
     @Test("random orderings of polls, acknowledgements, flushes, failures, a revocation and a stop keep the invariant",

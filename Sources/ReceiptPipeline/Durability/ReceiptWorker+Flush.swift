@@ -1,7 +1,7 @@
-import ReceiptPostgres
 import Logging
 import ReceiptCore
 import ReceiptKafka
+import ReceiptPostgres
 
 extension ReceiptWorker {
     /// Reads what the flusher finished and tells the machine.

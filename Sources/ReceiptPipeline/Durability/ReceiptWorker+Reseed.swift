@@ -32,8 +32,7 @@ extension ReceiptWorker {
     func recoverRedisState() throws -> Bool {
         if stateLost?.rollback == true { store.markRolledBack() }
         while !stop.isRequested {
-            if let epoch = try store.currentSentinel(), epoch != RedisKeys.rolledBack,
-               epoch != store.epoch || stateLost == nil {
+            if let epoch = try store.currentEpoch(), epoch != store.epoch || stateLost == nil {
                 try store.seed(machine.pending.all)
                 try store.restorePositions()
                 adopt(epoch)
@@ -45,7 +44,7 @@ extension ReceiptWorker {
                 continue
             }
             defer { try? ReseedLock.release(on: connection) }
-            if let epoch = try store.currentSentinel(), epoch != RedisKeys.rolledBack, epoch != store.epoch { continue }
+            if let epoch = try store.currentEpoch(), epoch != store.epoch { continue }
             let started = ContinuousClock.now
             logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL")
             var conversations = 0

@@ -22,7 +22,8 @@ public struct BatchCommands: Sendable {
     /// earlier run allocated from the batch's first position on), the readers'
     /// watermarks and marks and the recipients' delivery state; then the allocation
     /// script calls for every new message of the batch (`allocationCalls`), then the
-    /// sentinel again.
+    /// sentinel again. The store sends its writer check (`WriterPositionScript`) in
+    /// place of the two sentinel reads, built as it sends.
     public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64] = [:]) -> [RedisCommand] {
         var commands: [RedisCommand] = [.get(RedisKeys.sentinel)]
         commands.reserveCapacity(queries.count * 3 + 2)
@@ -52,7 +53,7 @@ public struct BatchCommands: Sendable {
     }
 
     /// The snapshots of `queries` from the replies to `read`'s commands, decoded in
-    /// the order `read` wrote them (the sentinel replies, first and last, are the
+    /// the order `read` wrote them (the check replies, first and last, are the
     /// caller's to check).
     func snapshots(of queries: [ConversationQuery], from replies: [Result<RedisReply, RedisError>])
         throws(RedisError) -> [IDKey: ConversationSnapshot] {

@@ -7,7 +7,7 @@ import ReceiptRedis
 /// another replica found so and is rebuilding it.
 struct RedisStateLost: Error, CustomStringConvertible {
     /// How it was noticed; the label of `receiptd_redis_state_losses_total`.
-    enum Trigger: String, Sendable {
+    enum Trigger: String, Sendable, CaseIterable {
         /// The sentinel no longer holds this worker's epoch: Redis lost its data,
         /// or another replica found a rollback or re-seeded.
         case sentinel
@@ -38,6 +38,12 @@ extension RedisStateStore {
     /// while a rollback waits to be rebuilt.
     func currentSentinel() throws(RedisError) -> String? {
         try execute([.get(RedisKeys.sentinel)], scripts: [])[0].get().string
+    }
+
+    /// The epoch the sentinel holds; nil when Redis lost it or a rollback was found
+    /// (`RedisKeys.rolledBack`): either way Redis must be rebuilt before it is used.
+    func currentEpoch() throws(RedisError) -> String? {
+        try currentSentinel().flatMap { $0 == RedisKeys.rolledBack ? nil : $0 }
     }
 
     func setSentinel(_ epoch: String) throws(RedisError) {

@@ -151,9 +151,7 @@ final class RedisStateStore {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
         guard let epoch else { throw RedisStateLost() }
         let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)]
-        let replies = try execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script])
-        for reply in replies.dropLast() { _ = try reply.get() }
-        try acknowledge(replies[replies.count - 1])
+        try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]))
     }
 
     /// Phase two's commands, written to Redis; `finishWrite` collects the replies.
@@ -177,8 +175,12 @@ final class RedisStateStore {
     /// writes again with `write` (which loads a forgotten script). Throws
     /// `RedisStateLost` when the writer check found Redis lost or rolled back.
     func finishWrite(_ pending: PendingWrite) throws {
-        let replies = try receive(pending.replies, on: pending.connection)
-        if let last = replies.last, Self.isNoScript(last) { _ = try last.get() }
+        try checkWrite(receive(pending.replies, on: pending.connection))
+    }
+
+    /// The replies of a write: the writer check's last (acknowledged first, so a
+    /// failed write still counts the position Redis gave), then every write's.
+    private func checkWrite(_ replies: [Result<RedisReply, RedisError>]) throws {
         try acknowledge(replies[replies.count - 1])
         for reply in replies.dropLast() { _ = try reply.get() }
     }

@@ -30,9 +30,9 @@ struct PipelineMetrics {
     /// state again: how long allocation was held.
     let recoverySeconds = Timer(label: "receiptd_redis_recovery_duration_seconds")
     /// Redis found lost, rolled back or missing a counter, by how it was noticed.
-    let stateLosses: [RedisStateLost.Trigger: Counter] = Dictionary(uniqueKeysWithValues: [
-        RedisStateLost.Trigger.sentinel, .writePosition, .counterMissing,
-    ].map { ($0, Counter(label: "receiptd_redis_state_losses_total", dimensions: [("trigger", $0.rawValue)])) })
+    let stateLosses: [RedisStateLost.Trigger: Counter] = Dictionary(uniqueKeysWithValues: RedisStateLost.Trigger.allCases.map {
+        ($0, Counter(label: "receiptd_redis_state_losses_total", dimensions: [("trigger", $0.rawValue)]))
+    })
 
     init() {
         consumed = Dictionary(uniqueKeysWithValues: EventType.allCases.map {

@@ -15,7 +15,7 @@ extension ReceiptWorker {
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         var starts: [TopicPartition: Int64] = [:]
         do {
-            let loaded = try Checkpoints.loadWithMarks(
+            let loaded = try Checkpoints.load(
                 group: configuration.group, topic: configuration.eventsTopic,
                 partitions: partitions.map(\.partition), on: postgres.live())
             for partition in partitions {

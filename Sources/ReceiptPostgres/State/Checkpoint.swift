@@ -32,6 +32,17 @@ public struct CheckpointMark: Sendable, Hashable {
     }
 }
 
+/// One partition's checkpoint as `Checkpoints.load` reads it back.
+public struct StoredCheckpoint: Sendable, Equatable {
+    public var nextOffset: Int64
+    public var mark: CheckpointMark?
+
+    public init(nextOffset: Int64, mark: CheckpointMark?) {
+        self.nextOffset = nextOffset
+        self.mark = mark
+    }
+}
+
 /// Reads checkpoints back on start-up or after a rebalance.
 public enum Checkpoints {
     static let select = """
@@ -47,25 +58,20 @@ public enum Checkpoints {
         GROUP BY redis_writer
         """
 
-    /// partition → next offset for the partitions that have a checkpoint; partitions
-    /// never checkpointed are absent (the consumer falls back to its reset policy).
+    /// partition → next offset and mark (nil for rows flushed before marks were
+    /// kept) for the partitions that have a checkpoint; partitions never
+    /// checkpointed are absent (the consumer falls back to its reset policy).
     public static func load(
         group: String, topic: String, partitions: [Int32], on connection: PostgresConnection
-    ) throws -> [Int32: Int64] {
-        try loadWithMarks(group: group, topic: topic, partitions: partitions, on: connection).mapValues(\.nextOffset)
-    }
-
-    /// `load`, with each checkpoint's mark (nil for rows flushed before marks were kept).
-    public static func loadWithMarks(
-        group: String, topic: String, partitions: [Int32], on connection: PostgresConnection
-    ) throws -> [Int32: (nextOffset: Int64, mark: CheckpointMark?)] {
+    ) throws -> [Int32: StoredCheckpoint] {
         let literal = PostgresArrayLiteral.int64(partitions.map(Int64.init))
-        var checkpoints: [Int32: (nextOffset: Int64, mark: CheckpointMark?)] = [:]
+        var checkpoints: [Int32: StoredCheckpoint] = [:]
         for row in try connection.query(select, [group, topic, literal]) {
             let mark = try row.string("redis_writer").flatMap { writer in
                 try row.int64("redis_position").map { CheckpointMark(writer: writer, position: $0) }
             }
-            checkpoints[Int32(try row.requiredInt64("partition"))] = (try row.requiredInt64("next_offset"), mark)
+            checkpoints[Int32(try row.requiredInt64("partition"))] =
+                StoredCheckpoint(nextOffset: try row.requiredInt64("next_offset"), mark: mark)
         }
         return checkpoints
     }
