@@ -11,6 +11,12 @@
 #                     recipients acked every other seq (10,000 marks each), then one
 #                     more ack from each of them in one burst: every ack reads its
 #                     recipient's 10,000 marks back and writes them again.
+#   marked-burst      `scale` (default 300) single chats whose recipient holds 10,000
+#                     delivery marks (written straight into Redis: building them from
+#                     events takes 20,000 messages a chat), then one ack from each,
+#                     produced while the worker is stopped (SIGSTOP) so that they all
+#                     come in one poll: one batch whose users hold scale × 10,000
+#                     marks. The worker's --max-marks-read-mib cuts it.
 #
 # The stack comes from RECEIPTD_BROKERS, RECEIPTD_REDIS_URL and RECEIPTD_POSTGRES_URL
 # (start a second one with scripts/stack.sh and RECEIPTD_STACK_* ports, as
@@ -70,6 +76,28 @@ elif scenario == "gapped-acks":
         for c in range(chats):
             line({"eventID": eid(), "type": "msgDelivered", "userID": "r", "conversationID": f"si_{run}_{c}",
                   "sessionType": 1, "peerUserID": "s", "seqs": [1]})
+elif scenario == "marked-burst":
+    chats = int(scale or 300)
+    if phase == "redis":
+        # RESP commands for redis-cli --pipe: each chat's counter at 20,000 and its
+        # recipient's marks at every even seq (key layout 2: RedisKeys).
+        out = sys.stdout.buffer
+        def command(*words):
+            out.write(b"*%d\r\n" % len(words))
+            for word in words:
+                data = str(word).encode()
+                out.write(b"$%d\r\n%s\r\n" % (len(data), data))
+        for c in range(chats):
+            cid = f"si_{run}_{c}"
+            command("SET", "rcpt:{" + cid + "}:seq", 20_000)
+            marks = []
+            for seq in range(2, 20_001, 2):
+                marks += [seq, seq]
+            command("ZADD", "rcpt:{" + cid + "}:dx:r", *marks)
+    elif phase == "attack":
+        for c in range(chats):
+            line({"eventID": eid(), "type": "msgDelivered", "userID": "r", "conversationID": f"si_{run}_{c}",
+                  "sessionType": 1, "peerUserID": "s", "seqs": [1]})
 else:
     sys.exit(f"unknown scenario {scenario}")
 PY
@@ -113,11 +141,16 @@ rss() { awk -v field="$1" '$1 == field":" { printf "%.1f", $2 / 1024 }' "/proc/$
 
 kcat -b "$brokers" -P -t "$events" -K $'\t' -z lz4 <"$work/setup.tsv"
 wait_for "$setup_count"
+if [ "$scenario" = marked-burst ]; then
+    generate redis | redis-cli -u "$RECEIPTD_REDIS_URL" --pipe >/dev/null
+fi
 sleep 2
 before=$(rss VmRSS)
 peak_before=$(rss VmHWM)
 started=$(date +%s.%N)
+[ "$scenario" = marked-burst ] && kill -STOP "$worker"
 kcat -b "$brokers" -P -t "$events" -K $'\t' -z lz4 <"$work/attack.tsv"
+[ "$scenario" = marked-burst ] && kill -CONT "$worker"
 wait_for $((setup_count + attack_count))
 took=$(echo "$(date +%s.%N) - $started" | bc)
 peak=$(rss VmHWM)

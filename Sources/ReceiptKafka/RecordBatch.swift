@@ -80,8 +80,17 @@ public struct RecordBatch: Sendable {
 
     /// The records whose partition `isIncluded` accepts, in order.
     public func filter(partitions isIncluded: (TopicPartition) -> Bool) -> RecordBatch {
+        copying(indices.filter { isIncluded(topicPartition(at: $0)) })
+    }
+
+    /// The records at `range`, in order.
+    public func records(in range: Range<Int>) -> RecordBatch {
+        copying(range)
+    }
+
+    private func copying(_ chosen: some Sequence<Int>) -> RecordBatch {
         var kept = RecordBatch()
-        for index in indices where isIncluded(topicPartition(at: index)) {
+        for index in chosen {
             let entry = entries[index]
             bytes.withUnsafeBytes { all in
                 let value = UnsafeRawBufferPointer(rebasing: all[entry.valueRange])

@@ -51,6 +51,8 @@ struct RunCommand: AsyncParsableCommand {
     var maxUnflushedRows: String?
     @Option(help: "Unflushed state in MiB (IDs, marks, a fixed cost per row) at which consumption pauses the same way. Env: RECEIPTD_MAX_UNFLUSHED_MIB. Default: 64.")
     var maxUnflushedMiB: String?
+    @Option(help: "The most marks (read or delivery acks above a watermark) one batch reads back from Redis, in MiB at 128 bytes a mark; a batch over it is cut and read in parts. Env: RECEIPTD_MAX_MARKS_READ_MIB. Default: 32.")
+    var maxMarksReadMiB: String?
     @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
     var maxInFlight: String?
     @Option(help: "Seconds PostgreSQL keeps a clientMsgID's seq, to restore de-duplication after Redis lost its data. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
@@ -150,6 +152,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.maxUnflushedBytes = try settings.integer(
             maxUnflushedMiB, "RECEIPTD_MAX_UNFLUSHED_MIB", "--max-unflushed-mib",
             default: configuration.maxUnflushedBytes >> 20, in: 1...65_536) << 20
+        configuration.maxMarksReadBytes = try settings.integer(
+            maxMarksReadMiB, "RECEIPTD_MAX_MARKS_READ_MIB", "--max-marks-read-mib",
+            default: configuration.maxMarksReadBytes >> 20, in: 1...4_096) << 20
         configuration.maxInFlightNotifications = try settings.integer(
             maxInFlight, "RECEIPTD_MAX_IN_FLIGHT", "--max-in-flight",
             default: configuration.maxInFlightNotifications, in: 1...10_000_000)

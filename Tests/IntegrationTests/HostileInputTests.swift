@@ -1,6 +1,7 @@
 import Foundation
 import ReceiptCore
 import ReceiptKafka
+import ReceiptPipeline
 import ReceiptPostgres
 import ReceiptRedis
 import Testing
@@ -249,6 +250,61 @@ struct HostileInputTests {
         #expect(outcome?.contains("SQLSTATE 42P01") == true, "\(String(describing: outcome))")
         let checkpoints = try admin.query("SELECT count(*) AS n FROM \(schema).consumer_checkpoint")[0].int64("n")
         #expect(checkpoints == 0, "nothing was checkpointed past the state that could not be stored")
+    }
+
+    @Test("a batch whose users hold more marks than one batch may read back is cut and read in parts; every ack applies and the partition moves on")
+    func batchOfHeavilyMarkedUsersIsCut() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let group = TestStack.uniqueName("group")
+        let prefix = TestStack.uniqueName("si_marked")
+        let chats = (0..<12).map { "\(prefix)_\($0)" }
+        // Each recipient acks every other seq of 200: 100 marks each, 1,200 in all,
+        // against a budget of 1,000 marks a batch.
+        let setUp = chats.flatMap { cid in
+            (1...200).map { Events.newMsg("\(cid)-m\($0)", from: "s", in: cid, clientMsgID: "m\($0)", peer: "r") }
+                + [Events.msgDelivered("\(cid)-gaps", by: "r", in: cid, seqs: Array(stride(from: 2, through: 200, by: 2)),
+                                       peer: "s")]
+        }
+        func budget(_ configuration: inout WorkerConfiguration) {
+            configuration.maxMarksReadBytes = 1_000 * WorkerConfiguration.bytesPerMarkRead
+        }
+        let first = try RunningWorker.start(topics: topics, group: group, adjust: budget)
+        try await onOwnThread { try EventProducer(brokers: topics.brokers, topic: topics.events).send(setUp) }
+        #expect(try await Self.checkpoint(group: group, topic: topics.events, reaching: setUp.count) == Int64(setUp.count))
+        try await first.stop()
+
+        // One more ack from every recipient and a good message, all in the log before
+        // the next worker polls: one poll, one batch, 1,200 marks to read back.
+        let good = TestStack.uniqueName("si_good")
+        let attack = chats.map { Events.msgDelivered("\($0)-ack1", by: "r", in: $0, seqs: [1], peer: "s") }
+            + [Events.newMsg("good", from: "a", in: good, clientMsgID: "m1", peer: "b")]
+        try await onOwnThread { try EventProducer(brokers: topics.brokers, topic: topics.events).send(attack) }
+        let second = try RunningWorker.start(topics: topics, group: group, adjust: budget)
+        let total = setUp.count + attack.count
+        let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: total)
+        try await second.stop()
+
+        #expect(covered == Int64(total), "the checkpoint covers every record sent")
+        #expect(second.log.tail.contains("cutting it in two"), "the batch was cut: \(second.log.tail)")
+        let redis = try RedisConnection.connect(try RedisEndpoint(url: TestStack.redisURL()), timeoutMs: 2_000)
+        for cid in chats {
+            let replies = try redis.pipeline([
+                .zmscore(RedisKeys.deliveryWatermarks(cid), ["r"]),
+                .zrangeByScore(RedisKeys.deliveryMarks(cid, "r"), min: .negativeInfinity, max: .positiveInfinity),
+            ])
+            #expect(try replies[0].get().array?.first?.int64 == 2, "\(cid): seq 1 folds the mark at 2 into the watermark")
+            #expect(try replies[1].get().array?.compactMap(\.int64) == Array(stride(from: Int64(4), through: 200, by: 2)),
+                    "\(cid): the other marks stay")
+        }
+        let notices = try await onOwnThread {
+            try TopicReader(brokers: topics.brokers, topic: topics.notify).read(atLeast: 2_400 + 12 + 12 + 1)
+        }
+        let receipts = try decodeNotifications(notices)
+        #expect(receipts.filter { $0.conversationID == good }.compactMap(\.assignedSeq) == [1], "the good message got its seq")
+        for cid in chats {
+            let acks = receipts.compactMap { $0.conversationID == cid ? $0.deliveryTips : nil }
+            #expect(acks.count == 2, "\(cid): the gaps and the last ack, each announced once")
+        }
     }
 
     /// How the worker's service ended within `limit`: the error's description, or

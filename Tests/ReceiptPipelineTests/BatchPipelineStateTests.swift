@@ -262,6 +262,68 @@ struct BatchPipelineStateTests {
         }
     }
 
+    @Test("a batch whose read is too large is cut in halves, read part by part and announced in order, before the batch after it")
+    func tooLargeReadIsCut() {
+        var world = world([[p0: 0...7, p1: 0...3], [p0: 8...9]])
+        world.maxRecordsPerRead = 3
+        step(&world, until: { $0.announcedEnd(Self.p0) == 9 && $0.announcedEnd(Self.p1) == 3 })
+        #expect(world.cuts >= 3, "12 records, at most 3 a read: cut at least three times")
+        #expect(world.announced.values.allSatisfy { $0.records.count <= 3 })
+        // Every record once, in order (PipelineWorld checks both as it announces).
+        #expect(world.announced.values.reduce(0) { $0 + $1.records.count } == 14)
+        let order = world.announceOrder.map { world.announced[$0]!.records }
+        let lastOfFirstPoll = order.lastIndex { $0.offsets[Self.p1] != nil || $0.offsets[Self.p0]!.upperBound <= 7 }
+        let firstOfSecondPoll = order.firstIndex { ($0.offsets[Self.p0]?.lowerBound ?? -1) >= 8 }
+        #expect(lastOfFirstPoll! < firstOfSecondPoll!, "the next poll's batch waits for every part: \(order)")
+        world.run(until: "commit", limit: 400)
+        step(&world, until: { $0.commits.last == [Self.p0: 10, Self.p1: 4] })
+    }
+
+    @Test("while consumption is paused a cut batch's parts wait, and records polled meanwhile go after them")
+    func cutPartsWaitWhilePaused() {
+        var configuration = TestMachine.Configuration()
+        configuration.maxUnflushedRows = 2
+        var world = world([[p0: 0...7], [p0: 8...9]], configuration: configuration)
+        world.maxRecordsPerRead = 1
+        world.postgresUp = false
+        step(&world, until: \.paused)
+        let announcedWhenPaused = world.announced.count
+        for _ in 0..<200 {
+            world.now += 50
+            world.step()
+        }
+        #expect(world.paused)
+        #expect(world.announced.count <= announcedWhenPaused + 1, "at most the batch applied before the pause")
+        #expect(world.toPoll.isEmpty, "polling goes on while paused (the group needs it)")
+        world.postgresUp = true
+        step(&world, until: { $0.announcedEnd(Self.p0) == 9 })
+        #expect(world.announced.values.allSatisfy { $0.records.count == 1 })
+    }
+
+    @Test("a stop drops the parts of a cut batch still waiting, and no checkpoint passes them")
+    func stopDropsCutParts() {
+        var world = world([[p0: 0...7]])
+        world.maxRecordsPerRead = 2
+        step(&world, until: { $0.announced.count == 1 })
+        world.machine.stopWasRequested()
+        world.run(until: "stop", limit: 400)
+        #expect(world.stopped == true)
+        let end = world.announcedEnd(Self.p0)!
+        #expect(end < 7, "parts were still waiting when the stop came")
+        #expect(world.handedCheckpoints.compactMap { $0[Self.p0] }.max() == end + 1)
+    }
+
+    /// Steps (20 ms each) until `done` holds, at most 1,000 steps.
+    private func step(_ world: inout PipelineWorld, until done: (PipelineWorld) -> Bool,
+                      sourceLocation: SourceLocation = #_sourceLocation) {
+        for _ in 0..<1_000 {
+            if done(world) { return }
+            world.now += 20
+            world.step()
+        }
+        Issue.record("not reached; last actions: \(world.actions.suffix(12))", sourceLocation: sourceLocation)
+    }
+
     @Test("random orderings of polls, acknowledgements, flushes, failures, a revocation and a stop keep the invariant",
           arguments: 1...300)
     func randomOrderingsKeepTheInvariant(seed: UInt64) {
@@ -272,6 +334,7 @@ struct BatchPipelineStateTests {
         var owned: Set<TopicPartition> = [p0, p1]
         var revoked = false
         var writeFailuresLeft = 3
+        if random.chance(1, in: 3) { world.maxRecordsPerRead = Int(random.next(below: 4)) + 1 }
         for _ in 0..<Int(random.next(below: 300) + 50) {
             if random.chance(1, in: 3) {
                 var offsets: [TopicPartition: ClosedRange<Int64>] = [:]
@@ -326,6 +389,11 @@ struct BatchPipelineStateTests {
 }
 
 extension PipelineWorld {
+    /// The last offset of `partition` announced; nil when none was.
+    func announcedEnd(_ partition: TopicPartition) -> Int64? {
+        announced.values.compactMap { $0.records.offsets[partition]?.upperBound }.max()
+    }
+
     /// Carries out actions until the revocation's drain is over.
     mutating func drainRevocation() {
         for _ in 0..<500 {

@@ -65,6 +65,9 @@ extension BatchPipelineState {
         case reseed
         /// Wait up to this long for the flusher's job, then collect its reports.
         case awaitFlusher(timeoutMs: Int32)
+        /// Cut this batch's records in two and give them back, then the records of
+        /// the batch decoded after it (`cut(into:)`): its read was too large.
+        case cut(Batch, following: Batch?)
         /// Decode this batch's records again, keeping only `keeping` (`decoded`):
         /// after a revocation, the revoked partitions' records go to the next owner.
         case narrow(Batch, keeping: Set<TopicPartition>)

@@ -57,10 +57,16 @@ struct BatchPipelineState<Records, Batch> {
 
     // MARK: Stages, polled to applied
     private var step = Step.chores
-    /// Records polled this round, not yet decoded.
+    /// Records polled (or carried) this round, not yet decoded.
     private var undecoded: Records?
-    /// A revocation ran inside this round's poll: its records are narrowed to `owned`.
-    private var revokedDuringPoll = false
+    /// The undecoded records may hold partitions this worker no longer owns (a
+    /// revocation ran inside this round's poll, or they were carried from before
+    /// one): decoding keeps only `owned`.
+    private var narrowUndecoded = false
+    /// The parts of a batch whose read was too large (`readTooLarge`), then the
+    /// records that came after it, in order: each goes through as if polled, before
+    /// anything is polled again (unless consumption is paused).
+    private var carried: [Records] = []
     /// The batch decoded last, read next.
     private var decoded: Decoded?
     /// The batch whose read this round sends.
@@ -125,6 +131,17 @@ extension BatchPipelineState {
     /// The poll of the `poll` action returned these records (nil: none).
     mutating func polled(_ records: Records?) {
         precondition(step == .polling, "polled(_:) without a poll")
+        if let records, !carried.isEmpty {
+            // Polled while paused with a cut batch's parts waiting: these go after them.
+            carried.append(records)
+            return take(nil)
+        }
+        take(records)
+    }
+
+    /// Starts a round's processing with these records: the batch decoded last is
+    /// read, they are decoded.
+    private mutating func take(_ records: Records?) {
         step = .processing
         announceAtRoundEnd = records == nil && decoded == nil
         if let decoded {
@@ -152,6 +169,27 @@ extension BatchPipelineState {
         self.collecting = nil
         applied = Applied(decoded: Decoded(batch: batch, nextOffsets: collecting.nextOffsets),
                           summary: summary, writeSent: writeSent)
+    }
+
+    /// Collecting the read found that the batch's marked users hold more marks than
+    /// one batch may read back: nothing was applied. The batch is cut (`cut`), and
+    /// its parts, then the batch decoded after it, go through again in order.
+    mutating func readTooLarge(_ batch: Batch) {
+        guard collecting != nil else { preconditionFailure("readTooLarge(_:) without a collectRead") }
+        collecting = nil
+        queued.append(.cut(batch, following: decoded?.batch))
+        decoded = nil
+    }
+
+    /// The `cut` action's records: the cut batch's parts, then the batch decoded
+    /// after it. They go ahead of any other records waiting.
+    mutating func cut(into parts: [Records]) {
+        var ahead = parts
+        if let undecoded {
+            ahead.append(undecoded)
+            self.undecoded = nil
+        }
+        carried = ahead + carried
     }
 
     /// Redis lost its data (the status check saw the sentinel change).
@@ -312,9 +350,15 @@ extension BatchPipelineState {
             flushReportsCollected = false  // a round of waiting for the broker is a round too
             return .awaitDeliveries(timeoutMs: 50)
         }
-        step = .polling
         flushReportsCollected = false
-        revokedDuringPoll = false
+        if !carried.isEmpty, !consumptionPaused {
+            // A cut batch's parts (and what came after it) go before anything new.
+            narrowUndecoded = true
+            take(carried.removeFirst())
+            return processingAction(now: now)
+        }
+        step = .polling
+        narrowUndecoded = false
         let idle = applied == nil && decoded == nil
         return .poll(timeoutMs: idle ? configuration.pollTimeoutMs : 0)
     }
@@ -347,7 +391,7 @@ extension BatchPipelineState {
     private mutating func decodeUndecoded() -> Action? {
         guard let records = undecoded else { return nil }
         undecoded = nil
-        return .decode(records, keeping: revokedDuringPoll ? owned : nil)
+        return .decode(records, keeping: narrowUndecoded ? owned : nil)
     }
 
     /// Collects the applied batch's write, or, once it is confirmed, announces the
@@ -449,6 +493,7 @@ extension BatchPipelineState {
             undecoded = nil
             decoded = nil
             toRead = nil
+            carried.removeAll()
             return .stop(complete: complete)
         case .revoke(let partitions):
             owned.subtract(partitions)
@@ -457,7 +502,7 @@ extension BatchPipelineState {
                 positions[partition] = nil
                 durableOffsets[partition] = nil
             }
-            revokedDuringPoll = true
+            narrowUndecoded = true
             queued.append(.revocationDrained(complete: complete))
             // The batch decoded and not yet read keeps only the partitions still
             // owned: the next owner replays the others from their checkpoints.

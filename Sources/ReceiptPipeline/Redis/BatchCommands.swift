@@ -18,15 +18,22 @@ public struct BatchCommands: Sendable {
         self.maxMarksPerUser = maxMarksPerUser
     }
 
-    /// Phase one: the sentinel, then per conversation its maxSeq (and the seqs an
-    /// earlier run allocated from the batch's first position on), the readers'
-    /// watermarks and marks and the recipients' delivery state; then the allocation
-    /// script calls for every new message of the batch (`allocationCalls`), then the
+    /// Phase one: the sentinel; every mark of the batch's marked users in one
+    /// `MarksReadScript` call (none when the batch marks nothing), which refuses when
+    /// they are more than `marksBudget` (nil: no limit); then per conversation its
+    /// maxSeq (and the seqs an earlier run allocated from the batch's first position
+    /// on), the readers' and the recipients' watermarks; then the allocation script
+    /// calls for every new message of the batch (`allocationCalls`), then the
     /// sentinel again. The store sends its writer check (`WriterPositionScript`) in
     /// place of the two sentinel reads, built as it sends.
-    public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64] = [:]) -> [RedisCommand] {
+    public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64] = [:],
+                     marksBudget: Int? = nil) -> [RedisCommand] {
         var commands: [RedisCommand] = [.get(RedisKeys.sentinel)]
-        commands.reserveCapacity(queries.count * 3 + 2)
+        commands.reserveCapacity(queries.count * 3 + 3)
+        let marks = Self.marksKeys(queries)
+        if !marks.isEmpty {
+            commands.append(.evalsha(MarksReadScript.script, keys: marks, args: [String(max(0, marksBudget ?? 0))]))
+        }
         for query in queries {
             let cid = query.conversationID
             if query.needsMaxSeq {
@@ -39,17 +46,24 @@ public struct BatchCommands: Sendable {
             if !query.readers.isEmpty {
                 commands.append(.zmscore(RedisKeys.Parts.readWatermarks(cid), query.readers))
             }
-            for reader in query.markedReaders { commands.append(Self.allMarks(RedisKeys.readMarks(cid, reader))) }
             if !query.recipients.isEmpty {
                 commands.append(.zmscore(RedisKeys.Parts.deliveryWatermarks(cid), query.recipients))
-                for recipient in query.recipients {
-                    commands.append(Self.allMarks(RedisKeys.deliveryMarks(cid, recipient)))
-                }
             }
         }
         commands += allocationCalls(queries, epoch: epoch, trimBelow: trimBelow)
         commands.append(.get(RedisKeys.sentinel))
         return commands
+    }
+
+    /// The marks zsets `read` reads, in the order `snapshots` takes them: per
+    /// conversation its marked readers' read marks, then its recipients' delivery marks.
+    private static func marksKeys(_ queries: [ConversationQuery]) -> [String] {
+        var keys: [String] = []
+        for query in queries {
+            for reader in query.markedReaders { keys.append(RedisKeys.readMarks(query.conversationID, reader)) }
+            for recipient in query.recipients { keys.append(RedisKeys.deliveryMarks(query.conversationID, recipient)) }
+        }
+        return keys
     }
 
     /// The snapshots of `queries` from the replies to `read`'s commands, decoded in
@@ -58,6 +72,12 @@ public struct BatchCommands: Sendable {
     func snapshots(of queries: [ConversationQuery], from replies: [Result<RedisReply, RedisError>])
         throws(RedisError) -> [IDKey: ConversationSnapshot] {
         var cursor = replies.dropFirst().makeIterator()
+        var marks: IndexingIterator<[RedisReply]> = queries.contains { !$0.markedReaders.isEmpty || !$0.recipients.isEmpty }
+            ? try Self.array(cursor.next()).makeIterator() : [].makeIterator()
+        func nextMarks() throws(RedisError) -> [Int64] {
+            guard let reply = marks.next() else { throw RedisError(.unexpectedReply, context: "fewer marks than users") }
+            return try Self.seqs(.success(reply))
+        }
         var snapshots: [IDKey: ConversationSnapshot] = [:]
         snapshots.reserveCapacity(queries.count)
         for query in queries {
@@ -77,16 +97,16 @@ public struct BatchCommands: Sendable {
                 }
             }
             for reader in query.markedReaders {
-                let marks = try Self.seqs(cursor.next())
-                if !marks.isEmpty { snapshot.readMarks[IDKey(reader)] = marks }
+                let seqs = try nextMarks()
+                if !seqs.isEmpty { snapshot.readMarks[IDKey(reader)] = seqs }
             }
             if !query.recipients.isEmpty {
                 let scores = try Self.array(cursor.next())
                 for (recipient, score) in zip(query.recipients, scores) {
                     let watermark = try Self.int64(.success(score)) ?? 0
-                    let marks = try Self.seqs(cursor.next())
-                    if watermark > 0 || !marks.isEmpty {
-                        snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: marks)
+                    let seqs = try nextMarks()
+                    if watermark > 0 || !seqs.isEmpty {
+                        snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: seqs)
                     }
                 }
             }
@@ -195,11 +215,6 @@ public struct BatchCommands: Sendable {
                 }
             }
         }
-    }
-
-    /// Every mark of one marks zset, ascending (members are the seqs).
-    private static func allMarks(_ key: String) -> RedisCommand {
-        .zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity)
     }
 
     // MARK: Decoding replies

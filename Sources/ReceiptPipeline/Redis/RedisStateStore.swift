@@ -6,8 +6,9 @@ import ReceiptThreads
 /// that reads (and allocates seqs), one that writes the watermarks that moved.
 ///
 /// Marked state (delivery acks, message-level reads) is read with `ZMSCORE` of the
-/// watermarks and one `ZRANGEBYSCORE` of each user's marks (bounded by
-/// `maxMarksPerUser`), and written with one `FoldMarksScript` per user and kind.
+/// watermarks and one `MarksReadScript` call for every user's marks (each bounded by
+/// `maxMarksPerUser`, all by the read's budget), and written with one
+/// `FoldMarksScript` per user and kind.
 ///
 /// Not thread-safe: it owns one `RedisConnection`, and the worker thread that owns
 /// the store is the only caller. A broken connection is dropped and re-opened on
@@ -68,15 +69,18 @@ final class RedisStateStore {
     ///
     /// `trimBelow` gives, per conversation, the position below which the record of
     /// allocation positions is no longer needed (its partition's checkpoint: replays
-    /// never start earlier).
-    func read(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:]) throws -> [IDKey: ConversationSnapshot] {
-        try finishRead(beginRead(queries, trimBelow: trimBelow))
+    /// never start earlier). Throws `MarksOverBudget` when the batch's marked users
+    /// hold more than `marksBudget` marks (nil: no limit); nothing is decided then.
+    func read(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
+              marksBudget: Int? = nil) throws -> [IDKey: ConversationSnapshot] {
+        try finishRead(beginRead(prepareRead(queries, trimBelow: trimBelow, marksBudget: marksBudget)))
     }
 
     /// Phase one's commands, written to Redis; `finishRead` collects the snapshots.
     struct PendingRead {
         fileprivate let queries: [ConversationQuery]
         fileprivate let trimBelow: [IDKey: Int64]
+        fileprivate let marksBudget: Int?
         fileprivate let commands: [RedisCommand]
         fileprivate let epoch: String
         fileprivate let connection: RedisConnection
@@ -88,14 +92,19 @@ final class RedisStateStore {
     struct PreparedRead {
         let queries: [ConversationQuery]
         let trimBelow: [IDKey: Int64]
+        /// The most marks the read may bring back (nil: no limit).
+        let marksBudget: Int?
         fileprivate let epoch: String?
         fileprivate let commands: [RedisCommand]
     }
 
     /// Builds phase one's commands without sending anything; the store may be busy.
-    func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:]) -> PreparedRead {
-        PreparedRead(queries: queries, trimBelow: trimBelow, epoch: epoch,
-                     commands: epoch.map { commandBuilder.read(queries, epoch: $0, trimBelow: trimBelow) } ?? [])
+    func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
+                     marksBudget: Int? = nil) -> PreparedRead {
+        PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: epoch,
+                     commands: epoch.map {
+                         commandBuilder.read(queries, epoch: $0, trimBelow: trimBelow, marksBudget: marksBudget)
+                     } ?? [])
     }
 
     /// Sends phase one without waiting for Redis, so the worker can do other work
@@ -109,15 +118,17 @@ final class RedisStateStore {
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
         var commands = prepared.epoch == epoch
-            ? prepared.commands : commandBuilder.read(prepared.queries, epoch: epoch, trimBelow: prepared.trimBelow)
+            ? prepared.commands
+            : commandBuilder.read(prepared.queries, epoch: epoch, trimBelow: prepared.trimBelow,
+                                  marksBudget: prepared.marksBudget)
         // The sentinel reads `read` puts first and last become checks of this writer's
         // position as of now (the batch before has been collected).
         commands[0] = writerCheck(epoch: epoch)
         commands[commands.count - 1] = writerCheck(epoch: epoch)
         let (connection, replies) = try send(commands)
-        return PendingRead(queries: prepared.queries, trimBelow: prepared.trimBelow, commands: commands, epoch: epoch,
-                           connection: connection,
-                           replies: replies)
+        return PendingRead(queries: prepared.queries, trimBelow: prepared.trimBelow,
+                           marksBudget: prepared.marksBudget, commands: commands, epoch: epoch,
+                           connection: connection, replies: replies)
     }
 
     /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
@@ -127,16 +138,20 @@ final class RedisStateStore {
         var replies = try receive(pending.replies, on: pending.connection)
         if replies.contains(where: Self.isNoScript) {
             // Redis forgot the scripts (restart, failover): load them, then run the reads again.
-            replies = try execute(pending.commands, scripts: [WriterPositionScript.script, AllocationScript.script])
+            replies = try execute(pending.commands,
+                                  scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
         }
         // Sent before a re-seed: what it read may predate the rebuilt state.
-        guard epoch == self.epoch else { return try read(queries, trimBelow: pending.trimBelow) }
+        guard epoch == self.epoch else {
+            return try read(queries, trimBelow: pending.trimBelow, marksBudget: pending.marksBudget)
+        }
         try acknowledge(replies[0])
         if let missing = replies.lazy.compactMap(Self.counterMissing).first {
             throw RedisStateLost(trigger: .counterMissing, detail: missing)
         }
         if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
         try acknowledge(replies[replies.count - 1])
+        if let marks = Self.marksOverBudget(replies[1]) { throw MarksOverBudget(marks: marks) }
         return try commandBuilder.snapshots(of: queries, from: replies)
     }
 

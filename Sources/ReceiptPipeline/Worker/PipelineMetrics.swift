@@ -13,6 +13,9 @@ struct PipelineMetrics {
     let deadLettersTruncated = Counter(label: "receiptd_dead_letters_truncated_total")
     let deliveryFailures = Counter(label: "receiptd_notification_failures_total")
     let redisErrors = Counter(label: "receiptd_redis_errors_total")
+    /// Batches cut in two because their marked users held more marks than one
+    /// batch may read back (`--max-marks-read-mib`).
+    let batchesCut = Counter(label: "receiptd_batches_cut_total")
     let kafkaErrors = Counter(label: "receiptd_kafka_errors_total")
     let batchRecords = Recorder(label: "receiptd_batch_records")
     let batchSeconds = Timer(label: "receiptd_batch_duration_seconds")

@@ -55,8 +55,20 @@ extension ReceiptWorker {
         let batch = WorkerBatch(
             contents: BatchContents(records: records, events: events, eventRecords: eventRecords, refused: refused,
                                     started: started),
-            read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records)))
+            read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records),
+                                    marksBudget: records.count > 1 ? configuration.marksReadBudget : nil))
         machine.decoded(batch, nextOffsets: Self.nextOffsets(of: records))
+    }
+
+    /// Gives back a batch whose marked users hold more marks than one batch may read
+    /// back, in two halves, and the records of the batch decoded after it: each goes
+    /// through on its own. (A batch of one record has no budget: it cannot be cut.)
+    func cut(_ batch: WorkerBatch, following: WorkerBatch?) {
+        let records = batch.contents.records
+        let half = records.count / 2
+        var parts = [records.records(in: 0..<half), records.records(in: half..<records.count)]
+        if let following { parts.append(following.contents.records) }
+        machine.cut(into: parts)
     }
 
     // MARK: reading
@@ -85,6 +97,13 @@ extension ReceiptWorker {
         case .stateLost:
             batch.readInFlight = nil
             return machine.readFoundRedisLost(batch)
+        case .tooLarge(let marks):
+            metrics.batchesCut.increment()
+            logger.info("a batch's users hold too many marks to read back at once; cutting it in two", metadata: [
+                "records": "\(batch.contents.records.count)", "marks": "\(marks)",
+                "budget": "\(configuration.marksReadBudget)",
+            ])
+            return machine.readTooLarge(batch)
         case .abandoned: return machine.readAbandoned()
         }
         batch.readInFlight = nil
@@ -112,6 +131,9 @@ extension ReceiptWorker {
         case read([IDKey: ConversationSnapshot])
         /// Redis lost its data since this worker's epoch: nothing was allocated.
         case stateLost
+        /// The batch's marked users hold more marks than it may read back: nothing
+        /// was applied (what was allocated is given again to the same messages).
+        case tooLarge(marks: Int)
         /// A stop came while the read was retried.
         case abandoned
     }
@@ -123,18 +145,22 @@ extension ReceiptWorker {
             } catch let lost as RedisStateLost {
                 noteStateLost(lost)
                 return .stateLost
+            } catch let over as MarksOverBudget {
+                return .tooLarge(marks: over.marks)
             } catch {
                 noteFailedRead(error)
             }
         }
-        let queries = batch.read.queries, trimBelow = batch.read.trimBelow
+        let read = batch.read
         do {
-            let read = try retry("reading state from Redis", counting: metrics.redisErrors, {
-                try store.read(queries, trimBelow: trimBelow)
-            }, fatal: { $0 is RedisStateLost })
-            return read.map(ReadResult.read) ?? .abandoned
+            let snapshots = try retry("reading state from Redis", counting: metrics.redisErrors, {
+                try store.read(read.queries, trimBelow: read.trimBelow, marksBudget: read.marksBudget)
+            }, fatal: { $0 is RedisStateLost || $0 is MarksOverBudget })
+            return snapshots.map(ReadResult.read) ?? .abandoned
+        } catch let over as MarksOverBudget {
+            return .tooLarge(marks: over.marks)
         } catch {
-            noteStateLost(error as? RedisStateLost ?? RedisStateLost())  // the only error `retry` lets through
+            noteStateLost(error as? RedisStateLost ?? RedisStateLost())  // the only other error `retry` lets through
             return .stateLost
         }
     }

@@ -142,6 +142,7 @@ final class ReceiptWorker {
         case .decode(let records, let keeping):
             decode(keeping.map { owned in records.filter { owned.contains($0) } } ?? records)
         case .narrow(let batch, let keeping): decode(batch.contents.records.filter { keeping.contains($0) })
+        case .cut(let batch, let following): cut(batch, following: following)
         case .sendRead(let batch): sendRead(batch)
         case .collectRead(let batch): collectRead(batch)
         case .confirmWrite(let batch): confirmWrite(batch)

@@ -53,6 +53,17 @@ public struct WorkerConfiguration: Sendable {
     /// thousands of marks each weigh what they hold. The unflushed changes and the
     /// job being flushed can each reach it. Default: 64 MiB.
     public var maxUnflushedBytes: Int = 64 << 20
+    /// The most marks one batch may read back from Redis, in bytes at
+    /// `bytesPerMarkRead` a mark (hiredis' reply, receiptd's copy and the decoded
+    /// seq). A batch whose marked users hold more is cut in two, and each part read
+    /// on its own, down to single records: otherwise a batch of users with
+    /// thousands of marks each is read whole into memory. Default: 32 MiB (262,144
+    /// marks; an ordinary batch reads a few hundred).
+    public var maxMarksReadBytes: Int = 32 << 20
+    /// What one mark read back costs in memory while its batch is applied.
+    public static let bytesPerMarkRead = 128
+    /// `maxMarksReadBytes` as a number of marks.
+    var marksReadBudget: Int { max(1, maxMarksReadBytes / Self.bytesPerMarkRead) }
     /// How long a revocation may take to flush and checkpoint before the partitions
     /// are let go (the next owner then replays from the last checkpoint).
     /// Default: 10,000 ms.

@@ -7,6 +7,22 @@ import TestSupport
 /// Records of one poll: a range of offsets per partition.
 struct TestRecords: Equatable {
     var offsets: [TopicPartition: ClosedRange<Int64>]
+
+    var count: Int { offsets.values.reduce(0) { $0 + $1.count } }
+
+    /// The records in two halves, as `ReceiptWorker.cut` makes them: partitions in
+    /// order, the first half of the records in the first.
+    func halves() -> [TestRecords] {
+        var first = TestRecords(offsets: [:]), second = TestRecords(offsets: [:])
+        var left = count / 2
+        for (partition, range) in offsets.sorted(by: { $0.key.partition < $1.key.partition }) {
+            let taken = Int64(min(left, range.count))
+            left -= Int(taken)
+            if taken > 0 { first.offsets[partition] = range.lowerBound...(range.lowerBound + taken - 1) }
+            if taken < range.count { second.offsets[partition] = (range.lowerBound + taken)...range.upperBound }
+        }
+        return [first, second]
+    }
 }
 
 /// A decoded batch: its id, its records, and what applying it will give.
@@ -43,6 +59,10 @@ struct PipelineWorld {
     var readKeepsFailing = false
     /// The next read finds that Redis lost its data.
     var redisLosesItsData = false
+    /// A read of a batch of more records than this is too large (its users hold
+    /// more marks than one batch may read back).
+    var maxRecordsPerRead: Int?
+    private(set) var cuts = 0
     /// A re-seed is abandoned (a stop while PostgreSQL was away).
     var reseedKeepsFailing = false
     private(set) var reseeds = 0
@@ -58,6 +78,8 @@ struct PipelineWorld {
     private(set) var nextBatchID = 1
     /// Per announced batch: its records, tickets and changes.
     private(set) var announced: [Int: (records: TestRecords, tickets: [UInt64], changes: StateChanges)] = [:]
+    /// The announced batches' ids, in the order they were announced.
+    private(set) var announceOrder: [Int] = []
     private(set) var unacknowledged: Set<UInt64> = []
     private(set) var acknowledgedTickets: Set<UInt64> = []
     private(set) var flusherJob: FlushJob?
@@ -162,10 +184,16 @@ struct PipelineWorld {
             decode(records, keeping: keeping)
         case .narrow(let batch, let keeping):
             decode(batch.records, keeping: keeping)
+        case .cut(let batch, let following):
+            cuts += 1
+            machine.cut(into: batch.records.halves() + (following.map { [$0.records] } ?? []))
         case .sendRead(let batch):
             machine.readSent(batch)
         case .collectRead(let batch):
             if readKeepsFailing { return machine.readAbandoned() }
+            if let limit = maxRecordsPerRead, batch.records.count > max(1, limit) {
+                return machine.readTooLarge(batch)
+            }
             if redisLosesItsData {
                 redisLosesItsData = false
                 return machine.readFoundRedisLost(batch)
@@ -179,6 +207,13 @@ struct PipelineWorld {
             if writeKeepsFailing { machine.writeAbandoned() } else { machine.writeConfirmed() }
         case .announce(let batch, let tickets):
             #expect(announced[batch.id] == nil, "batch \(batch.id) announced twice", sourceLocation: sourceLocation)
+            for (partition, range) in batch.records.offsets {
+                let before = announced.values.compactMap { $0.records.offsets[partition]?.upperBound }.max() ?? -1
+                #expect(range.lowerBound > before,
+                        "records \(range) of \(partition.partition) announced after \(before): out of order or twice",
+                        sourceLocation: sourceLocation)
+            }
+            announceOrder.append(batch.id)
             announced[batch.id] = (batch.records, Array(tickets), Self.changes(of: batch.id))
             unacknowledged.formUnion(tickets)
         case .reseed:
@@ -242,9 +277,13 @@ struct PipelineWorld {
                 #expect(durable.maxSeqs[IDKey("batch-\(id)")] != nil,
                         "checkpoint \(next) covers batch \(id) whose state is not flushed", sourceLocation: sourceLocation)
             }
+            let announcedRanges = announced.values.compactMap { $0.records.offsets[partition] }
             for range in polled[partition] ?? [] where range.lowerBound < next {
-                #expect(announced.values.contains { $0.records.offsets[partition] == range },
-                        "checkpoint \(next) of \(partition.partition) passes records \(range) never announced",
+                let unannounced = (range.lowerBound...min(range.upperBound, next - 1)).filter { offset in
+                    !announcedRanges.contains { $0.contains(offset) }
+                }
+                #expect(unannounced.isEmpty,
+                        "checkpoint \(next) of \(partition.partition) passes records \(unannounced) never announced",
                         sourceLocation: sourceLocation)
             }
         }
@@ -263,6 +302,7 @@ struct PipelineWorld {
         case .poll: "poll"
         case .decode: "decode"
         case .narrow: "narrow"
+        case .cut: "cut"
         case .sendRead: "sendRead"
         case .collectRead: "collectRead"
         case .confirmWrite: "confirmWrite"
