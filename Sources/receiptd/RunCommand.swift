@@ -53,6 +53,10 @@ struct RunCommand: AsyncParsableCommand {
     var maxUnflushedMiB: String?
     @Option(help: "The most marks (read or delivery acks above a watermark) one batch reads back from Redis, in MiB at 128 bytes a mark; a batch over it is cut and read in parts. Env: RECEIPTD_MAX_MARKS_READ_MIB. Default: 32.")
     var maxMarksReadMiB: String?
+    @Option(help: "Redis replicas that must hold each round trip's writes (WAIT) before its seqs and watermarks are announced; 0 for none. Env: RECEIPTD_REDIS_WAIT_REPLICAS. Default: 0.")
+    var redisWaitReplicas: String?
+    @Option(help: "How long one WAIT for replicas waits before the round trip is retried. Env: RECEIPTD_REDIS_WAIT_TIMEOUT_MS. Default: 1000.")
+    var redisWaitTimeoutMs: String?
     @Option(help: "Unacknowledged notifications before polling pauses. Env: RECEIPTD_MAX_IN_FLIGHT. Default: 100000.")
     var maxInFlight: String?
     @Option(help: "Seconds PostgreSQL keeps a clientMsgID's seq, to restore de-duplication after Redis lost its data. Env: RECEIPTD_CLIENT_MSG_TTL_SECONDS. Default: 86400.")
@@ -152,6 +156,12 @@ struct RunCommand: AsyncParsableCommand {
         configuration.maxUnflushedBytes = try settings.integer(
             maxUnflushedMiB, "RECEIPTD_MAX_UNFLUSHED_MIB", "--max-unflushed-mib",
             default: configuration.maxUnflushedBytes >> 20, in: 1...65_536) << 20
+        configuration.redisReplicasToWait = try settings.integer(
+            redisWaitReplicas, "RECEIPTD_REDIS_WAIT_REPLICAS", "--redis-wait-replicas",
+            default: configuration.redisReplicasToWait, in: 0...16)
+        configuration.redisReplicaWaitTimeoutMs = try settings.integer(
+            redisWaitTimeoutMs, "RECEIPTD_REDIS_WAIT_TIMEOUT_MS", "--redis-wait-timeout-ms",
+            default: configuration.redisReplicaWaitTimeoutMs, in: 10...60_000)
         configuration.maxMarksReadBytes = try settings.integer(
             maxMarksReadMiB, "RECEIPTD_MAX_MARKS_READ_MIB", "--max-marks-read-mib",
             default: configuration.maxMarksReadBytes >> 20, in: 1...4_096) << 20

@@ -25,6 +25,14 @@ final class RedisStateStore {
         /// The most marks kept per user above a watermark; the fold script forgets the
         /// highest beyond it, as `BatchApplier` does. Default: 10,000.
         var maxMarksPerUser: Int = 10_000
+        /// Replicas that must hold each round trip's writes (`WAIT`) before what it
+        /// allocated or wrote is used: a failover then cannot lose a seq that was
+        /// announced. 0: none. Default: 0.
+        var replicasToWait: Int = 0
+        /// How long one `WAIT` waits; fewer replicas by then fails the round trip
+        /// as a timeout, which is retried (allocation and writes repeat harmlessly).
+        /// Default: 1,000 ms.
+        var replicaWaitTimeoutMs: Int = 1_000
     }
 
     let configuration: Configuration
@@ -125,6 +133,7 @@ final class RedisStateStore {
         // position as of now (the batch before has been collected).
         commands[0] = writerCheck(epoch: epoch)
         commands[commands.count - 1] = writerCheck(epoch: epoch)
+        if let replicaWait { commands.append(replicaWait) }
         let (connection, replies) = try send(commands)
         return PendingRead(queries: prepared.queries, trimBelow: prepared.trimBelow,
                            marksBudget: prepared.marksBudget, commands: commands, epoch: epoch,
@@ -145,12 +154,14 @@ final class RedisStateStore {
         guard epoch == self.epoch else {
             return try read(queries, trimBelow: pending.trimBelow, marksBudget: pending.marksBudget)
         }
+        let waited = replicaWait == nil ? nil : replies.removeLast()
         try acknowledge(replies[0])
         if let missing = replies.lazy.compactMap(Self.counterMissing).first {
             throw RedisStateLost(trigger: .counterMissing, detail: missing)
         }
         if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
         try acknowledge(replies[replies.count - 1])
+        if let waited { try checkReplicas(waited) }
         if let marks = Self.marksOverBudget(replies[1]) { throw MarksOverBudget(marks: marks) }
         return try commandBuilder.snapshots(of: queries, from: replies)
     }
@@ -165,7 +176,7 @@ final class RedisStateStore {
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
         guard let epoch else { throw RedisStateLost() }
-        let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)]
+        let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? [])
         try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]))
     }
 
@@ -181,7 +192,8 @@ final class RedisStateStore {
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
         guard let epoch else { throw RedisStateLost() }
-        let (connection, replies) = try send(commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)])
+        let (connection, replies) = try send(
+            commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? []))
         return PendingWrite(connection: connection, replies: replies)
     }
 
@@ -193,11 +205,30 @@ final class RedisStateStore {
         try checkWrite(receive(pending.replies, on: pending.connection))
     }
 
-    /// The replies of a write: the writer check's last (acknowledged first, so a
-    /// failed write still counts the position Redis gave), then every write's.
+    /// The replies of a write: the writer check's (acknowledged first, so a failed
+    /// write still counts the position Redis gave), then every write's, then the
+    /// replicas' `WAIT` when there is one.
     private func checkWrite(_ replies: [Result<RedisReply, RedisError>]) throws {
+        var replies = replies
+        let waited = replicaWait == nil ? nil : replies.removeLast()
         try acknowledge(replies[replies.count - 1])
         for reply in replies.dropLast() { _ = try reply.get() }
+        if let waited { try checkReplicas(waited) }
+    }
+
+    /// The `WAIT` that ends every round trip when replicas must hold its writes.
+    private var replicaWait: RedisCommand? {
+        guard configuration.replicasToWait > 0 else { return nil }
+        return RedisCommand(["WAIT", String(configuration.replicasToWait), String(configuration.replicaWaitTimeoutMs)])
+    }
+
+    /// Throws a timeout when fewer replicas than required acknowledged the round
+    /// trip's writes: nothing it allocated or wrote may be announced yet.
+    private func checkReplicas(_ reply: Result<RedisReply, RedisError>) throws(RedisError) {
+        let acknowledged = try reply.get().int64 ?? 0
+        guard acknowledged < Int64(configuration.replicasToWait) else { return }
+        throw RedisError(.timeout, context: "WAIT: \(acknowledged) of \(configuration.replicasToWait) replicas "
+                         + "within \(configuration.replicaWaitTimeoutMs) ms")
     }
 
     /// Writes a pipeline on a live connection without waiting; a connection that

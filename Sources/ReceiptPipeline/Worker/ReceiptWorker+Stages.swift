@@ -171,6 +171,7 @@ extension ReceiptWorker {
         // A read sent behind a failed write was given up on purpose (`confirmWrite`).
         if let error = error as? RedisError, error.isAbandonment { return }
         metrics.redisErrors.increment()
+        status.update { $0.redisReady = false }
         logger.warning("reading state from Redis failed; retrying", metadata: ["error": "\(error)"])
     }
 
@@ -189,6 +190,7 @@ extension ReceiptWorker {
                 return writeFoundStateLost(lost)
             } catch {
                 metrics.redisErrors.increment()
+                status.update { $0.redisReady = false }
                 logger.warning("writing state to Redis failed; retrying", metadata: ["error": "\(error)"])
                 store.abandonConnection("the write before it failed")
             }

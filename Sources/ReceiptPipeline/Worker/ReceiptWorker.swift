@@ -69,7 +69,8 @@ final class ReceiptWorker {
         self.producer = producer
         self.store = RedisStateStore(configuration: .init(
             endpoint: configuration.redis, clientMessageWindow: configuration.clientMessageWindow,
-            maxMarksPerUser: configuration.applier.maxMarksPerUser))
+            maxMarksPerUser: configuration.applier.maxMarksPerUser, replicasToWait: configuration.redisReplicasToWait,
+            replicaWaitTimeoutMs: configuration.redisReplicaWaitTimeoutMs))
         self.batchNotifications = OutgoingRecords(topic: configuration.notifyTopic)
         self.decoder = EventDecoder(configuration: configuration.decoder)
         self.applier = BatchApplier(configuration: configuration.applierFittingMessages)

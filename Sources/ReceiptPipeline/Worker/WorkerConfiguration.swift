@@ -30,6 +30,14 @@ public struct WorkerConfiguration: Sendable {
     /// counters hand out seqs again. Default: false (refused: exit 2 at start,
     /// not ready after a reconnect).
     public var allowEvictingRedis = false
+    /// Redis replicas that must hold each round trip's writes (`WAIT`) before the
+    /// seqs it allocated and the watermarks it wrote are announced: a failover to
+    /// any of them then loses nothing announced. Costs a replication round trip per
+    /// round trip. 0: none. Default: 0 (on in the production profile of the README).
+    public var redisReplicasToWait: Int = 0
+    /// How long one `WAIT` waits; fewer replicas by then is retried with backoff
+    /// (and shows in `/readyz` and `receiptd_redis_errors_total`). Default: 1,000 ms.
+    public var redisReplicaWaitTimeoutMs: Int = 1_000
     /// The most records one batch takes: larger batches share each conversation's
     /// Redis commands among more events (BENCHMARKS.md has the sizes tried).
     /// Default: 10,000.

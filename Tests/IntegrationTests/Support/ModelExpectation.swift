@@ -24,18 +24,11 @@ extension StateCheck {
     /// messages of a conversation, or a watermark lower than one announced before
     /// to the same recipient (read or delivery, per reader).
     static func announcedInOrder(_ notifications: [Notification]) -> [String] {
-        var differences: [String] = []
-        var owners: [String: String] = [:]
+        var differences = seqsGivenOnce(notifications)
         var read: [String: Int64] = [:]
         var delivered: [String: Int64] = [:]
         for notification in notifications {
             switch notification.payload {
-            case .seqAssigned(let clientMsgID, let seq, let sender):
-                let key = "\(notification.conversationID)#\(seq)"
-                let owner = "\(sender)/\(clientMsgID)"
-                if let first = owners.updateValue(owner, forKey: key), first != owner {
-                    differences.append("notify: seq \(seq) of \(notification.conversationID) given to \(first) and \(owner)")
-                }
             case .hasReadReceipt(let tips):
                 let key = "\(notification.recvID)/\(tips.conversationID)/\(tips.markAsReadUserID)"
                 if let before = read[key], tips.hasReadSeq < before {
@@ -50,6 +43,22 @@ extension StateCheck {
                 delivered[key] = max(delivered[key] ?? 0, tips.deliveredSeq)
             default:
                 break
+            }
+        }
+        return differences
+    }
+
+    /// What nothing may ever announce, replays included: a seq of a conversation
+    /// given to two messages.
+    static func seqsGivenOnce(_ notifications: [Notification]) -> [String] {
+        var differences: [String] = []
+        var owners: [String: String] = [:]
+        for notification in notifications {
+            guard case .seqAssigned(let clientMsgID, let seq, let sender) = notification.payload else { continue }
+            let key = "\(notification.conversationID)#\(seq)"
+            let owner = "\(sender)/\(clientMsgID)"
+            if let first = owners.updateValue(owner, forKey: key), first != owner {
+                differences.append("notify: seq \(seq) of \(notification.conversationID) given to \(first) and \(owner)")
             }
         }
         return differences

@@ -1,0 +1,105 @@
+import Foundation
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// A failover to a replica that lagged behind its primary. Without
+/// `--redis-wait-replicas`, the write positions the checkpoints record tell the
+/// successors that the promoted replica is older than what was flushed, and Redis
+/// is rebuilt from PostgreSQL; replay gives the unflushed messages their seqs
+/// again. With it, nothing is announced that the replica does not hold.
+@Suite("Redis failover", .serialized)
+struct RedisFailoverTests {
+    @Test("a primary and its workers killed while the replica lagged, the replica promoted: no seq is given twice and every message gets one",
+          arguments: [0, 1])
+    func failoverToALaggingReplica(waitReplicas: Int) async throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
+        defer { stack.stop() }
+        let primary = try await onOwnThread { try RedisServer(port: stack.redisPort + 2) }
+        let replica = try await onOwnThread { try RedisServer(port: stack.redisPort + 3, replicaOf: primary) }
+        defer {
+            primary.kill()
+            replica.kill()
+        }
+        try await onOwnThread { try replica.waitUntilInSync() }
+
+        let topics = try TestTopics.create(brokers: stack.brokers)
+        let group = TestStack.uniqueName("failover")
+        let log = EventLog.random(seed: seed, count: 4_000, conversations: 30, prefix: TestStack.uniqueName("f"))
+        let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
+        let waitForReplica = ["RECEIPTD_REDIS_WAIT_REPLICAS": String(waitReplicas), "RECEIPTD_REDIS_WAIT_TIMEOUT_MS": "200"]
+        let first = try (0..<2).map { _ in
+            try WorkerProcess(topics: topics, group: group, redisURL: primary.url, postgresURL: stack.postgresURL,
+                              extraEnvironment: waitForReplica)
+        }
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 40, pauseMs: 200) } }
+        try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {
+            (try? await driver.checkpointed()) ?? 0 >= log.entries.count / 5
+        }
+        // Replication stops; the workers go on against the primary alone for a while.
+        replica.pause()
+        try await Task.sleep(for: .milliseconds(1_500))
+        for worker in first { worker.crash() }
+        primary.kill()
+        replica.resume()
+        try await onOwnThread { try replica.promote() }
+
+        let successors = try (0..<2).map { _ in
+            try WorkerProcess(topics: topics, group: group, redisURL: replica.url, postgresURL: stack.postgresURL,
+                              extraEnvironment: ["RECEIPTD_REDIS_WAIT_REPLICAS": "0"])
+        }
+        try await stream.value
+        try await driver.waitUntilCheckpointed(log.entries.count)
+        let model = log.model
+        try? await waitUntil("Redis to hold the model's state", timeout: .seconds(30)) {
+            try await onOwnThread { try StateCheck.redis(model, url: replica.url).isEmpty }
+        }
+        for worker in successors {
+            #expect(worker.terminate() == 0, "the successor exits cleanly: \(worker.logTail)")
+        }
+        let seqsTwice = StateCheck.seqsGivenOnce(try await driver.notifications())
+        #expect(seqsTwice.isEmpty, "seed \(seed): \(seqsTwice.count) seqs given twice, first: \(seqsTwice.prefix(4))")
+        try await expectModelState(log, driver: driver, redisURL: replica.url, postgresURL: stack.postgresURL,
+                                   seed: seed)
+    }
+
+    @Test("with --redis-wait-replicas 1, a message is not announced while the replica cannot hold its seq, and is once it can")
+    func nothingAnnouncedBeyondTheReplica() async throws {
+        let stack = try await onOwnThread { try PrivateStack() }
+        defer { stack.stop() }
+        let primary = try await onOwnThread { try RedisServer(port: stack.redisPort + 2) }
+        let replica = try await onOwnThread { try RedisServer(port: stack.redisPort + 3, replicaOf: primary) }
+        defer {
+            primary.kill()
+            replica.kill()
+        }
+        try await onOwnThread { try replica.waitUntilInSync() }
+        let topics = try TestTopics.create(partitions: 1, brokers: stack.brokers)
+        let worker = try RunningWorker.start(topics: topics, redisURL: primary.url, postgresURL: stack.postgresURL) {
+            $0.redisReplicasToWait = 1
+            $0.redisReplicaWaitTimeoutMs = 200
+        }
+        let cid = TestStack.uniqueName("si_wait")
+        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+        let reader = try TopicReader(brokers: topics.brokers, topic: topics.notify)
+        try await onOwnThread { try producer.send([Events.newMsg("w1", from: "a", in: cid, clientMsgID: "m1", peer: "b")]) }
+        let before = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 1) })
+        #expect(before.compactMap(\.assignedSeq) == [1], "announced while the replica keeps up")
+
+        replica.pause()
+        try await onOwnThread {
+            try producer.send((2...20).map { Events.newMsg("w\($0)", from: "a", in: cid, clientMsgID: "m\($0)", peer: "b") })
+        }
+        let whilePaused = try await onOwnThread { try reader.read(atLeast: 1, timeoutMs: 3_000, settleMs: 0) }
+        #expect(whilePaused.isEmpty, "nothing announced while the replica cannot acknowledge")
+        #expect(worker.log.tail.contains("WAIT: 0 of 1 replicas"), "the worker says why: \(worker.log.tail)")
+
+        replica.resume()
+        let after = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 19) })
+        try await worker.stop()
+        #expect(after.compactMap(\.assignedSeq) == Array(2...20), "each message once, in order, once the replica holds it")
+        let held = try await onOwnThread { try replica.execute(RedisCommand(["GET", RedisKeys.maxSeq(cid)])).int64 }
+        #expect(held == 20, "the replica holds every seq announced")
+    }
+}

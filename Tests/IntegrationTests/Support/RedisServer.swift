@@ -1,0 +1,79 @@
+import Foundation
+import ReceiptRedis
+import TestSupport
+
+/// A redis-server of a test's own, run as a child process (no persistence), so a
+/// test can pause, kill or promote exactly it: a primary and its replica for the
+/// failover tests. Killed with the test if the test forgets.
+final class RedisServer: @unchecked Sendable {
+    let port: Int
+    private let process = Process()
+    private let directory: URL
+
+    var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    /// Starts redis-server on `port` (a replica of `primary` when given) and waits
+    /// until it answers. Blocking: call it through `onOwnThread`.
+    init(port: Int, replicaOf primary: RedisServer? = nil) throws {
+        self.port = port
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-redis-\(port)-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                         "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path]
+        if let primary { arguments += ["--replicaof", "127.0.0.1", String(primary.port)] }
+        process.arguments = arguments
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? execute(RedisCommand(["PING"]))) == nil {
+            guard ContinuousClock.now < deadline, process.isRunning else {
+                throw TestFailure("redis-server on port \(port) did not start")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit { kill() }
+
+    /// One command on a fresh connection.
+    @discardableResult
+    func execute(_ command: RedisCommand) throws -> RedisReply {
+        try RedisConnection.connect(try RedisEndpoint(url: url), timeoutMs: 2_000).execute(command)
+    }
+
+    /// Waits until this replica's link to its primary is up and it holds the
+    /// primary's data set.
+    func waitUntilInSync(timeout: Duration = .seconds(20)) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let info = (try? execute(RedisCommand(["INFO", "replication"])).string) ?? ""
+            if info.contains("master_link_status:up") && !info.contains("master_sync_in_progress:1") { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestFailure("the replica on port \(port) did not sync with its primary")
+    }
+
+    /// SIGSTOP: it neither answers nor replicates until `resume`.
+    func pause() { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    func resume() { Foundation.kill(process.processIdentifier, SIGCONT) }
+
+    /// Makes this replica a primary (`REPLICAOF NO ONE`), as a failover does.
+    func promote() throws { try execute(RedisCommand(["REPLICAOF", "NO", "ONE"])) }
+
+    /// SIGKILL, as a crash of the machine it runs on; its data goes with it.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGCONT)
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func executable() throws -> String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/redis-server"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw TestFailure("redis-server is not on the PATH; run scripts/setup.sh")
+    }
+}
