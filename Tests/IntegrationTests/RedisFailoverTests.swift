@@ -16,13 +16,8 @@ struct RedisFailoverTests {
         let seed = UInt64.random(in: 1...UInt64.max)
         let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
         defer { stack.stop() }
-        let primary = try await onOwnThread { try RedisServer(port: stack.redisPort + 2) }
-        let replica = try await onOwnThread { try RedisServer(port: stack.redisPort + 3, replicaOf: primary) }
-        defer {
-            primary.kill()
-            replica.kill()
-        }
-        try await onOwnThread { try replica.waitUntilInSync() }
+        let (primary, replica) = try await Self.replicatedRedis(beside: stack)
+        defer { primary.kill(); replica.kill() }
 
         let topics = try TestTopics.create(brokers: stack.brokers)
         let group = TestStack.uniqueName("failover")
@@ -68,13 +63,8 @@ struct RedisFailoverTests {
     func nothingAnnouncedBeyondTheReplica() async throws {
         let stack = try await onOwnThread { try PrivateStack() }
         defer { stack.stop() }
-        let primary = try await onOwnThread { try RedisServer(port: stack.redisPort + 2) }
-        let replica = try await onOwnThread { try RedisServer(port: stack.redisPort + 3, replicaOf: primary) }
-        defer {
-            primary.kill()
-            replica.kill()
-        }
-        try await onOwnThread { try replica.waitUntilInSync() }
+        let (primary, replica) = try await Self.replicatedRedis(beside: stack)
+        defer { primary.kill(); replica.kill() }
         let topics = try TestTopics.create(partitions: 1, brokers: stack.brokers)
         let worker = try RunningWorker.start(topics: topics, redisURL: primary.url, postgresURL: stack.postgresURL) {
             $0.redisReplicasToWait = 1
@@ -101,5 +91,15 @@ struct RedisFailoverTests {
         #expect(after.compactMap(\.assignedSeq) == Array(2...20), "each message once, in order, once the replica holds it")
         let held = try await onOwnThread { try replica.execute(RedisCommand(["GET", RedisKeys.maxSeq(cid)])).int64 }
         #expect(held == 20, "the replica holds every seq announced")
+    }
+
+    /// A primary and its replica of the test's own, next to `stack`'s ports, in sync.
+    private static func replicatedRedis(beside stack: PrivateStack) async throws -> (RedisServer, RedisServer) {
+        try await onOwnThread {
+            let primary = try RedisServer(port: stack.redisPort + 2)
+            let replica = try RedisServer(port: stack.redisPort + 3, replicaOf: primary)
+            try replica.waitUntilInSync()
+            return (primary, replica)
+        }
     }
 }
