@@ -32,12 +32,12 @@ struct RedisFailoverTests {
         try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {
             (try? await driver.checkpointed()) ?? 0 >= log.entries.count / 5
         }
-        // Replication stops; the workers go on against the primary alone for a while.
-        replica.pause()
+        // Replication stops; the workers go on against the primary alone for a while
+        // (and flush, so the checkpoints pass what the replica holds).
+        try await onOwnThread { try replica.cutOff() }
         try await Task.sleep(for: .milliseconds(1_500))
         for worker in first { worker.crash() }
         primary.kill()
-        replica.resume()
         try await onOwnThread { try replica.promote() }
 
         let successors = try (0..<2).map { _ in
@@ -53,10 +53,17 @@ struct RedisFailoverTests {
         for worker in successors {
             #expect(worker.terminate() == 0, "the successor exits cleanly: \(worker.logTail)")
         }
-        let seqsTwice = StateCheck.seqsGivenOnce(try await driver.notifications())
-        #expect(seqsTwice.isEmpty, "seed \(seed): \(seqsTwice.count) seqs given twice, first: \(seqsTwice.prefix(4))")
-        try await expectModelState(log, driver: driver, redisURL: replica.url, postgresURL: stack.postgresURL,
-                                   seed: seed)
+        let notifications = try await driver.notifications()
+        let seqs = StateCheck.seqsGivenOnce(notifications) + StateCheck.messageSeqs(model, notifications)
+        #expect(seqs.isEmpty, "seed \(seed): \(seqs.count) differences, first: \(seqs.prefix(4))")
+        if waitReplicas > 0 {
+            // Nothing was lost, so nothing was rebuilt: the replay is exact.
+            try await expectModelState(log, driver: driver, redisURL: replica.url, postgresURL: stack.postgresURL,
+                                       seed: seed)
+        }
+        // Without WAIT the state was rebuilt from PostgreSQL while the workers that
+        // held the unflushed part were dead: a replayed read may then be checked
+        // against a maxSeq too high (README, Not promised: two failures at once).
     }
 
     @Test("with --redis-wait-replicas 1, a message is not announced while the replica cannot hold its seq, and is once it can")

@@ -63,4 +63,26 @@ extension StateCheck {
         }
         return differences
     }
+
+    /// Every message of the model announced with its model seq, and no other seq
+    /// announced: what must hold even where reads' verdicts may differ.
+    static func messageSeqs(_ model: ReferenceModel, _ notifications: [Notification]) -> [String] {
+        var differences: [String] = []
+        var announced: [String: [String: Int64]] = [:]
+        for notification in notifications {
+            guard case .seqAssigned(let clientMsgID, let seq, _) = notification.payload else { continue }
+            let cid = notification.conversationID
+            if model.allocations[cid]?[clientMsgID] != seq {
+                differences.append("notify: \(clientMsgID) of \(cid) announced with seq \(seq), expected "
+                                   + "\(model.allocations[cid]?[clientMsgID].map(String.init) ?? "none")")
+            }
+            announced[cid, default: [:]][clientMsgID] = seq
+        }
+        for (cid, messages) in model.allocations {
+            for clientMsgID in messages.keys where announced[cid]?[clientMsgID] == nil {
+                differences.append("notify: \(clientMsgID) of \(cid) never announced")
+            }
+        }
+        return differences
+    }
 }

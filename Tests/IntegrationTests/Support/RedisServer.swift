@@ -57,6 +57,10 @@ final class RedisServer: @unchecked Sendable {
     func pause() { Foundation.kill(process.processIdentifier, SIGSTOP) }
     func resume() { Foundation.kill(process.processIdentifier, SIGCONT) }
 
+    /// Cuts this replica off its primary, as a network partition does: it keeps
+    /// what it has and receives nothing more (it follows a primary that is not there).
+    func cutOff() throws { try execute(RedisCommand(["REPLICAOF", "127.0.0.1", "1"])) }
+
     /// Makes this replica a primary (`REPLICAOF NO ONE`), as a failover does.
     func promote() throws { try execute(RedisCommand(["REPLICAOF", "NO", "ONE"])) }
 
