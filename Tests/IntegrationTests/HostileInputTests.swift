@@ -92,7 +92,7 @@ struct HostileInputTests {
             try EventProducer(brokers: topics.brokers, topic: topics.events).send(
                 [Events.newMsg(long, from: long, in: cid, clientMsgID: long, peer: "b")])
         }
-        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        let outcome = try await Self.outcome(of: worker, within: .seconds(180))
         #expect(outcome?.contains("Kafka refused a record") == true, "\(String(describing: outcome))")
         let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 1, waiting: .seconds(1))
         #expect((covered ?? 0) == 0, "the record whose notification was never sent is replayed")
@@ -111,7 +111,7 @@ struct HostileInputTests {
             try EventProducer(brokers: topics.brokers, topic: topics.events).send(
                 [Events.newMsg("w1", from: "a", in: cid, clientMsgID: "m1", peer: "b")])
         }
-        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        let outcome = try await Self.outcome(of: worker, within: .seconds(120))
         #expect(outcome?.contains("WRONGTYPE") == true, "\(String(describing: outcome))")
         let covered = try await Self.checkpoint(group: group, topic: topics.events, reaching: 1, waiting: .seconds(1))
         #expect((covered ?? 0) == 0, "the record it could not apply is replayed, not skipped")
@@ -246,7 +246,7 @@ struct HostileInputTests {
             try EventProducer(brokers: topics.brokers, topic: topics.events).send(
                 [Events.newMsg("p1", from: "a", in: TestStack.uniqueName("si_pg"), clientMsgID: "m1", peer: "b")])
         }
-        let outcome = try await Self.outcome(of: worker, within: .seconds(60))
+        let outcome = try await Self.outcome(of: worker, within: .seconds(120))
         #expect(outcome?.contains("SQLSTATE 42P01") == true, "\(String(describing: outcome))")
         let checkpoints = try admin.query("SELECT count(*) AS n FROM \(schema).consumer_checkpoint")[0].int64("n")
         #expect(checkpoints == 0, "nothing was checkpointed past the state that could not be stored")
@@ -322,7 +322,11 @@ struct HostileInputTests {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        try await worker.stop()
+        do {
+            try await worker.stop()
+        } catch {
+            return "\(error)"  // it stopped itself while the deadline passed (a loaded machine)
+        }
         return nil
     }
 

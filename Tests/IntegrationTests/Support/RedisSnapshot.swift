@@ -12,25 +12,30 @@ struct RedisSnapshot {
     static func take(url: String) throws -> RedisSnapshot {
         let redis = try RedisConnection.connect(try RedisEndpoint(url: url), timeoutMs: 10_000)
         var snapshot = RedisSnapshot()
-        // MULTI/EXEC: one moment for every key.
-        let names = try redis.execute(RedisCommand(["KEYS", "*"])).array?.compactMap(\.string) ?? []
-        var commands = [RedisCommand(["MULTI"])]
-        for name in names { commands += [RedisCommand(["TYPE", name]), RedisCommand(["GET", name]),
-                                         RedisCommand(["ZRANGE", name, "0", "-1", "WITHSCORES"])] }
-        commands.append(RedisCommand(["EXEC"]))
-        let replies = try redis.pipeline(commands)
-        let results = try replies[replies.count - 1].get().array ?? []
-        for (index, name) in names.enumerated() {
-            let type = results[3 * index].string
-            if type == "string", let value = results[3 * index + 1].string {
+        // One script: one moment for every key, as an RDB snapshot is (KEYS before a
+        // MULTI missed the keys made between them, which no real snapshot does).
+        let script = """
+            local out = {}
+            for _, name in ipairs(redis.call('KEYS', '*')) do
+              local kind = redis.call('TYPE', name)['ok']
+              if kind == 'string' then
+                out[#out + 1] = {name, 's', redis.call('GET', name)}
+              elseif kind == 'zset' then
+                out[#out + 1] = {name, 'z', redis.call('ZRANGE', name, 0, -1, 'WITHSCORES')}
+              end
+            end
+            return out
+            """
+        let entries = try redis.execute(RedisCommand(["EVAL", script, "0"])).array ?? []
+        for entry in entries {
+            guard let parts = entry.array, parts.count == 3, let name = parts[0].string else { continue }
+            if parts[1].string == "s", let value = parts[2].string {
                 snapshot.arguments += ["s", name, "1", value]
-            } else if type == "zset", let pairs = results[3 * index + 2].array {
+            } else if let pairs = parts[2].array {
                 snapshot.arguments += ["z", name, String(pairs.count / 2)]
                 for pair in stride(from: 0, to: pairs.count, by: 2) {
                     snapshot.arguments += [pairs[pair + 1].string ?? "0", pairs[pair].string ?? ""]
                 }
-            } else {
-                continue
             }
             snapshot.keys += 1
         }
