@@ -19,8 +19,17 @@ final class PrivateStack: @unchecked Sendable {
     init() throws {
         // Below 32768, where Linux's range of local ports for client sockets begins: a
         // restarted service cannot bind a port some client connection happens to hold.
-        let base = Int.random(in: 110...320) * 100
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-private-\(base)").path
+        // The directory is claimed first (mkdir fails when it exists), so two stacks
+        // started at once never share ports or a directory.
+        var base = 0, directory = ""
+        for _ in 0..<50 {
+            base = Int.random(in: 110...320) * 100
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-private-\(base)").path
+            if (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)) != nil {
+                break
+            }
+        }
+        self.directory = directory
         kafkaPort = base + 11
         redisPort = base + 12
         postgresPort = base + 13
@@ -34,6 +43,7 @@ final class PrivateStack: @unchecked Sendable {
 
     func stop() {
         try? run("destroy")
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func run(_ command: String) throws {

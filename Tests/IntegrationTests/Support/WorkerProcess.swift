@@ -73,7 +73,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// Waits until the worker owns partitions (its log says so).
-    func waitUntilAssigned(timeout: Duration = .seconds(30)) async throws {
+    func waitUntilAssigned(timeout: Duration = .seconds(90)) async throws {
         let file = logFile
         try await waitUntil("the worker to be assigned partitions", timeout: timeout) {
             ((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains("partitions assigned")
