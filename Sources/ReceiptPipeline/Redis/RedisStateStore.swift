@@ -176,7 +176,7 @@ final class RedisStateStore {
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
         guard let epoch else { throw RedisStateLost() }
-        let commands = commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? [])
+        let commands = writeCommands(writes, markedWrites, epoch: epoch)
         try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]))
     }
 
@@ -192,8 +192,7 @@ final class RedisStateStore {
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
         guard let epoch else { throw RedisStateLost() }
-        let (connection, replies) = try send(
-            commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? []))
+        let (connection, replies) = try send(writeCommands(writes, markedWrites, epoch: epoch))
         return PendingWrite(connection: connection, replies: replies)
     }
 
@@ -214,6 +213,13 @@ final class RedisStateStore {
         try acknowledge(replies[replies.count - 1])
         for reply in replies.dropLast() { _ = try reply.get() }
         if let waited { try checkReplicas(waited) }
+    }
+
+    /// Phase two's pipeline: the writes, the writer check, then the replicas' `WAIT`
+    /// when there is one (`checkWrite` reads the replies in this order).
+    private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite],
+                               epoch: String) -> [RedisCommand] {
+        commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? [])
     }
 
     /// The `WAIT` that ends every round trip when replicas must hold its writes.
