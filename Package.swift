@@ -116,7 +116,7 @@ let package = Package(
         // notifications back (`Notification.decode`, `JSONValue`) and librdkafka's mock
         // cluster (`KafkaMockCluster`).
         .target(
-            name: "TestSupport", dependencies: ["ReceiptCore", "ReceiptKafka", "CRdKafka"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["ReceiptCore", "ReceiptKafka", "ReceiptRedis", "CRdKafka"], path: "Tests/TestSupport",
             swiftSettings: strict
         ),
 
@@ -135,8 +135,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ReceiptPipeline", "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres", "TestSupport",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ReceiptPipeline", "ReceiptHTTP", "ReceiptCore", "ReceiptKafka", "ReceiptRedis", "ReceiptPostgres",
+                           "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

@@ -6,12 +6,13 @@ import Hummingbird
 /// echoes the rejected value, which may be long or user data.
 struct APIError: HTTPResponseError, Encodable {
     let status: HTTPResponse.Status
-    /// Machine-readable: `invalid_parameter`, `unauthorized`, `not_found`, `unavailable`, `internal`.
+    /// Machine-readable: `invalid_parameter`, `unauthorized`, `not_found`, `unavailable`,
+    /// `recovering`, `internal`.
     let error: String
     var parameter: String?
     var reason: String?
     var limit: Int?
-    /// The backing store that failed, for `unavailable` and `internal`.
+    /// The backing store that failed, for `unavailable`, `recovering` and `internal`.
     var dependency: String?
 
     static func invalidParameter(_ parameter: String, _ reason: String, limit: Int? = nil) -> APIError {

@@ -4,7 +4,8 @@ import Logging
 /// Turns every error a route throws into a JSON response, so no client ever sees an
 /// empty or plain-text error body:
 /// - `APIError`: as it is (400, 401, …);
-/// - `StateReadError`: 503 when the store is unreachable, else 500, naming the store;
+/// - `StateReadError`: 503 when the store is unreachable (`recovering` when Redis went
+///   back in time and is being rebuilt), else 500, naming the store;
 /// - `ReaderBusy`: 503 `{"error": "busy"}`, the reader threads' queues being full;
 /// - Hummingbird's own errors (unknown route → 404): `{"error": "not_found"}` style;
 /// - anything else: 500 `{"error": "internal"}`, logged, never echoed.
@@ -17,7 +18,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as StateReadError {
             context.logger.warning("state read failed", metadata: ["error": "\(error)"])
             let status: HTTPResponse.Status = error.isUnavailable ? .serviceUnavailable : .internalServerError
-            let code = error.isUnavailable ? "unavailable" : "internal"
+            let code = error.isRecovering ? "recovering" : error.isUnavailable ? "unavailable" : "internal"
             return try APIError(status: status, error: code, dependency: error.dependency.rawValue)
                 .response(from: request, context: context)
         } catch is ReaderBusy {

@@ -13,12 +13,16 @@ final class StateConnections {
     private let logger: Logger
     private var redis: Reconnecting<RedisConnection, RedisError>
     private var postgres: Reconnecting<PostgresConnection, PostgresError>
+    /// Checks every Redis read against what the worker acknowledged; nil: no check
+    /// (a reader without a worker in the process, as in tests of the routes).
+    private let rollbackGuard: RedisRollbackGuard?
 
     /// `statementTimeoutMs` bounds every PostgreSQL query of the API (`statement_timeout`),
     /// so one slow query cannot hold a reader thread.
     init(redis endpoint: RedisEndpoint, redisTimeoutMs: Int, postgresURL: String, statementTimeoutMs: Int = 2_000,
-         logger: Logger) {
+         rollbackGuard: RedisRollbackGuard? = nil, logger: Logger) {
         self.logger = logger
+        self.rollbackGuard = rollbackGuard
         redis = Reconnecting(
             connect: { () throws(RedisError) in try RedisConnection.connect(endpoint, timeoutMs: redisTimeoutMs) },
             isBroken: \.isBroken)
@@ -31,8 +35,16 @@ final class StateConnections {
             isBroken: \.isBroken)
     }
 
-    /// Replies in command order; an error reply to any command throws (not unavailable).
+    /// Replies in command order; an error reply to any command throws (not
+    /// unavailable). With a rollback guard, the commands run in one transaction with
+    /// its check, and a Redis behind what the worker acknowledged answers nothing.
     func redisPipeline(_ commands: [RedisCommand]) throws(StateReadError) -> [RedisReply] {
+        guard let rollbackGuard else { return try send(commands) }
+        let (acknowledgement, transaction) = try rollbackGuard.transaction(commands)
+        return try rollbackGuard.replies(send(transaction), of: acknowledgement)
+    }
+
+    private func send(_ commands: [RedisCommand]) throws(StateReadError) -> [RedisReply] {
         do throws(RedisError) {
             let replies = try redis.use({ connection throws(RedisError) in try connection.pipeline(commands) },
                                         isRetriable: \.isRetriable)

@@ -21,12 +21,17 @@ public final class StateReader: StateReading {
     ///   - postgresURL: a libpq URI; `connect_timeout=5` is added when it sets none.
     ///   - threadCount: reader threads, each with its own two connections. Default: 2.
     ///   - redisTimeoutMs: bounds each Redis connect, read and write. Default: 2000.
-    public init(redis: RedisEndpoint, postgresURL: String, threadCount: Int = 2, redisTimeoutMs: Int = 2000, logger: Logger) {
+    ///   - acknowledgedBy: the status of the worker in this process; Redis answers
+    ///     only while it holds what that worker acknowledged (`RedisRollbackGuard`).
+    ///     nil: no check, for a reader without a worker (tests of the routes).
+    public init(redis: RedisEndpoint, postgresURL: String, threadCount: Int = 2, redisTimeoutMs: Int = 2000,
+                acknowledgedBy status: WorkerStatus?, logger: Logger) {
         precondition(threadCount > 0, "a StateReader needs at least one thread")
         let postgresURL = withConnectTimeout(postgresURL)
         threads = (0..<threadCount).map { index in
             ReaderThread(name: "state-reader-\(index)") {
-                StateConnections(redis: redis, redisTimeoutMs: redisTimeoutMs, postgresURL: postgresURL, logger: logger)
+                StateConnections(redis: redis, redisTimeoutMs: redisTimeoutMs, postgresURL: postgresURL,
+                                 rollbackGuard: status.map(RedisRollbackGuard.init), logger: logger)
             }
         }
     }

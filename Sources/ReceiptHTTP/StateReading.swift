@@ -55,6 +55,9 @@ public struct StateReadError: Error, Sendable, CustomStringConvertible {
     /// True when the store is unreachable or broke mid-call (503, retry later); false
     /// for a refused command or an unexpected reply (500).
     public var isUnavailable: Bool
+    /// Redis went back in time or is being rebuilt, and answers nothing until the
+    /// worker has made it whole (503 `recovering`; `RedisRollbackGuard`).
+    public var isRecovering = false
     public var detail: String
 
     public init(_ dependency: Dependency, isUnavailable: Bool, detail: String) {

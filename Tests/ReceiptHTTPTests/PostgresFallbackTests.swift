@@ -88,7 +88,7 @@ import Testing
     @Test func anUnreachablePostgresIsA503NamingIt() async throws {
         try await withStores { stores in
             let reader = StateReader(redis: stores.redisEndpoint, postgresURL: "postgresql://postgres@127.0.0.1:1/receiptd",
-                                     logger: .init(label: "test"))
+                                     acknowledgedBy: nil, logger: .init(label: "test"))
             try await withServer(reader: reader) { client async throws in
                 let response = try await get(client, "/v1/conversations/\(uniqueID("c"))/seq")
                 #expect(response.status == .serviceUnavailable)

@@ -78,7 +78,7 @@ import Testing
     @Test func anUnreachableRedisIsA503NamingIt() async throws {
         try await withStores { stores in
             let reader = StateReader(redis: RedisEndpoint(host: "127.0.0.1", port: 1), postgresURL: stores.postgresURL,
-                                     redisTimeoutMs: 500, logger: .init(label: "test"))
+                                     redisTimeoutMs: 500, acknowledgedBy: nil, logger: .init(label: "test"))
             try await withServer(reader: reader) { client async throws in
                 let response = try await get(client, "/v1/conversations/c1/seq")
                 #expect(response.status == .serviceUnavailable)

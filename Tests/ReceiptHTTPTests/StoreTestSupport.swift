@@ -32,7 +32,8 @@ struct TestStores: Sendable {
     }
 
     func reader() -> StateReader {
-        StateReader(redis: redisEndpoint, postgresURL: postgresURL, logger: Logger(label: "receiptd-http-test"))
+        StateReader(redis: redisEndpoint, postgresURL: postgresURL, acknowledgedBy: nil,
+                    logger: Logger(label: "receiptd-http-test"))
     }
 
     /// Runs Redis commands on a thread of its own (never the cooperative pool).

@@ -22,6 +22,9 @@ public final class WorkerStatus: Sendable {
         public var lag: [Int32: Int64] = [:]
         /// The worker loop has ended (stopped or failed).
         public var stopped = false
+        /// What Redis last acknowledged to the worker; nil until the worker found it
+        /// whole. The query API answers from Redis only while Redis still holds it.
+        public var redisAcknowledgement: RedisAcknowledgement?
     }
 
     private let state = Mutex(Snapshot())
@@ -33,4 +36,7 @@ public final class WorkerStatus: Sendable {
     public func update(_ body: (inout Snapshot) -> Void) {
         state.withLock { body(&$0) }
     }
+
+    /// `snapshot.redisAcknowledgement`, without copying the rest.
+    public var redisAcknowledgement: RedisAcknowledgement? { state.withLock { $0.redisAcknowledgement } }
 }

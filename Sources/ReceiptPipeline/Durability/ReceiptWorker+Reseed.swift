@@ -12,7 +12,7 @@ extension ReceiptWorker {
             guard try recoverRedisState() else { throw StopRequested() }
             return true
         } == true
-        status.update { $0.redisReady = done }
+        if done { reportRedisWhole() } else { status.update { $0.redisReady = false } }
         return done
     }
 

@@ -1,3 +1,4 @@
+import ReceiptCore
 import ReceiptRedis
 
 /// The writer check: how the store notices a Redis that rolled back
@@ -42,6 +43,11 @@ extension RedisStateStore {
                                  detail: "write position \(position) is not above the acknowledged \(acknowledgedPosition)")
         }
         acknowledgedPosition = position
+    }
+
+    /// What Redis last acknowledged to this writer; nil until an epoch is adopted.
+    var acknowledgement: RedisAcknowledgement? {
+        epoch.map { RedisAcknowledgement(writerID: writerID, epoch: $0, position: acknowledgedPosition) }
     }
 
     /// The writer check on its own (once a second, and when partitions are

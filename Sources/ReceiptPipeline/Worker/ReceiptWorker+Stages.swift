@@ -204,7 +204,7 @@ extension ReceiptWorker {
                 return writeFoundStateLost(error as? RedisStateLost ?? RedisStateLost())
             }
         }
-        status.update { $0.redisReady = true }
+        reportRedisWhole()  // before anything of the batch is announced
         machine.writeConfirmed()
     }
 

@@ -16,6 +16,18 @@ extension ReceiptWorker {
         checkRedis()
     }
 
+    /// Redis answered a round trip whole: ready, and what it acknowledged is what the
+    /// query API requires of it from now on (`RedisAcknowledgement`). Called before
+    /// anything the round trip decided is announced.
+    func reportRedisWhole(mayEvict: Bool? = nil) {
+        let acknowledgement = store.acknowledgement
+        status.update {
+            $0.redisReady = true
+            $0.redisAcknowledgement = acknowledgement
+            if let mayEvict { $0.redisMayEvict = mayEvict }
+        }
+    }
+
     /// Runs the writer check once a second, so a Redis that lost or rolled back its
     /// data is rebuilt (the machine's next action) even while no events arrive.
     private func checkRedis() {
@@ -31,10 +43,7 @@ extension ReceiptWorker {
             if mayEvict, !status.snapshot.redisMayEvict, let problem = store.evictionProblem {
                 logger.error("\(RedisMayEvict(reason: problem)); not ready until it is fixed")
             }
-            status.update {
-                $0.redisReady = true
-                $0.redisMayEvict = mayEvict
-            }
+            reportRedisWhole(mayEvict: mayEvict)
         } catch {
             metrics.redisErrors.increment()
             status.update { $0.redisReady = false }

@@ -1,4 +1,5 @@
 import Logging
+import ReceiptCore
 import Synchronization
 import ReceiptPipeline
 import ReceiptRedis
@@ -13,7 +14,7 @@ struct RunningWorker {
     let log: RecentLog
 
     static func start(topics: TestTopics, group: String = TestStack.uniqueName("group"),
-                      redisURL: String? = nil, postgresURL: String? = nil,
+                      redisURL: String? = nil, postgresURL: String? = nil, status: WorkerStatus = WorkerStatus(),
                       adjust: (inout WorkerConfiguration) -> Void = { _ in }) throws -> RunningWorker {
         var configuration = WorkerConfiguration(
             brokers: topics.brokers, redis: try RedisEndpoint(url: redisURL ?? TestStack.redisURL()),
@@ -27,7 +28,8 @@ struct RunningWorker {
         configuration.migrateAtStart = true
         adjust(&configuration)
         let log = RecentLog()
-        let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"))
+        let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"),
+                                           status: status)
         let ended = Ended()
         let task = Task {
             defer { ended.mark() }

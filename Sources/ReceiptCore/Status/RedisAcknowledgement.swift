@@ -1,0 +1,20 @@
+/// What Redis last acknowledged to this process's worker: the epoch of the state it
+/// holds (the sentinel's value) and the write position of the process's writer
+/// (`rcpt:writer:2:{writerID}`), as of a round trip whose results the worker has
+/// announced or is about to.
+///
+/// A Redis whose sentinel holds another value, or whose position for this writer is
+/// lower, has lost writes this process saw it hold (or is being rebuilt): nothing
+/// this process announced may be read back from it. Within one epoch the position
+/// never decreases.
+public struct RedisAcknowledgement: Sendable, Equatable {
+    public var writerID: String
+    public var epoch: String
+    public var position: Int64
+
+    public init(writerID: String, epoch: String, position: Int64) {
+        self.writerID = writerID
+        self.epoch = epoch
+        self.position = position
+    }
+}
