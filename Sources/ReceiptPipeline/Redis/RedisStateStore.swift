@@ -297,13 +297,21 @@ final class RedisStateStore {
         return evictionProblem
     }
 
-    /// The live connection; a new one first has its eviction policy checked.
+    /// The live connection. A new one first has its eviction policy checked and
+    /// every script loaded, so a pipeline sent without waiting (`beginWrite`) does
+    /// not fail with NOSCRIPT on a fresh or failed-over Redis; `execute` still
+    /// loads them again if Redis forgets them later (`SCRIPT FLUSH`).
     private func liveConnection() throws(RedisError) -> RedisConnection {
         let live = try connection.live()
         if ObjectIdentifier(live) != checkedConnection {
             evictionProblem = try EvictionPolicy.problem(on: live)
+            for script in Self.scripts { try live.load(script) }
             checkedConnection = ObjectIdentifier(live)
         }
         return live
     }
+
+    /// Every script the store runs.
+    private static let scripts = [WriterPositionScript.script, AllocationScript.script, MarksReadScript.script,
+                                  FoldMarksScript.script, RaiseCounterScript.script]
 }
