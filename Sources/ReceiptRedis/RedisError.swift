@@ -103,7 +103,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let errorReply = Code(.errorReply)
         /// EVALSHA named a script the server does not have: load it and retry.
         public static let noScript = Code(.noScript)
-        /// LOADING, BUSY, TRYAGAIN or MASTERDOWN: the server cannot serve this now.
+        /// LOADING, BUSY, TRYAGAIN, MASTERDOWN or CLUSTERDOWN: the server cannot serve this now.
         public static let serverBusy = Code(.serverBusy)
         /// A reply of a shape the command cannot return, e.g. a wrong SCRIPT LOAD sha.
         public static let unexpectedReply = Code(.unexpectedReply)
@@ -116,7 +116,7 @@ extension RedisError {
         let prefix = message.prefix { $0 != " " }
         let code: Code = switch prefix {
         case "NOSCRIPT": .noScript
-        case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN": .serverBusy
+        case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN": .serverBusy
         default: .errorReply
         }
         return RedisError(code, context: command, detail: message)

@@ -83,3 +83,9 @@ public enum ShellCommand {
             standardError: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 }
+
+/// A test set-up step that could not be done; the test fails with this message.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

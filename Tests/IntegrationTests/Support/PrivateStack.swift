@@ -17,19 +17,10 @@ final class PrivateStack: @unchecked Sendable {
     /// Starts the stack on free ports and waits until every service is ready.
     /// Blocking: call it through `onOwnThread`.
     init() throws {
-        // Below 32768, where Linux's range of local ports for client sockets begins: a
-        // restarted service cannot bind a port some client connection happens to hold.
-        // The directory is claimed first (mkdir fails when it exists), so two stacks
-        // started at once never share ports or a directory.
-        var base = 0, directory = ""
-        for _ in 0..<50 {
-            base = Int.random(in: 110...320) * 100
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-private-\(base)").path
-            if (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)) != nil {
-                break
-            }
-        }
-        self.directory = directory
+        // The block's directory is the stack's: two stacks never share ports or files.
+        let block = try PortBlock.claim()
+        let base = block.base
+        directory = block.directory
         kafkaPort = base + 11
         redisPort = base + 12
         postgresPort = base + 13
@@ -58,8 +49,3 @@ final class PrivateStack: @unchecked Sendable {
     }
 }
 
-/// A test set-up step that could not be done; the test fails with this message.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,27 +1,37 @@
 import Foundation
 import ReceiptRedis
-import TestSupport
 
 /// A redis-server of a test's own, run as a child process (no persistence), so a
 /// test can pause, kill or promote exactly it: a primary and its replica for the
-/// failover tests. Killed with the test if the test forgets.
-final class RedisServer: @unchecked Sendable {
-    let port: Int
+/// failover tests, the nodes of a cluster (`RedisClusterNodes`). Killed with the
+/// test if the test forgets.
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    /// The cluster bus port when the server is a cluster node.
+    public let clusterPort: Int?
     private let process = Process()
     private let directory: URL
 
-    var url: String { "redis://127.0.0.1:\(port)/0" }
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+    public var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
 
-    /// Starts redis-server on `port` (a replica of `primary` when given) and waits
-    /// until it answers. Blocking: call it through `onOwnThread`.
-    init(port: Int, replicaOf primary: RedisServer? = nil) throws {
+    /// Starts redis-server on `port` (a replica of `primary` when given; a cluster
+    /// node with its bus on `clusterPort` when given) and waits until it answers.
+    /// Blocking: call it through `onOwnThread`.
+    public init(port: Int, replicaOf primary: RedisServer? = nil, clusterPort: Int? = nil) throws {
         self.port = port
+        self.clusterPort = clusterPort
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-redis-\(port)-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path]
         if let primary { arguments += ["--replicaof", "127.0.0.1", String(primary.port)] }
+        if let clusterPort {
+            arguments += ["--cluster-enabled", "yes", "--cluster-port", String(clusterPort),
+                          "--cluster-config-file", directory.appendingPathComponent("nodes.conf").path,
+                          "--cluster-node-timeout", "2000"]
+        }
         process.arguments = arguments
         try process.run()
         let deadline = ContinuousClock.now + .seconds(10)
@@ -35,15 +45,17 @@ final class RedisServer: @unchecked Sendable {
 
     deinit { kill() }
 
+    public var isRunning: Bool { process.isRunning }
+
     /// One command on a fresh connection.
     @discardableResult
-    func execute(_ command: RedisCommand) throws -> RedisReply {
+    public func execute(_ command: RedisCommand) throws -> RedisReply {
         try RedisConnection.connect(try RedisEndpoint(url: url), timeoutMs: 2_000).execute(command)
     }
 
     /// Waits until this replica's link to its primary is up and it holds the
     /// primary's data set.
-    func waitUntilInSync(timeout: Duration = .seconds(20)) throws {
+    public func waitUntilInSync(timeout: Duration = .seconds(20)) throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let info = (try? execute(RedisCommand(["INFO", "replication"])).string) ?? ""
@@ -54,18 +66,18 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// SIGSTOP: it neither answers nor replicates until `resume`.
-    func pause() { Foundation.kill(process.processIdentifier, SIGSTOP) }
-    func resume() { Foundation.kill(process.processIdentifier, SIGCONT) }
+    public func pause() { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    public func resume() { Foundation.kill(process.processIdentifier, SIGCONT) }
 
     /// Cuts this replica off its primary, as a network partition does: it keeps
     /// what it has and receives nothing more (it follows a primary that is not there).
-    func cutOff() throws { try execute(RedisCommand(["REPLICAOF", "127.0.0.1", "1"])) }
+    public func cutOff() throws { try execute(RedisCommand(["REPLICAOF", "127.0.0.1", "1"])) }
 
     /// Makes this replica a primary (`REPLICAOF NO ONE`), as a failover does.
-    func promote() throws { try execute(RedisCommand(["REPLICAOF", "NO", "ONE"])) }
+    public func promote() throws { try execute(RedisCommand(["REPLICAOF", "NO", "ONE"])) }
 
     /// SIGKILL, as a crash of the machine it runs on; its data goes with it.
-    func kill() {
+    public func kill() {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGCONT)
         Foundation.kill(process.processIdentifier, SIGKILL)

@@ -1,0 +1,98 @@
+import Foundation
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// The cluster client against a real Redis Cluster of 3 primaries and 3 replicas,
+/// one per test (started by the test, killed after it): slots as the servers
+/// compute them, pipelines spread over nodes, redirections, a failover.
+@Suite("Redis Cluster client", .serialized)
+struct RedisClusterTests {
+    @Test("slots computed here are the slots the servers compute, for receiptd's keys whatever their bytes")
+    func slotsAgreeWithTheServers() async throws {
+        try await withCluster { nodes, _ in
+            var rng = SplitMix64(seed: UInt64.random(in: 1...UInt64.max))
+            let ids = ["si_a_b", "sg_1", "x}y", "100%", "é{z}", "{", "}", "{}", "a{b}c"] + (0..<200).map { _ in
+                String(decoding: (0..<Int(rng.next() % 12 + 1)).map { _ in UInt8(rng.next() % 94 + 33) }, as: UTF8.self)
+            }
+            for id in ids {
+                for key in [RedisKeys.maxSeq(id), RedisKeys.readMarks(id, "u}{1"), id] {
+                    let server = try nodes.servers[0].execute(RedisCommand(["CLUSTER", "KEYSLOT", key])).int64
+                    #expect(server.map(Int.init) == RedisHashSlot.of(key), "\(key)")
+                    #expect(RedisCommand.get(key).slot == RedisHashSlot.of(key))
+                }
+            }
+        }
+    }
+
+    @Test("one pipeline over every primary: replies in command order, each slot's commands in order")
+    func aPipelineSpansThePrimariesInOrder() async throws {
+        try await withCluster { nodes, cluster in
+            let keys = (0..<60).map { "{c\($0)}:seq" }
+            let commands = (0..<3).flatMap { _ in keys.map { RedisCommand.incr($0) } }
+            let replies = try cluster.pipeline(commands).map { try $0.get().int64 }
+            #expect(replies == (1...3).flatMap { round in keys.map { _ in Int64(round) } })
+            #expect(Set(keys.map(RedisHashSlot.of).compactMap { cluster.topology.primary(of: $0)?.port }).count == 3)
+            #expect(cluster.topology.coveredSlots == RedisHashSlot.count)
+            // A script with its keys in one slot runs where they live.
+            let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+            try cluster.load(script)
+            let sums = try cluster.pipeline(keys.map { .evalsha(script, keys: [$0], args: ["10"]) }).map { try $0.get().int64 }
+            #expect(sums == keys.map { _ in 13 })
+        }
+    }
+
+    @Test("a slot moved to another primary (MOVED), and one mid-migration (ASK): the commands follow it")
+    func redirectionsAreFollowed() async throws {
+        try await withCluster { nodes, cluster in
+            let (moved, migrating) = ("{moved}:seq", "{asked}:seq")
+            _ = try cluster.pipeline([.set(moved, "5"), .set(migrating, "7"), .set("{asked}:other", "1")])
+            // Move every key of the first slot, and one of the second's, to another primary.
+            try nodes.migrate(slot: RedisHashSlot.of(moved), keys: [moved], finish: true)
+            try nodes.migrate(slot: RedisHashSlot.of(migrating), keys: [migrating], finish: false)
+            let replies = try cluster.pipeline([.incr(moved), .incr(migrating), .get("{asked}:other")])
+            #expect(try replies.map { try $0.get().int64 } == [6, 8, 1])
+            let owner = try nodes.primary(of: RedisHashSlot.of(moved))
+            #expect(cluster.topology.primary(of: RedisHashSlot.of(moved))?.port == owner.port, "MOVED updates the map")
+        }
+    }
+
+    @Test("a primary killed: its replica is promoted, the client finds it and goes on with the data the replica held")
+    func aFailoverIsFollowed() async throws {
+        try await withCluster { nodes, cluster in
+            let key = "{failover}:seq"
+            #expect(try cluster.pipeline([.incr(key)])[0].get().int64 == 1)
+            let primary = try nodes.primary(of: RedisHashSlot.of(key))
+            // The replica holds the key before the primary dies (it may still be syncing).
+            var replicas: Int64 = 0
+            for _ in 0..<20 where replicas < 1 {
+                replicas = try primary.execute(RedisCommand(["WAIT", "1", "1000"])).int64 ?? 0
+            }
+            #expect(replicas == 1)
+            primary.kill()
+            try nodes.waitUntilHealthy(timeout: .seconds(30))
+            var value: Int64?
+            var failures = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while value == nil, ContinuousClock.now < deadline {
+                do {
+                    value = try cluster.pipeline([.incr(key)])[0].get().int64
+                } catch let error as RedisError where error.isRetriable {
+                    failures += 1
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+            }
+            #expect(value == 2, "after \(failures) retriable failures")
+            #expect(cluster.topology.primary(of: RedisHashSlot.of(key))?.port != primary.port)
+        }
+    }
+
+    /// A fresh cluster and a client of it, on a thread of their own.
+    private func withCluster(_ body: @escaping @Sendable (RedisClusterNodes, RedisCluster) throws -> Void) async throws {
+        try await onOwnThread {
+            let nodes = try RedisClusterNodes()
+            let cluster = RedisCluster(configuration: .init(seeds: [nodes.servers[0].endpoint]))
+            try body(nodes, cluster)
+        }
+    }
+}
