@@ -14,25 +14,33 @@
 #   scripts/stack.sh postgres-restart restart PostgreSQL (fast shutdown; data is kept)
 #   scripts/stack.sh kafka-restart    restart Tansu (memory storage: topics and records are
 #                                     lost; the topics are created again, empty)
+#   scripts/stack.sh cluster-start    start a Redis Cluster beside the rest: 3 primaries and 3
+#                                     replicas (no persistence), created once, then waited for
+#                                     until every node says cluster_state:ok
+#   scripts/stack.sh cluster-stop     stop the cluster's nodes (destroy also removes their data)
 #
 # Environment:
 #   RECEIPTD_STACK_DIR            default .local/stack
 #   RECEIPTD_STACK_KAFKA_PORT     default 19092
 #   RECEIPTD_STACK_REDIS_PORT     default 16379
 #   RECEIPTD_STACK_POSTGRES_PORT  default 15432
+#   RECEIPTD_STACK_CLUSTER_PORT   the cluster's first node, default 17001 (nodes on this port
+#                                 and the 5 after it; their bus ports 100 above)
 #   RECEIPTD_STACK_TIMEOUT        seconds to wait for each service, default 60
 #   RECEIPTD_TANSU                tansu binary, default .local/tools/tansu (scripts/setup.sh)
 #   RECEIPTD_PG_BIN               PostgreSQL bin dir, default the newest /usr/lib/postgresql/*/bin
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-USAGE="usage: scripts/stack.sh start|stop|status|env|restart|destroy|redis-restart|postgres-restart|kafka-restart"
+USAGE="usage: scripts/stack.sh start|stop|status|env|restart|destroy|redis-restart|postgres-restart|kafka-restart|cluster-start|cluster-stop"
 
 STACK_DIR="${RECEIPTD_STACK_DIR:-$ROOT/.local/stack}"
 case "$STACK_DIR" in /*) ;; *) STACK_DIR="$PWD/$STACK_DIR" ;; esac
 KAFKA_PORT="${RECEIPTD_STACK_KAFKA_PORT:-19092}"
 REDIS_PORT="${RECEIPTD_STACK_REDIS_PORT:-16379}"
 POSTGRES_PORT="${RECEIPTD_STACK_POSTGRES_PORT:-15432}"
+CLUSTER_PORT="${RECEIPTD_STACK_CLUSTER_PORT:-17001}"
+CLUSTER_NODES=6
 TIMEOUT="${RECEIPTD_STACK_TIMEOUT:-60}"
 TANSU="${RECEIPTD_TANSU:-$ROOT/.local/tools/tansu}"
 HOST=127.0.0.1
@@ -223,6 +231,69 @@ redis_stop() {
   rm -f "$REDIS_PIDFILE"
 }
 
+# ------------------------------------------------------------ redis cluster --
+
+cluster_node_ports() { local i; for ((i = 0; i < CLUSTER_NODES; i++)); do echo $((CLUSTER_PORT + i)); done; }
+cluster_pidfile() { echo "$RUN_DIR/redis-cluster-$1.pid"; }
+cluster_log() { echo "$LOG_DIR/redis-cluster-$1.log"; }
+
+cluster_node_pid() {
+  local pid; pid="$(read_pidfile "$(cluster_pidfile "$1")")"
+  pid_alive "$pid" redis-server && echo "$pid"
+}
+
+cluster_ok() {
+  local port
+  for port in $(cluster_node_ports); do
+    timeout 5 redis-cli -h "$HOST" -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+  done
+}
+
+cluster_start() {
+  command -v redis-server >/dev/null || die "redis: redis-server not found; run scripts/setup.sh"
+  local port pid
+  for port in $(cluster_node_ports); do
+    if pid="$(cluster_node_pid "$port")"; then continue; fi
+    ensure_port_free redis-cluster "$port" RECEIPTD_STACK_CLUSTER_PORT
+    mkdir -p "$STACK_DIR/redis-cluster/$port"
+    start_marker "redis-cluster-$port" "$port" "$(cluster_log "$port")"
+    redis-server \
+      --bind "$HOST" --port "$port" --cluster-enabled yes --cluster-port $((port + 100)) \
+      --cluster-config-file "$STACK_DIR/redis-cluster/$port/nodes.conf" --cluster-node-timeout 2000 \
+      --save '' --appendonly no --dir "$STACK_DIR/redis-cluster/$port" \
+      --daemonize yes --pidfile "$(cluster_pidfile "$port")" --logfile "$(cluster_log "$port")" \
+      </dev/null >>"$(cluster_log "$port")" 2>&1 \
+      || { show_log_tail "$(cluster_log "$port")"; die "redis cluster node $port failed to start"; }
+  done
+  local deadline=$((SECONDS + TIMEOUT))
+  for port in $(cluster_node_ports); do
+    until [ "$(timeout 5 redis-cli -h "$HOST" -p "$port" ping 2>/dev/null)" = PONG ]; do
+      ((SECONDS < deadline)) || { show_log_tail "$(cluster_log "$port")"; die "redis cluster node $port did not start"; }
+      sleep 0.2
+    done
+  done
+  # Created once: a node that already knows the cluster keeps its nodes.conf.
+  if [ "$(redis-cli -h "$HOST" -p "$CLUSTER_PORT" cluster info | grep '^cluster_slots_assigned:' | tr -dc 0-9)" = 0 ]; then
+    local addresses=() 
+    for port in $(cluster_node_ports); do addresses+=("$HOST:$port"); done
+    redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >>"$LOG_DIR/redis-cluster-create.log" 2>&1 \
+      || { show_log_tail "$LOG_DIR/redis-cluster-create.log"; die "redis-cli --cluster create failed"; }
+  fi
+  until cluster_ok; do
+    ((SECONDS < deadline)) || die "the redis cluster did not reach cluster_state:ok within ${TIMEOUT}s"
+    sleep 0.2
+  done
+  log "redis cluster ready on $HOST:$CLUSTER_PORT-$((CLUSTER_PORT + CLUSTER_NODES - 1)) (3 primaries, 3 replicas)"
+}
+
+cluster_stop() {
+  local port pid
+  for port in $(cluster_node_ports); do
+    if pid="$(cluster_node_pid "$port")"; then stop_pid "redis-cluster-$port" "$pid" redis-server TERM; fi
+    rm -f "$(cluster_pidfile "$port")"
+  done
+}
+
 # ----------------------------------------------------------------- postgres --
 
 pg_bin_dir() {
@@ -336,6 +407,7 @@ cmd_start() {
 }
 
 cmd_stop() {
+  cluster_stop
   postgres_stop
   redis_stop
   kafka_stop
@@ -346,7 +418,7 @@ cmd_stop() {
 cmd_destroy() {
   cmd_stop
   local data; data="$(pg_data_dir)"
-  rm -rf "$(dirname "$data")" "$LOG_DIR" "$RUN_DIR" "$STACK_DIR/redis" "$STACK_DIR/postgres"
+  rm -rf "$(dirname "$data")" "$LOG_DIR" "$RUN_DIR" "$STACK_DIR/redis" "$STACK_DIR/redis-cluster" "$STACK_DIR/postgres"
   rmdir "$STACK_DIR" 2>/dev/null || true
   log "stack data removed ($STACK_DIR)"
 }
@@ -368,6 +440,15 @@ cmd_status() {
   status_line kafka "$KAFKA_PORT" "$KAFKA_LOG" kafka_pid kafka_ready || ok=3
   status_line redis "$REDIS_PORT" "$REDIS_LOG" redis_pid redis_ready || ok=3
   status_line postgres "$POSTGRES_PORT" "$POSTGRES_LOG" postgres_pid postgres_ready || ok=3
+  # The cluster is optional (cluster-start): reported when any node runs.
+  local port
+  for port in $(cluster_node_ports); do
+    if cluster_node_pid "$port" >/dev/null; then
+      if cluster_ok; then echo "cluster   ready                  nodes $HOST:$CLUSTER_PORT-$((CLUSTER_PORT + CLUSTER_NODES - 1))"
+      else echo "cluster   not ok                 nodes $HOST:$CLUSTER_PORT-$((CLUSTER_PORT + CLUSTER_NODES - 1))"; ok=3; fi
+      break
+    fi
+  done
   return "$ok"
 }
 
@@ -381,6 +462,9 @@ cmd_env() {
   printf 'export RECEIPTD_TEST_BROKERS=%q\n' "$brokers"
   printf 'export RECEIPTD_TEST_REDIS_URL=%q\n' "$redis"
   printf 'export RECEIPTD_TEST_POSTGRES_URL=%q\n' "$pg"
+  local port seeds=""
+  for port in $(cluster_node_ports); do seeds="${seeds:+$seeds,}$HOST:$port"; done
+  printf 'export RECEIPTD_TEST_REDIS_CLUSTER_NODES=%q\n' "$seeds"
 }
 
 main() {
@@ -395,6 +479,8 @@ main() {
     redis-restart | restart-redis) prepare_dirs; redis_stop; redis_start ;;
     postgres-restart | restart-postgres) prepare_dirs; postgres_stop; postgres_start ;;
     kafka-restart | restart-kafka) prepare_dirs; kafka_stop; kafka_start ;;
+    cluster-start) prepare_dirs; cluster_start ;;
+    cluster-stop) cluster_stop ;;
     -h | --help | help) printf '%s\n' "$USAGE" ;;
     *) usage_error ;;
   esac
