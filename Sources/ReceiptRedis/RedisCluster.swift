@@ -40,6 +40,9 @@ public final class RedisCluster {
     public let configuration: Configuration
     public private(set) var topology = RedisClusterTopology()
     private var connections: [String: RedisConnection] = [:]
+    /// Connections for redirected commands, apart from `connections`, on which later
+    /// pipelines may still be unread.
+    private var redirectConnections: [String: RedisConnection] = [:]
     private var refreshedAt: ContinuousClock.Instant?
     private var needsRefresh = true
 
@@ -51,29 +54,47 @@ public final class RedisCluster {
     /// Runs `commands` across the cluster; one result per command, in order. Throws
     /// when a node's connection failed (retriable) or no node gave a slot map.
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        try receive(send(commands))
+    }
+
+    /// Commands written to their nodes whose replies are not read yet.
+    public struct PendingReplies {
+        fileprivate let commands: [RedisCommand]
+        fileprivate let targets: [Target?]
+        fileprivate let sent: [SentShare]
+    }
+
+    fileprivate struct SentShare {
+        let indices: [Int]
+        let asking: Bool
+        let connection: RedisConnection
+        let replies: RedisConnection.PendingReplies
+    }
+
+    /// Writes every node's share of `commands` without waiting for replies. More
+    /// pipelines may be sent before `receive`; their replies must be collected in the
+    /// order they were sent (as on one `RedisConnection`).
+    public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
         try refreshIfDue()
+        let targets = route(commands)
+        let sent = try send(Array(commands.indices), of: commands, at: targets, on: &connections)
+        return PendingReplies(commands: commands, targets: targets, sent: sent)
+    }
+
+    /// The replies to what `send` wrote, in command order. Redirected commands are
+    /// sent again and collected here, on connections of their own (the pipelines sent
+    /// after this one are still unread on the usual ones).
+    public func receive(_ pending: PendingReplies) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        let commands = pending.commands
+        var targets = pending.targets
         var results = [Result<RedisReply, RedisError>?](repeating: nil, count: commands.count)
-        var targets: [Target?] = []
-        targets.reserveCapacity(commands.count)
-        var previous: Target?
-        for command in commands {
-            let target: Target? = if let slot = command.slot {
-                topology.primary(of: slot).map { Target(node: $0) }
-            } else {
-                previous ?? firstPrimary
-            }
-            targets.append(target)
-            if let target { previous = target }
-        }
-        var pending = Array(commands.indices)
-        for _ in 0...configuration.maxRedirections {
+        var received = try collect(pending.sent)
+        for hop in 0...configuration.maxRedirections {
             var redirected: [Int] = []
-            for (index, result) in try run(pending, of: commands, at: targets) {
-                guard case .failure(let error) = result, let redirection = Redirection(error) else {
-                    results[index] = result
-                    continue
-                }
+            for (index, result) in received {
                 results[index] = result
+                guard hop < configuration.maxRedirections, case .failure(let error) = result,
+                      let redirection = Redirection(error) else { continue }
                 targets[index] = Target(node: redirection.node, asking: redirection.isAsk)
                 if !redirection.isAsk {
                     topology.move(redirection.slot, to: redirection.node)
@@ -82,14 +103,22 @@ public final class RedisCluster {
                 redirected.append(index)
             }
             guard !redirected.isEmpty else { break }
-            pending = redirected
+            received = try collect(send(redirected, of: commands, at: targets, on: &redirectConnections))
         }
-        for index in commands.indices where targets[index] == nil && results[index] == nil {
+        return commands.indices.map { index in
+            if let result = results[index] { return result }
             needsRefresh = true
-            results[index] = .failure(RedisError(.serverBusy, context: commands[index].name,
-                                                 detail: "CLUSTERDOWN no primary serves the slot"))
+            return .failure(RedisError(.serverBusy, context: commands[index].name,
+                                       detail: "CLUSTERDOWN no primary serves the slot"))
         }
-        return results.map { $0! }
+    }
+
+    /// Gives up every node connection on purpose, with the replies still in flight
+    /// on them (see `RedisConnection.abandon`); the next call connects afresh.
+    public func abandon(_ reason: String) {
+        for connection in connections.values { connection.abandon(reason) }
+        connections = [:]
+        redirectConnections = [:]
     }
 
     /// Asks for the slot map now: of the known primaries, then of the seeds.
@@ -98,7 +127,8 @@ public final class RedisCluster {
         let known = topology.primaries.map { RedisEndpoint(host: $0.host, port: $0.port, password: password) }
         for endpoint in known + configuration.seeds {
             do {
-                let reply = try connection(to: endpoint).execute(RedisCommand(["CLUSTER", "SHARDS"]))
+                let reply = try connection(to: endpoint, in: &redirectConnections)
+                    .execute(RedisCommand(["CLUSTER", "SHARDS"]))
                 let fresh = try RedisClusterTopology(shards: reply)
                 guard fresh.coveredSlots > 0 else { continue }
                 topology = fresh
@@ -106,7 +136,7 @@ public final class RedisCluster {
                 needsRefresh = false
                 return
             } catch {
-                drop(endpoint)
+                redirectConnections[Self.name(endpoint)] = nil
                 lastError = error
             }
         }
@@ -116,60 +146,88 @@ public final class RedisCluster {
     /// Loads `script` on every primary.
     public func load(_ script: RedisScript) throws(RedisError) {
         try refreshIfDue()
-        for node in topology.primaries { try connection(to: endpoint(node)).load(script) }
+        for node in topology.primaries { try connection(to: endpoint(node), in: &redirectConnections).load(script) }
     }
 
     // MARK: routing
 
-    private struct Target: Hashable {
+    fileprivate struct Target: Hashable {
         var node: RedisClusterTopology.Node
         var asking = false
     }
 
     private var firstPrimary: Target? { topology.primaries.first.map { Target(node: $0) } }
 
-    /// Sends each pending command to its target, every node's share before any
-    /// reply is read; returns (command index, result) pairs.
-    private func run(_ pending: [Int], of commands: [RedisCommand], at targets: [Target?])
-        throws(RedisError) -> [(Int, Result<RedisReply, RedisError>)] {
+    /// Each command's node: a keyed command goes to its slot's primary (nil when
+    /// none serves it); `MULTI` goes with the command after it, any other command
+    /// without a key with the command before it; else to the first primary.
+    private func route(_ commands: [RedisCommand]) -> [Target?] {
+        let slots = commands.map(\.slot)
+        var targets = slots.map { slot in slot.flatMap { topology.primary(of: $0) }.map { Target(node: $0) } }
+        var previous: Target?
+        for index in commands.indices {
+            if slots[index] != nil {
+                previous = targets[index]
+            } else if commands[index].name.uppercased() == "MULTI",
+                      let next = slots[(index + 1)...].firstIndex(where: { $0 != nil }) {
+                targets[index] = targets[next]
+            } else {
+                targets[index] = previous ?? firstPrimary
+            }
+        }
+        return targets
+    }
+
+    /// Writes each listed command to its target, one pipeline per node (with
+    /// `ASKING` before each command of an ASK redirection), every node's before any
+    /// reply is read.
+    private func send(_ indices: [Int], of commands: [RedisCommand], at targets: [Target?],
+                      on pool: inout [String: RedisConnection]) throws(RedisError) -> [SentShare] {
         var groups: [Target: [Int]] = [:]
         var order: [Target] = []
-        for index in pending {
+        for index in indices {
             guard let target = targets[index] else { continue }
             if groups[target] == nil { order.append(target) }
             groups[target, default: []].append(index)
         }
-        var sent: [(Target, [Int], RedisConnection, RedisConnection.PendingReplies)] = []
+        var sent: [SentShare] = []
         for target in order {
-            let indices = groups[target]!
+            let share = groups[target]!
             var batch: [RedisCommand] = []
-            for index in indices {
+            for index in share {
                 if target.asking { batch.append(RedisCommand(["ASKING"])) }
                 batch.append(commands[index])
             }
             let endpoint = endpoint(target.node)
             do {
-                let connection = try connection(to: endpoint)
-                sent.append((target, indices, connection, try connection.send(batch)))
+                let connection = try connection(to: endpoint, in: &pool)
+                sent.append(SentShare(indices: share, asking: target.asking, connection: connection,
+                                      replies: try connection.send(batch)))
             } catch {
-                drop(endpoint)
+                pool[Self.name(endpoint)] = nil
                 needsRefresh = true
                 throw error
             }
         }
+        return sent
+    }
+
+    /// The replies of each share, as (command index, result) pairs.
+    private func collect(_ sent: [SentShare]) throws(RedisError) -> [(Int, Result<RedisReply, RedisError>)] {
         var results: [(Int, Result<RedisReply, RedisError>)] = []
-        for (target, indices, connection, replies) in sent {
+        for share in sent {
             let received: [Result<RedisReply, RedisError>]
             do {
-                received = try connection.receive(replies)
+                received = try share.connection.receive(share.replies)
             } catch {
-                drop(endpoint(target.node))
+                connections = connections.filter { $0.value !== share.connection }
+                redirectConnections = redirectConnections.filter { $0.value !== share.connection }
                 needsRefresh = true
                 throw error
             }
             // With ASKING first, every other reply is ASKING's OK.
-            let answers = target.asking ? stride(from: 1, to: received.count, by: 2).map { received[$0] } : received
-            results += zip(indices, answers).map { ($0, $1) }
+            let answers = share.asking ? stride(from: 1, to: received.count, by: 2).map { received[$0] } : received
+            results += zip(share.indices, answers).map { ($0, $1) }
         }
         return results
     }
@@ -182,18 +240,19 @@ public final class RedisCluster {
         RedisEndpoint(host: node.host, port: node.port, password: password)
     }
 
-    private func connection(to endpoint: RedisEndpoint) throws(RedisError) -> RedisConnection {
-        let name = "\(endpoint.host):\(endpoint.port)"
-        if let live = connections[name], !live.isBroken { return live }
+    private static func name(_ endpoint: RedisEndpoint) -> String { "\(endpoint.host):\(endpoint.port)" }
+
+    /// The pool's live connection to `endpoint`, made (and its scripts loaded) when
+    /// there is none.
+    private func connection(to endpoint: RedisEndpoint, in pool: inout [String: RedisConnection])
+        throws(RedisError) -> RedisConnection {
+        if let live = pool[Self.name(endpoint)], !live.isBroken { return live }
         let connection = try RedisConnection.connect(endpoint, timeoutMs: configuration.timeoutMs)
         for script in configuration.scripts { try connection.load(script) }
-        connections[name] = connection
+        pool[Self.name(endpoint)] = connection
         return connection
     }
 
-    private func drop(_ endpoint: RedisEndpoint) {
-        connections["\(endpoint.host):\(endpoint.port)"] = nil
-    }
 
     private func refreshIfDue() throws(RedisError) {
         let interval = Duration.milliseconds(configuration.refreshIntervalMs)

@@ -57,6 +57,31 @@ struct RedisClusterTests {
         }
     }
 
+    @Test("a pipeline sent behind another: a redirection of the first is followed and the second still reads in order")
+    func overlappedPipelinesSurviveARedirection() async throws {
+        try await withCluster { nodes, cluster in
+            let (key, other) = ("{overlap}:seq", "{other}:seq")
+            _ = try cluster.pipeline([.set(key, "1")])
+            try nodes.migrate(slot: RedisHashSlot.of(key), keys: [key], finish: true)
+            let first = try cluster.send([.incr(key), .incr(other)])
+            let second = try cluster.send([.incr(key), .incr(other)])
+            #expect(try cluster.receive(first).map { try $0.get().int64 } == [2, 1])
+            #expect(try cluster.receive(second).map { try $0.get().int64 } == [3, 2])
+        }
+    }
+
+    @Test("MULTI goes to the node of the keys after it, EXEC with the keys before it")
+    func aTransactionGoesWithItsKeys() async throws {
+        try await withCluster { _, cluster in
+            for tag in ["a", "b", "c", "d"] {
+                let replies = try cluster.pipeline([
+                    RedisCommand(["MULTI"]), .incr("{\(tag)}:x"), .incr("{\(tag)}:y"), RedisCommand(["EXEC"]),
+                ])
+                #expect(try replies[3].get().array == [.integer(1), .integer(1)], "\(tag)")
+            }
+        }
+    }
+
     @Test("a primary killed: its replica is promoted, the client finds it and goes on with the data the replica held")
     func aFailoverIsFollowed() async throws {
         try await withCluster { nodes, cluster in
