@@ -30,3 +30,18 @@ struct RedisHashSlotTests {
         }
     }
 }
+
+@Suite("Redis per-slot keys")
+struct RedisSlotKeysTests {
+    @Test("each slot's sentinel and writer keys hash to that slot, and spell no conversation's key")
+    func slotKeysLiveInTheirSlot() {
+        for slot in [0, 1, 5461, 10922, 16383] + (0..<50).map({ _ in Int.random(in: 0..<RedisHashSlot.count) }) {
+            #expect(RedisHashSlot.of(RedisKeys.slotSentinel(slot)) == slot)
+            #expect(RedisHashSlot.of(RedisKeys.slotWriter(slot, "w1")) == slot)
+            let tag = RedisKeys.slotTag(slot)
+            #expect(!RedisKeysTests.keys(tag, "w1").contains(RedisKeys.slotSentinel(slot)))
+            #expect(!RedisKeysTests.keys(tag, "2:w1").contains(RedisKeys.slotWriter(slot, "w1")))
+        }
+        #expect(Set((0..<RedisHashSlot.count).map(RedisKeys.slotTag)).count == RedisHashSlot.count)
+    }
+}

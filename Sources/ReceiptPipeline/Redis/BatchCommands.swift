@@ -26,9 +26,12 @@ public struct BatchCommands: Sendable {
     /// calls for every new message of the batch (`allocationCalls`), then the
     /// sentinel again. The store sends its writer check (`WriterPositionScript`) in
     /// place of the two sentinel reads, built as it sends.
+    ///
+    /// The sentinel is `scope`'s: on a cluster the store builds one such read per
+    /// slot the batch touches (`ScopedGroups`), each inside its slot.
     public func read(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64] = [:],
-                     marksBudget: Int? = nil) -> [RedisCommand] {
-        var commands: [RedisCommand] = [.get(RedisKeys.sentinel)]
+                     marksBudget: Int? = nil, scope: CheckScope = .single) -> [RedisCommand] {
+        var commands: [RedisCommand] = [.get(scope.sentinel)]
         commands.reserveCapacity(queries.count * 3 + 3)
         let marks = Self.marksKeys(queries)
         if !marks.isEmpty {
@@ -50,8 +53,8 @@ public struct BatchCommands: Sendable {
                 commands.append(.zmscore(RedisKeys.Parts.deliveryWatermarks(cid), query.recipients))
             }
         }
-        commands += allocationCalls(queries, epoch: epoch, trimBelow: trimBelow)
-        commands.append(.get(RedisKeys.sentinel))
+        commands += allocationCalls(queries, epoch: epoch, trimBelow: trimBelow, sentinel: scope.sentinel)
+        commands.append(.get(scope.sentinel))
         return commands
     }
 
@@ -156,6 +159,25 @@ public struct BatchCommands: Sendable {
         return commands
     }
 
+    /// Phase two split by scope (`ScopedGroups`): on a cluster, each slot's writes
+    /// apart, so each can end with its slot's writer check.
+    public func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite],
+                      cluster: Bool) -> [(scope: CheckScope, commands: [RedisCommand])] {
+        guard cluster else { return [(.single, write(writes, markedWrites))] }
+        var order: [CheckScope] = []
+        var commands: [CheckScope: [RedisCommand]] = [:]
+        func add(_ conversationID: String, _ command: RedisCommand) {
+            let scope = CheckScope.slot(of: conversationID)
+            if commands[scope] == nil { order.append(scope) }
+            commands[scope, default: []].append(command)
+        }
+        for write in writes { add(write.conversationID, self.write([write])[0]) }
+        for marked in markedWrites {
+            add(marked.conversationID, foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
+        }
+        return order.map { ($0, commands[$0]!) }
+    }
+
     /// The fold script call that stores one user's marked state.
     func foldMarks(_ kind: MarkedWrite.Kind, _ cid: String, _ userID: String, _ state: MarkedWatermark) -> RedisCommand {
         .evalsha(FoldMarksScript.script, keys: RedisKeys.marked(kind, cid, userID),
@@ -164,14 +186,16 @@ public struct BatchCommands: Sendable {
 
     /// The allocation script calls for the new messages of `queries`, in query order,
     /// each call taking whole conversations up to `AllocationScript.argumentsPerCall`.
-    func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64]) -> [RedisCommand] {
+    func allocationCalls(_ queries: [ConversationQuery], epoch: String, trimBelow: [IDKey: Int64],
+                         sentinel: String = RedisKeys.sentinel) -> [RedisCommand] {
         var calls: [RedisCommand] = []
         var chunk: [Int] = []  // indices into `queries`: the queries themselves are not copied
         var arguments = 2  // the epoch and the window
         for index in queries.indices where !queries[index].allocations.isEmpty {
             let needed = 2 + 2 * queries[index].allocations.count
             if !chunk.isEmpty, arguments + needed > AllocationScript.argumentsPerCall {
-                calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, arguments: arguments))
+                calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, sentinel: sentinel,
+                                            arguments: arguments))
                 chunk.removeAll(keepingCapacity: true)
                 arguments = 2
             }
@@ -179,7 +203,8 @@ public struct BatchCommands: Sendable {
             arguments += needed
         }
         if !chunk.isEmpty {
-            calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, arguments: arguments))
+            calls.append(allocationCall(queries, chunk, epoch: epoch, trimBelow: trimBelow, sentinel: sentinel,
+                                        arguments: arguments))
         }
         return calls
     }
@@ -188,12 +213,12 @@ public struct BatchCommands: Sendable {
     /// straight into the command (keys included): no `String` per key, count or
     /// position. See `AllocationScript` for the layout of its keys and arguments.
     private func allocationCall(_ queries: [ConversationQuery], _ chunk: [Int], epoch: String,
-                                trimBelow: [IDKey: Int64], arguments: Int) -> RedisCommand {
+                                trimBelow: [IDKey: Int64], sentinel: String, arguments: Int) -> RedisCommand {
         let keyCount = 1 + 3 * chunk.count
         return RedisCommand("EVALSHA", argumentCount: 2 + keyCount + arguments) { writer in
             writer.append(AllocationScript.script.sha1)
             writer.append(keyCount)
-            writer.append(RedisKeys.sentinel)
+            writer.append(sentinel)
             for index in chunk {
                 let cid = queries[index].conversationID
                 RedisKeys.Parts.maxSeq(cid).write(to: &writer)
