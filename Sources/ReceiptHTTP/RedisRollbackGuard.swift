@@ -16,28 +16,96 @@ import ReceiptRedis
 ///
 /// What it cannot see: writes of another process that this process's position
 /// does not cover. That process's worker notices at its next round trip (within a
-/// second when idle) and marks the sentinel, which this guard then sees.
+/// second when idle) and marks the sentinel, which this guard then sees. On a
+/// cluster, a slot that went back is seen only once a worker marked it.
 struct RedisRollbackGuard: Sendable {
     /// Where the worker of this process reports what Redis acknowledged.
     let status: WorkerStatus
+    /// A Redis Cluster: one transaction per slot, each checking that slot's sentinel
+    /// (`RedisKeys.slotSentinel`). The worker's positions there are per slot and not
+    /// reported to the API yet, so on a cluster only a lost or rebuilt slot is seen.
+    var cluster = false
 
-    /// The transaction that runs `commands` after reading the sentinel and the
-    /// acknowledged writer's position. Throws when the worker has not yet found Redis
-    /// whole (at start, or before it has checked a Redis it lost).
-    func transaction(_ commands: [RedisCommand]) throws(StateReadError) -> (RedisAcknowledgement, [RedisCommand]) {
+    /// The transactions that run `commands`, and how to read their replies back.
+    struct Plan {
+        let acknowledgement: RedisAcknowledgement
+        /// Per transaction: its slot (nil on a single Redis) and the indices of the
+        /// commands it runs.
+        let groups: [(slot: Int?, indices: [Int])]
+        let commands: [RedisCommand]
+        let commandCount: Int
+    }
+
+    /// The transactions that run `commands` after reading the sentinel and the
+    /// acknowledged writer's position (on a cluster: each slot's sentinel). Throws
+    /// when the worker has not yet found Redis whole (at start, or before it has
+    /// checked a Redis it lost).
+    func transaction(_ commands: [RedisCommand]) throws(StateReadError) -> Plan {
         guard let acknowledgement = status.redisAcknowledgement else {
             throw Self.recovering("the worker has not found Redis whole yet")
         }
-        let check: [RedisCommand] = [.get(RedisKeys.sentinel), .get(RedisKeys.writer(acknowledgement.writerID))]
-        return (acknowledgement, [RedisCommand(["MULTI"])] + check + commands + [RedisCommand(["EXEC"])])
+        var groups: [(slot: Int?, indices: [Int])] = []
+        if cluster {
+            var position: [Int: Int] = [:]
+            for (index, command) in commands.enumerated() {
+                let slot = command.slot ?? 0
+                if let at = position[slot] {
+                    groups[at].indices.append(index)
+                } else {
+                    position[slot] = groups.count
+                    groups.append((slot, [index]))
+                }
+            }
+        } else {
+            groups = [(nil, Array(commands.indices))]
+        }
+        var wrapped: [RedisCommand] = []
+        for group in groups {
+            wrapped.append(RedisCommand(["MULTI"]))
+            wrapped += checks(group.slot, acknowledgement)
+            wrapped += group.indices.map { commands[$0] }
+            wrapped.append(RedisCommand(["EXEC"]))
+        }
+        return Plan(acknowledgement: acknowledgement, groups: groups, commands: wrapped, commandCount: commands.count)
     }
 
-    /// The replies of `commands` from the transaction's replies (`MULTI`'s, each
-    /// `QUEUED`, then `EXEC`'s array), once the check in it passed.
-    func replies(_ replies: [RedisReply], of acknowledgement: RedisAcknowledgement) throws(StateReadError) -> [RedisReply] {
-        guard let executed = replies.last?.array, executed.count >= 2 else {
-            throw StateReadError(.redis, isUnavailable: false, detail: "a read transaction was not executed")
+    /// The reads that check a transaction: the sentinel (a slot's on a cluster) and,
+    /// on a single Redis, this process's write position.
+    private func checks(_ slot: Int?, _ acknowledgement: RedisAcknowledgement) -> [RedisCommand] {
+        if let slot { return [.get(RedisKeys.slotSentinel(slot))] }
+        return [.get(RedisKeys.sentinel), .get(RedisKeys.writer(acknowledgement.writerID))]
+    }
+
+    /// The replies of the planned commands, in their order, from the transactions'
+    /// replies (per transaction: `MULTI`'s, each `QUEUED`, then `EXEC`'s array), once
+    /// every check passed.
+    func replies(_ replies: [RedisReply], of plan: Plan) throws(StateReadError) -> [RedisReply] {
+        var answers = [RedisReply](repeating: .null, count: plan.commandCount)
+        var offset = 0
+        for group in plan.groups {
+            let checkCount = group.slot == nil ? 2 : 1
+            offset += 1 + checkCount + group.indices.count + 1
+            guard offset <= replies.count, let executed = replies[offset - 1].array,
+                  executed.count == checkCount + group.indices.count else {
+                throw StateReadError(.redis, isUnavailable: false, detail: "a read transaction was not executed")
+            }
+            try check(executed, slot: group.slot, plan.acknowledgement)
+            for (index, answer) in zip(group.indices, executed.dropFirst(checkCount)) {
+                if case .error(let text) = answer {
+                    // The error's first word (WRONGTYPE, …): the rest may quote keys.
+                    throw StateReadError(.redis, isUnavailable: false,
+                                         detail: "Redis refused a read: \(text.prefix { $0 != " " })")
+                }
+                answers[index] = answer
+            }
         }
+        return answers
+    }
+
+    /// Throws `recovering` unless the sentinel holds the acknowledged epoch and, on
+    /// a single Redis, the position is at least the acknowledged one.
+    private func check(_ executed: [RedisReply], slot: Int?, _ acknowledgement: RedisAcknowledgement)
+        throws(StateReadError) {
         let sentinel = executed[0].string
         guard sentinel == acknowledgement.epoch else {
             let reason = switch sentinel {
@@ -45,20 +113,14 @@ struct RedisRollbackGuard: Sendable {
             case RedisKeys.rolledBack: "Redis rolled back (being rebuilt)"
             default: "Redis was rebuilt since the worker last checked it"
             }
-            throw Self.recovering(reason)
+            throw Self.recovering(slot.map { "\(reason) in slot \($0)" } ?? reason)
         }
+        guard slot == nil else { return }
         let position = executed[1].isNull ? 0 : executed[1].int64 ?? 0
         guard position >= acknowledgement.position else {
             throw Self.recovering("Redis holds write position \(position), below the \(acknowledgement.position) it "
                 + "acknowledged: it rolled back")
         }
-        let answers = executed.dropFirst(2)
-        for case .error(let text) in answers {
-            // The error's first word (WRONGTYPE, …): the rest may quote keys.
-            throw StateReadError(.redis, isUnavailable: false,
-                                 detail: "Redis refused a read: \(text.prefix { $0 != " " })")
-        }
-        return Array(answers)
     }
 
     private static func recovering(_ detail: String) -> StateReadError {

@@ -11,7 +11,7 @@ import ReceiptThreads
 /// server may have restarted since the last request); reads are idempotent.
 final class StateConnections {
     private let logger: Logger
-    private var redis: Reconnecting<RedisConnection, RedisError>
+    private let redis: RedisClient
     private var postgres: Reconnecting<PostgresConnection, PostgresError>
     /// Checks every Redis read against what the worker acknowledged; nil: no check
     /// (a reader without a worker in the process, as in tests of the routes).
@@ -19,13 +19,11 @@ final class StateConnections {
 
     /// `statementTimeoutMs` bounds every PostgreSQL query of the API (`statement_timeout`),
     /// so one slow query cannot hold a reader thread.
-    init(redis endpoint: RedisEndpoint, redisTimeoutMs: Int, postgresURL: String, statementTimeoutMs: Int = 2_000,
-         rollbackGuard: RedisRollbackGuard? = nil, logger: Logger) {
+    init(redis deployment: RedisClient.Deployment, redisTimeoutMs: Int, postgresURL: String,
+         statementTimeoutMs: Int = 2_000, rollbackGuard: RedisRollbackGuard? = nil, logger: Logger) {
         self.logger = logger
         self.rollbackGuard = rollbackGuard
-        redis = Reconnecting(
-            connect: { () throws(RedisError) in try RedisConnection.connect(endpoint, timeoutMs: redisTimeoutMs) },
-            isBroken: \.isBroken)
+        redis = RedisClient(deployment, timeoutMs: redisTimeoutMs)
         postgres = Reconnecting(
             connect: { () throws(PostgresError) in
                 let connection = try PostgresConnection.connect(url: postgresURL)
@@ -40,14 +38,20 @@ final class StateConnections {
     /// its check, and a Redis behind what the worker acknowledged answers nothing.
     func redisPipeline(_ commands: [RedisCommand]) throws(StateReadError) -> [RedisReply] {
         guard let rollbackGuard else { return try send(commands) }
-        let (acknowledgement, transaction) = try rollbackGuard.transaction(commands)
-        return try rollbackGuard.replies(send(transaction), of: acknowledgement)
+        let plan = try rollbackGuard.transaction(commands)
+        return try rollbackGuard.replies(send(plan.commands), of: plan)
     }
 
+    /// Runs `commands`, once more on a fresh connection when a retriable failure
+    /// broke the one used (the server may have restarted since the last request).
     private func send(_ commands: [RedisCommand]) throws(StateReadError) -> [RedisReply] {
         do throws(RedisError) {
-            let replies = try redis.use({ connection throws(RedisError) in try connection.pipeline(commands) },
-                                        isRetriable: \.isRetriable)
+            let replies: [Result<RedisReply, RedisError>]
+            do {
+                replies = try redis.pipeline(commands)
+            } catch where error.isRetriable {
+                replies = try redis.pipeline(commands)
+            }
             return try replies.map { result throws(RedisError) in try result.get() }
         } catch {
             logger.debug("redis read failed", metadata: ["error": "\(error)"])

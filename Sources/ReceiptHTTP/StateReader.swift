@@ -24,14 +24,18 @@ public final class StateReader: StateReading {
     ///   - acknowledgedBy: the status of the worker in this process; Redis answers
     ///     only while it holds what that worker acknowledged (`RedisRollbackGuard`).
     ///     nil: no check, for a reader without a worker (tests of the routes).
-    public init(redis: RedisEndpoint, postgresURL: String, threadCount: Int = 2, redisTimeoutMs: Int = 2000,
-                acknowledgedBy status: WorkerStatus?, logger: Logger) {
+    ///   - clusterSeeds: seed nodes of a Redis Cluster; empty for the single Redis at
+    ///     `redis`. Default: empty.
+    public init(redis: RedisEndpoint, clusterSeeds: [RedisEndpoint] = [], postgresURL: String, threadCount: Int = 2,
+                redisTimeoutMs: Int = 2000, acknowledgedBy status: WorkerStatus?, logger: Logger) {
         precondition(threadCount > 0, "a StateReader needs at least one thread")
         let postgresURL = withConnectTimeout(postgresURL)
         threads = (0..<threadCount).map { index in
             ReaderThread(name: "state-reader-\(index)") {
-                StateConnections(redis: redis, redisTimeoutMs: redisTimeoutMs, postgresURL: postgresURL,
-                                 rollbackGuard: status.map(RedisRollbackGuard.init), logger: logger)
+                StateConnections(redis: clusterSeeds.isEmpty ? .single(redis) : .cluster(seeds: clusterSeeds),
+                                 redisTimeoutMs: redisTimeoutMs, postgresURL: postgresURL,
+                                 rollbackGuard: status.map { RedisRollbackGuard(status: $0, cluster: !clusterSeeds.isEmpty) },
+                                 logger: logger)
             }
         }
     }

@@ -46,9 +46,15 @@ public final class RedisCluster {
     private var refreshedAt: ContinuousClock.Instant?
     private var needsRefresh = true
 
-    public init(configuration: Configuration) {
+    /// Runs on every new node connection, after the scripts are loaded and before
+    /// anything else is sent on it (`RedisClient`'s checks of each server).
+    private let prepare: (RedisConnection) throws(RedisError) -> Void
+
+    public init(configuration: Configuration,
+                prepare: @escaping (RedisConnection) throws(RedisError) -> Void = { _ in }) {
         precondition(!configuration.seeds.isEmpty, "a cluster needs at least one seed node")
         self.configuration = configuration
+        self.prepare = prepare
     }
 
     /// Runs `commands` across the cluster; one result per command, in order. Throws
@@ -77,7 +83,7 @@ public final class RedisCluster {
     public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
         try refreshIfDue()
         let targets = route(commands)
-        let sent = try send(Array(commands.indices), of: commands, at: targets, on: &connections)
+        let sent = try send(Array(commands.indices), of: commands, at: targets, on: .main)
         return PendingReplies(commands: commands, targets: targets, sent: sent)
     }
 
@@ -103,7 +109,7 @@ public final class RedisCluster {
                 redirected.append(index)
             }
             guard !redirected.isEmpty else { break }
-            received = try collect(send(redirected, of: commands, at: targets, on: &redirectConnections))
+            received = try collect(send(redirected, of: commands, at: targets, on: .redirect))
         }
         return commands.indices.map { index in
             if let result = results[index] { return result }
@@ -127,7 +133,7 @@ public final class RedisCluster {
         let known = topology.primaries.map { RedisEndpoint(host: $0.host, port: $0.port, password: password) }
         for endpoint in known + configuration.seeds {
             do {
-                let reply = try connection(to: endpoint, in: &redirectConnections)
+                let reply = try connection(to: endpoint, in: .redirect)
                     .execute(RedisCommand(["CLUSTER", "SHARDS"]))
                 let fresh = try RedisClusterTopology(shards: reply)
                 guard fresh.coveredSlots > 0 else { continue }
@@ -146,7 +152,7 @@ public final class RedisCluster {
     /// Loads `script` on every primary.
     public func load(_ script: RedisScript) throws(RedisError) {
         try refreshIfDue()
-        for node in topology.primaries { try connection(to: endpoint(node), in: &redirectConnections).load(script) }
+        for node in topology.primaries { try connection(to: endpoint(node), in: .redirect).load(script) }
     }
 
     // MARK: routing
@@ -182,7 +188,7 @@ public final class RedisCluster {
     /// `ASKING` before each command of an ASK redirection), every node's before any
     /// reply is read.
     private func send(_ indices: [Int], of commands: [RedisCommand], at targets: [Target?],
-                      on pool: inout [String: RedisConnection]) throws(RedisError) -> [SentShare] {
+                      on pool: Pool) throws(RedisError) -> [SentShare] {
         var groups: [Target: [Int]] = [:]
         var order: [Target] = []
         for index in indices {
@@ -200,11 +206,13 @@ public final class RedisCluster {
             }
             let endpoint = endpoint(target.node)
             do {
-                let connection = try connection(to: endpoint, in: &pool)
+                let connection = try connection(to: endpoint, in: pool)
                 sent.append(SentShare(indices: share, asking: target.asking, connection: connection,
                                       replies: try connection.send(batch)))
             } catch {
-                pool[Self.name(endpoint)] = nil
+                forget(endpoint, in: pool)
+                // The shares already sent will never be read: their connections go too.
+                discard(sent[...], "a pipeline to another node failed")
                 needsRefresh = true
                 throw error
             }
@@ -215,13 +223,14 @@ public final class RedisCluster {
     /// The replies of each share, as (command index, result) pairs.
     private func collect(_ sent: [SentShare]) throws(RedisError) -> [(Int, Result<RedisReply, RedisError>)] {
         var results: [(Int, Result<RedisReply, RedisError>)] = []
-        for share in sent {
+        for (position, share) in sent.enumerated() {
             let received: [Result<RedisReply, RedisError>]
             do {
                 received = try share.connection.receive(share.replies)
             } catch {
-                connections = connections.filter { $0.value !== share.connection }
-                redirectConnections = redirectConnections.filter { $0.value !== share.connection }
+                // This share's connection broke, and the shares after it will never be
+                // read: every one of those connections goes.
+                discard(sent[position...], "a pipeline to another node failed")
                 needsRefresh = true
                 throw error
             }
@@ -234,6 +243,24 @@ public final class RedisCluster {
 
     // MARK: connections
 
+    /// Which connections a pipeline uses: the usual ones, or those for redirected
+    /// commands and single calls (`refresh`, `load`), never with replies unread.
+    private enum Pool { case main, redirect }
+
+    private func forget(_ endpoint: RedisEndpoint, in pool: Pool) {
+        if pool == .main { connections[Self.name(endpoint)] = nil } else { redirectConnections[Self.name(endpoint)] = nil }
+    }
+
+    /// Gives up the connections of shares whose replies will not be read: a later
+    /// pipeline on them would read these replies as its own.
+    private func discard(_ shares: ArraySlice<SentShare>, _ reason: String) {
+        for share in shares {
+            share.connection.abandon(reason)
+            connections = connections.filter { $0.value !== share.connection }
+            redirectConnections = redirectConnections.filter { $0.value !== share.connection }
+        }
+    }
+
     private var password: String? { configuration.seeds.first?.password }
 
     private func endpoint(_ node: RedisClusterTopology.Node) -> RedisEndpoint {
@@ -244,12 +271,13 @@ public final class RedisCluster {
 
     /// The pool's live connection to `endpoint`, made (and its scripts loaded) when
     /// there is none.
-    private func connection(to endpoint: RedisEndpoint, in pool: inout [String: RedisConnection])
-        throws(RedisError) -> RedisConnection {
-        if let live = pool[Self.name(endpoint)], !live.isBroken { return live }
+    private func connection(to endpoint: RedisEndpoint, in pool: Pool) throws(RedisError) -> RedisConnection {
+        let name = Self.name(endpoint)
+        if let live = pool == .main ? connections[name] : redirectConnections[name], !live.isBroken { return live }
         let connection = try RedisConnection.connect(endpoint, timeoutMs: configuration.timeoutMs)
         for script in configuration.scripts { try connection.load(script) }
-        pool[Self.name(endpoint)] = connection
+        try prepare(connection)
+        if pool == .main { connections[name] = connection } else { redirectConnections[name] = connection }
         return connection
     }
 

@@ -69,6 +69,20 @@ public struct RedisEndpoint: Sendable, Equatable {
         self.init(host: host, port: port, database: database, password: password)
     }
 
+    /// The seed nodes of a Redis Cluster from `host:port,host:port,…` (`[v6]:port`
+    /// for IPv6; a missing port is 6379), each with `password`, database 0 (the
+    /// only one a cluster has). Throws `invalidURL` naming what is wrong.
+    public static func clusterSeeds(_ list: String, password: String?) throws(RedisError) -> [RedisEndpoint] {
+        var seeds: [RedisEndpoint] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { throw invalid("an empty node in the cluster node list") }
+            let (host, port) = try hostAndPort(Substring(trimmed))
+            seeds.append(RedisEndpoint(host: host, port: port, password: password))
+        }
+        return seeds
+    }
+
     /// `host`, `host:port`, `[v6]` or `[v6]:port`.
     private static func hostAndPort(_ authority: Substring) throws(RedisError) -> (String, Int) {
         let host: Substring

@@ -18,7 +18,8 @@ enum ReceiptApplication {
     ) -> ServiceGroup {
         let status = WorkerStatus()
         let workerService = ReceiptWorkerService(configuration: worker, logger: logger, status: status)
-        let reader = StateReader(redis: worker.redis, postgresURL: worker.postgresURL, acknowledgedBy: status,
+        let reader = StateReader(redis: worker.redis, clusterSeeds: worker.redisClusterNodes,
+                                 postgresURL: worker.postgresURL, acknowledgedBy: status,
                                  logger: logger)
         let server = buildHTTPServer(
             configuration: http, status: status, registry: registry, reader: reader, logger: logger)

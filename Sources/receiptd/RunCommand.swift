@@ -53,6 +53,8 @@ struct RunCommand: AsyncParsableCommand {
     var maxUnflushedMiB: String?
     @Option(help: "The most marks (read or delivery acks above a watermark) one batch reads back from Redis, in MiB at 128 bytes a mark; a batch over it is cut and read in parts. Env: RECEIPTD_MAX_MARKS_READ_MIB. Default: 32.")
     var maxMarksReadMiB: String?
+    @Option(help: "Redis Cluster seed nodes, host:port,host:port; selects cluster mode (the password of --redis-url applies). Env: RECEIPTD_REDIS_CLUSTER_NODES. Default: none (a single Redis).")
+    var redisClusterNodes: String?
     @Option(help: "Redis replicas that must hold each round trip's writes (WAIT) before its seqs and watermarks are announced; 0 for none. Env: RECEIPTD_REDIS_WAIT_REPLICAS. Default: 0.")
     var redisWaitReplicas: String?
     @Option(help: "How long one WAIT for replicas waits before the round trip is retried. Env: RECEIPTD_REDIS_WAIT_TIMEOUT_MS. Default: 1000.")
@@ -162,6 +164,19 @@ struct RunCommand: AsyncParsableCommand {
         configuration.redisReplicaWaitTimeoutMs = try settings.integer(
             redisWaitTimeoutMs, "RECEIPTD_REDIS_WAIT_TIMEOUT_MS", "--redis-wait-timeout-ms",
             default: configuration.redisReplicaWaitTimeoutMs, in: 10...60_000)
+        if let nodes = settings.string(redisClusterNodes, "RECEIPTD_REDIS_CLUSTER_NODES") {
+            do {
+                configuration.redisClusterNodes = try RedisEndpoint.clusterSeeds(nodes, password: redis.password)
+            } catch {
+                throw ConfigurationError("--redis-cluster-nodes '\(nodes)' is not a list of host:port: \(error.context)")
+            }
+            guard redis.database == 0 else {
+                throw ConfigurationError("--redis-url selects database \(redis.database); a Redis Cluster has only database 0")
+            }
+            guard configuration.redisReplicasToWait == 0 else {
+                throw ConfigurationError("--redis-wait-replicas is not supported with --redis-cluster-nodes yet")
+            }
+        }
         configuration.maxMarksReadBytes = try settings.integer(
             maxMarksReadMiB, "RECEIPTD_MAX_MARKS_READ_MIB", "--max-marks-read-mib",
             default: configuration.maxMarksReadBytes >> 20, in: 1...4_096) << 20

@@ -45,6 +45,12 @@ struct CommandLineTests {
         BadSetting(arguments: ["run"] + required + ["--exact-read-session-types", "9"],
                    names: "--exact-read-session-types"),
         BadSetting(arguments: ["run"] + required + ["--kafka-property", "no-equals-sign"], names: "--kafka-property"),
+        BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:1,,b:2"], names: "--redis-cluster-nodes"),
+        BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:99999"], names: "--redis-cluster-nodes"),
+        BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:7000", "--redis-url", "redis://a:7000/3"],
+                   names: "--redis-url"),
+        BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:7000", "--redis-wait-replicas", "1"],
+                   names: "--redis-wait-replicas"),
     ]
 
     @Test("a bad setting exits with status 2 and one 'receiptd: error:' line naming it", arguments: badSettings)

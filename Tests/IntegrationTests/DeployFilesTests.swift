@@ -19,7 +19,7 @@ struct DeployFilesTests {
         #expect(names.contains("compose.yaml") && names.contains("keda-scaledobject.yaml"))
         for (name, documents) in files.yaml {
             #expect(!documents.isEmpty && !documents.contains(.null), "\(name) has an empty document")
-            guard name != "compose.yaml" else { continue }
+            guard !name.hasPrefix("compose") else { continue }  // compose files, not Kubernetes objects
             for document in documents {
                 #expect(document["apiVersion"]?.stringValue != nil && document["kind"]?.stringValue != nil,
                         "\(name): an object without apiVersion or kind")
@@ -176,6 +176,31 @@ struct DeployFilesTests {
         #expect(try composeTopicPartitions(files) == [Self.eventsTopic: 8, "im.receipt.notify": 8, "im.receipt.events.dlq": 1])
         #expect(services["postgres"]?["image"]?.stringValue?.hasPrefix("postgres:15") == true)
         #expect(services["redis"]?["healthcheck"] != nil)
+    }
+
+    @Test("the cluster variant runs every replica on the six Redis Cluster nodes, after the cluster is made")
+    func composeClusterVariantUsesEveryNode() throws {
+        let files = try DeployFiles.load()
+        let base = try files.composeServices()
+        let cluster = try #require(files.yaml["compose.cluster.yaml"]?.first?["services"]?.object)
+        let nodes = cluster.keys.filter { $0.hasPrefix("redis-") && $0 != "redis-cluster-init" }.sorted()
+        #expect(nodes == (1...6).map { "redis-\($0)" })
+        for node in nodes {
+            let command = cluster[node]?["command"]?.array.compactMap(\.stringValue) ?? []
+            #expect(command.contains("--cluster-enabled"), "\(node) is not a cluster node")
+        }
+        let replicas = base.keys.filter { $0.hasPrefix("receiptd-") }
+        #expect(Set(replicas).isSubset(of: Set(cluster.keys)), "every replica of compose.yaml is made a cluster client")
+        for name in replicas {
+            let environment = cluster[name]?["environment"]?.object ?? [:]
+            let seeds = environment["RECEIPTD_REDIS_CLUSTER_NODES"]?.text?.split(separator: ",").map { String($0) } ?? []
+            #expect(seeds.map { $0.split(separator: ":")[0] }.map(String.init).sorted() == nodes, "\(name)")
+            let dependencies = cluster[name]?["depends_on"]?.object ?? [:]
+            #expect(dependencies["redis-cluster-init"]?["condition"]?.stringValue == "service_completed_successfully")
+            for dependency in dependencies.keys {
+                #expect(base[dependency] != nil || cluster[dependency] != nil, "\(name) → \(dependency)")
+            }
+        }
     }
 
     @Test("KEDA scales the Deployment on the lag of the ConfigMap's group on the events topic, up to its partitions")

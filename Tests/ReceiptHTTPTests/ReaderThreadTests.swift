@@ -15,7 +15,7 @@ import TestSupport
         let (redis, url) = (stores.redisEndpoint, stores.postgresURL)
         return ReaderThread(name: "reader-test") { [owner] in
             owner?.thread.withLock { $0 = pthread_self() }
-            return StateConnections(redis: redis, redisTimeoutMs: 2_000, postgresURL: url, logger: Logger(label: "test"))
+            return StateConnections(redis: .single(redis), redisTimeoutMs: 2_000, postgresURL: url, logger: Logger(label: "test"))
         }
     }
 
@@ -40,7 +40,7 @@ import TestSupport
     @Test("a full queue answers at once with ReaderBusy instead of queueing without bound")
     func aFullQueueRefusesAtOnce() async throws {
         let thread = ReaderThread(name: "busy-test", maxQueued: 1) {
-            StateConnections(redis: try! RedisEndpoint(url: "redis://127.0.0.1:1/0"), redisTimeoutMs: 100,
+            StateConnections(redis: .single(try! RedisEndpoint(url: "redis://127.0.0.1:1/0")), redisTimeoutMs: 100,
                              postgresURL: "postgresql://nobody@127.0.0.1:1/none", logger: Logger(label: "test"))
         }
         defer { thread.stop() }
@@ -71,7 +71,7 @@ import TestSupport
         try await withStores { stores in
             let (redis, url) = (stores.redisEndpoint, stores.postgresURL)
             let thread = ReaderThread(name: "timeout-test") {
-                StateConnections(redis: redis, redisTimeoutMs: 2_000, postgresURL: url, statementTimeoutMs: 300,
+                StateConnections(redis: .single(redis), redisTimeoutMs: 2_000, postgresURL: url, statementTimeoutMs: 300,
                                  logger: Logger(label: "test"))
             }
             defer { thread.stop() }

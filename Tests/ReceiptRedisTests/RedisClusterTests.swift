@@ -112,6 +112,29 @@ struct RedisClusterTests {
         }
     }
 
+    @Test("a client in use while a primary dies finds the promoted replica by itself")
+    func aClientInUseFollowsAFailover() async throws {
+        try await withCluster { nodes, cluster in
+            let keys = (0..<50).map { "{k\($0)}:seq" }
+            _ = try cluster.pipeline(keys.map { .incr($0) })
+            let primary = try nodes.primary(of: RedisHashSlot.of(keys[0]))
+            primary.kill()
+            var failures: [String] = []
+            var done = false
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !done, ContinuousClock.now < deadline {
+                do {
+                    _ = try cluster.pipeline(keys.map { .get($0) }).map { try $0.get() }
+                    done = true
+                } catch let error as RedisError where error.isRetriable {
+                    failures.append(error.debugDescription)
+                    Thread.sleep(forTimeInterval: 0.5)
+                }
+            }
+            #expect(done, "still failing after \(failures.count) tries: \(failures.suffix(2))")
+        }
+    }
+
     /// A fresh cluster and a client of it, on a thread of their own.
     private func withCluster(_ body: @escaping @Sendable (RedisClusterNodes, RedisCluster) throws -> Void) async throws {
         try await onOwnThread {

@@ -27,6 +27,23 @@ public final class RedisClusterNodes: @unchecked Sendable {
                 + ["--cluster-replicas", "1", "--cluster-yes"],
             environment: ProcessInfo.processInfo.environment)
         try waitUntilHealthy()
+        try waitUntilReplicasSynced()
+    }
+
+    /// Waits until every running replica's link to its primary is up: a replica that
+    /// never synced is not allowed to take over when its primary dies.
+    public func waitUntilReplicasSynced(timeout: Duration = .seconds(30)) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let infos = servers.filter(\.isRunning).map { try? $0.execute(RedisCommand(["INFO", "replication"])).string }
+            let replicas = infos.filter { $0?.contains("role:slave") != false }
+            if replicas.count == servers.filter(\.isRunning).count / 2,
+               replicas.allSatisfy({ $0?.contains("master_link_status:up") == true }) {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestFailure("the replicas of the cluster on \(seeds) did not sync with their primaries")
     }
 
     deinit {

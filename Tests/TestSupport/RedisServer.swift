@@ -30,7 +30,7 @@ public final class RedisServer: @unchecked Sendable {
         if let clusterPort {
             arguments += ["--cluster-enabled", "yes", "--cluster-port", String(clusterPort),
                           "--cluster-config-file", directory.appendingPathComponent("nodes.conf").path,
-                          "--cluster-node-timeout", "2000"]
+                          "--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0"]
         }
         process.arguments = arguments
         try process.run()

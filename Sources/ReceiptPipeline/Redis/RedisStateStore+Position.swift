@@ -4,24 +4,31 @@ import ReceiptRedis
 /// The writer check: how the store notices a Redis that rolled back
 /// (`WriterPositionScript`).
 extension RedisStateStore {
-    /// The writer check as a command: the sentinel must hold `epoch`, this writer's
-    /// position must not be below what it acknowledged, nor any required position
-    /// below what its checkpoint recorded; then the position advances.
-    func writerCheck(epoch: String) -> RedisCommand {
-        var keys = [RedisKeys.sentinel, RedisKeys.writer(writerID)]
-        var args = [epoch, String(acknowledgedPosition)]
-        for (writer, position) in requiredPositions.sorted(by: { $0.key < $1.key }) {
-            keys.append(RedisKeys.writer(writer))
-            args.append(String(position))
+    /// The writer check of `scope` as a command: its sentinel must hold `epoch`,
+    /// this writer's position there must not be below what it acknowledged, nor any
+    /// required position below what its checkpoint recorded (single scope); then the
+    /// position advances.
+    func writerCheck(epoch: String, scope: CheckScope = .single) -> RedisCommand {
+        var keys = [scope.sentinel, scope.writer(writerID)]
+        var args = [epoch, String(acknowledgedPositions[scope] ?? 0)]
+        if scope == .single {
+            for (writer, position) in requiredPositions.sorted(by: { $0.key < $1.key }) {
+                keys.append(RedisKeys.writer(writer))
+                args.append(String(position))
+            }
         }
         return .evalsha(WriterPositionScript.script, keys: keys, args: args)
     }
 
-    /// Takes the writer check's reply: the new position, which must be above every
-    /// position acknowledged before (only this process advances it). Throws
-    /// `RedisStateLost` when the check failed or the position went back; any other
-    /// failed reply as it is.
-    func acknowledge(_ reply: Result<RedisReply, RedisError>) throws {
+    /// The highest position Redis acknowledged in the single scope (a single Redis).
+    var acknowledgedPosition: Int64 { acknowledgedPositions[.single] ?? 0 }
+
+    /// Takes the writer check's reply for `scope`: the new position, which must be
+    /// above every position acknowledged there before (only this process advances
+    /// it). Throws `RedisStateLost` when the check failed or the position went back;
+    /// any other failed reply as it is.
+    func acknowledge(_ reply: Result<RedisReply, RedisError>, scope: CheckScope = .single) throws {
+        let acknowledgedPosition = acknowledgedPositions[scope] ?? 0
         let position: Int64
         switch reply {
         case .success(let value):
@@ -42,10 +49,12 @@ extension RedisStateStore {
             throw RedisStateLost(trigger: .writePosition,
                                  detail: "write position \(position) is not above the acknowledged \(acknowledgedPosition)")
         }
-        acknowledgedPosition = position
+        acknowledgedPositions[scope] = position
     }
 
     /// What Redis last acknowledged to this writer; nil until an epoch is adopted.
+    /// On a cluster the positions are per slot and not reported (position 0): the
+    /// query API checks each slot's sentinel only.
     var acknowledgement: RedisAcknowledgement? {
         epoch.map { RedisAcknowledgement(writerID: writerID, epoch: $0, position: acknowledgedPosition) }
     }
@@ -53,24 +62,51 @@ extension RedisStateStore {
     /// The writer check on its own (once a second, and when partitions are
     /// assigned): a Redis that lost or rolled back its data is noticed even while no
     /// events arrive. A success also covers the required positions from here on.
+    /// On a cluster, the slots this writer has used are checked in turns of at most
+    /// `idleCheckSlots` (batches check the slots they touch anyway).
     func checkWriter() throws {
         guard let epoch else { throw RedisStateLost() }
         let required = requiredPositions
-        let replies = try execute([writerCheck(epoch: epoch)], scripts: [WriterPositionScript.script])
-        try acknowledge(replies[0])
+        let scopes = configuration.clusterSeeds.isEmpty ? [CheckScope.single] : nextIdleScopes()
+        guard !scopes.isEmpty else { return }
+        let replies = try execute(scopes.map { writerCheck(epoch: epoch, scope: $0) },
+                                  scripts: [WriterPositionScript.script])
+        for (scope, reply) in zip(scopes, replies) { try acknowledge(reply, scope: scope) }
         requiredPositions = requiredPositions.filter { required[$0.key] != $0.value }
     }
+
+    /// The next turn of used slots for the idle check, round robin by slot.
+    private func nextIdleScopes() -> [CheckScope] {
+        let used = acknowledgedPositions.keys.compactMap(\.slot).sorted()
+        guard used.count > Self.idleCheckSlots else { return used.map { CheckScope(slot: $0) } }
+        let start = used.firstIndex { $0 >= idleCheckCursor } ?? 0
+        let turn = (0..<Self.idleCheckSlots).map { used[(start + $0) % used.count] }
+        idleCheckCursor = turn.last! + 1
+        return turn.map { CheckScope(slot: $0) }
+    }
+
+    /// Slots one idle check covers on a cluster: 512 script calls a second, however
+    /// many slots the writer used.
+    static let idleCheckSlots = 512
 
     /// Writes `RedisKeys.rolledBack` into the sentinel if it still holds this
     /// worker's epoch, so that every replica's allocations refuse and the state is
     /// rebuilt; best effort (a Redis that cannot be reached now is marked by the
     /// recovery, which calls this again).
+    ///
+    /// On a cluster every slot's sentinel is marked: the state is rebuilt whole.
     func markRolledBack() {
         guard let epoch else { return }
-        let command = RedisCommand.evalsha(
-            WriterPositionScript.script, keys: [RedisKeys.sentinel, RedisKeys.writer(writerID)],
-            args: [epoch, String(WriterPositionScript.beyondAny)])
-        _ = try? execute([command], scripts: [WriterPositionScript.script])
+        let commands = allScopes.map { scope in
+            RedisCommand.evalsha(WriterPositionScript.script, keys: [scope.sentinel, scope.writer(writerID)],
+                                 args: [epoch, String(WriterPositionScript.beyondAny)])
+        }
+        _ = try? execute(commands, scripts: [WriterPositionScript.script])
+    }
+
+    /// Every scope: the single one, or all 16,384 slots of a cluster.
+    var allScopes: [CheckScope] {
+        configuration.clusterSeeds.isEmpty ? [.single] : (0..<RedisHashSlot.count).map { CheckScope(slot: $0) }
     }
 
     /// Raises this writer's position back to what it acknowledged (after the state
@@ -78,8 +114,9 @@ extension RedisStateStore {
     /// positions `required` names to at least their values (the seeding replica,
     /// for every checkpoint's record).
     func restorePositions(_ required: [String: Int64] = [:]) throws(RedisError) {
-        var commands = [RedisCommand.evalsha(RaiseCounterScript.script, keys: [RedisKeys.writer(writerID)],
-                                             args: [String(acknowledgedPosition)])]
+        var commands = acknowledgedPositions.map { scope, position in
+            RedisCommand.evalsha(RaiseCounterScript.script, keys: [scope.writer(writerID)], args: [String(position)])
+        }
         for (writer, position) in required {
             commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.writer(writer)], args: [String(position)]))
         }

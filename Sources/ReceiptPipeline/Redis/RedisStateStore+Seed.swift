@@ -35,9 +35,16 @@ struct RedisStateLost: Error, CustomStringConvertible {
 
 extension RedisStateStore {
     /// The sentinel's current value; nil when Redis lost it, `RedisKeys.rolledBack`
-    /// while a rollback waits to be rebuilt.
+    /// while a rollback waits to be rebuilt. On a cluster, the value every slot's
+    /// sentinel holds: `rolledBack` when any holds it, nil when any lost it or they
+    /// differ (a shard lost its data, or a re-seed is writing a new epoch).
     func currentSentinel() throws(RedisError) -> String? {
-        try execute([.get(RedisKeys.sentinel)], scripts: [])[0].get().string
+        let values = try execute(allScopes.map { .get($0.sentinel) }, scripts: []).map { reply throws(RedisError) in
+            try reply.get().string
+        }
+        if values.contains(RedisKeys.rolledBack) { return RedisKeys.rolledBack }
+        guard let first = values.first, let value = first, values.allSatisfy({ $0 == value }) else { return nil }
+        return value
     }
 
     /// The epoch the sentinel holds; nil when Redis lost it or a rollback was found
@@ -46,8 +53,9 @@ extension RedisStateStore {
         try currentSentinel().flatMap { $0 == RedisKeys.rolledBack ? nil : $0 }
     }
 
+    /// Writes `epoch` into the sentinel (every slot's, on a cluster).
     func setSentinel(_ epoch: String) throws(RedisError) {
-        _ = try execute([.set(RedisKeys.sentinel, epoch)], scripts: [])[0].get()
+        for reply in try execute(allScopes.map { .set($0.sentinel, epoch) }, scripts: []) { _ = try reply.get() }
     }
 
     /// Writes state into Redis without lowering anything already there: counters

@@ -17,6 +17,9 @@ import ReceiptThreads
 final class RedisStateStore {
     struct Configuration: Sendable {
         var endpoint: RedisEndpoint
+        /// Seed nodes of a Redis Cluster; empty for a single Redis (`endpoint`). On a
+        /// cluster every check is per slot (`CheckScope`). Default: none.
+        var clusterSeeds: [RedisEndpoint] = []
         /// How many of a conversation's latest seqs keep their clientMsgID for
         /// de-duplication. Default: 10,000.
         var clientMessageWindow: Int = 10_000
@@ -36,32 +39,35 @@ final class RedisStateStore {
     }
 
     let configuration: Configuration
-    private var connection: Reconnecting<RedisConnection, RedisError>
-    /// Why the Redis of the current connection may evict keys, checked when the
-    /// connection was made; nil when it cannot (or nothing is connected yet).
-    private(set) var evictionProblem: String?
-    private var checkedConnection: ObjectIdentifier?
+    private let client: RedisClient
+    /// What the checks of each new connection found (`EvictionPolicy`).
+    private let connectionChecks: ConnectionChecks
     /// The sentinel value this worker last seeded or adopted; nil until then.
     var epoch: String?
     /// This process's write position key (`RedisKeys.writer`), under a random ID
     /// drawn when the store is made: no other process ever advances it.
     let writerID: String
-    /// The highest write position Redis acknowledged to this process. Never
-    /// decreases; a reply below it means Redis lost writes (`WriterPositionScript`).
-    var acknowledgedPosition: Int64 = 0
+    /// The highest write position Redis acknowledged to this process, per scope
+    /// (one on a single Redis, one per slot used on a cluster). Never decreases; a
+    /// reply below it means Redis lost writes (`WriterPositionScript`).
+    var acknowledgedPositions: [CheckScope: Int64] = [:]
     /// Positions other writers must still have in Redis, recorded by the
     /// checkpoints of partitions this worker just took over; required by the next
-    /// check, then covered by this writer's own position.
+    /// check of the single scope, then covered by this writer's own position. (On a
+    /// cluster checkpoints do not record positions yet.)
     var requiredPositions: [String: Int64] = [:]
+    /// Where the next idle check of a cluster's slots begins (`checkWriter`).
+    var idleCheckCursor = 0
 
     private let commandBuilder: BatchCommands
 
     init(configuration: Configuration) {
-        connection = Reconnecting(
-            connect: { () throws(RedisError) in
-                try RedisConnection.connect(configuration.endpoint, timeoutMs: configuration.timeoutMs)
-            },
-            isBroken: \.isBroken)
+        let checks = ConnectionChecks(cluster: !configuration.clusterSeeds.isEmpty)
+        connectionChecks = checks
+        client = RedisClient(
+            configuration.clusterSeeds.isEmpty ? .single(configuration.endpoint) : .cluster(seeds: configuration.clusterSeeds),
+            timeoutMs: configuration.timeoutMs,
+            prepare: { connection throws(RedisError) in try checks.prepare(connection) })
         self.configuration = configuration
         writerID = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         commandBuilder = BatchCommands(clientMessageWindow: configuration.clientMessageWindow,
@@ -86,33 +92,53 @@ final class RedisStateStore {
 
     /// Phase one's commands, written to Redis; `finishRead` collects the snapshots.
     struct PendingRead {
-        fileprivate let queries: [ConversationQuery]
-        fileprivate let trimBelow: [IDKey: Int64]
-        fileprivate let marksBudget: Int?
+        fileprivate let prepared: PreparedRead
         fileprivate let commands: [RedisCommand]
         fileprivate let epoch: String
-        fileprivate let connection: RedisConnection
-        fileprivate let replies: RedisConnection.PendingReplies
+        fileprivate let replies: RedisClient.PendingReplies
     }
 
     /// Phase one's commands, built before they can be sent (while Redis still works
     /// on the batch before), and rebuilt at `beginRead` if the epoch changed since.
+    /// On a cluster, one group of commands per slot, each with its own checks.
     struct PreparedRead {
         let queries: [ConversationQuery]
         let trimBelow: [IDKey: Int64]
         /// The most marks the read may bring back (nil: no limit).
         let marksBudget: Int?
         fileprivate let epoch: String?
+        fileprivate let groups: [ReadGroup]
         fileprivate let commands: [RedisCommand]
+    }
+
+    /// One scope's share of a read: its queries and where its commands are (the
+    /// first and the last are its checks).
+    fileprivate struct ReadGroup {
+        let scope: CheckScope
+        let queries: [ConversationQuery]
+        let range: Range<Int>
     }
 
     /// Builds phase one's commands without sending anything; the store may be busy.
     func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
                      marksBudget: Int? = nil) -> PreparedRead {
-        PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: epoch,
-                     commands: epoch.map {
-                         commandBuilder.read(queries, epoch: $0, trimBelow: trimBelow, marksBudget: marksBudget)
-                     } ?? [])
+        guard let epoch else {
+            return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: nil,
+                                groups: [], commands: [])
+        }
+        let scoped = ScopedGroups(queries, cluster: client.isCluster, conversationID: \.conversationID).groups
+        // The budget bounds the whole read: each slot's call gets its share.
+        let share = marksBudget.map { max(1, $0 / scoped.count) }
+        var commands: [RedisCommand] = []
+        var groups: [ReadGroup] = []
+        groups.reserveCapacity(scoped.count)
+        for (scope, items) in scoped {
+            let start = commands.count
+            commands += commandBuilder.read(items, epoch: epoch, trimBelow: trimBelow, marksBudget: share, scope: scope)
+            groups.append(ReadGroup(scope: scope, queries: items, range: start..<commands.count))
+        }
+        return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: epoch,
+                            groups: groups, commands: commands)
     }
 
     /// Sends phase one without waiting for Redis, so the worker can do other work
@@ -125,65 +151,74 @@ final class RedisStateStore {
     /// `beginRead` with the commands built ahead.
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
         guard let epoch else { throw RedisStateLost() }
-        var commands = prepared.epoch == epoch
-            ? prepared.commands
-            : commandBuilder.read(prepared.queries, epoch: epoch, trimBelow: prepared.trimBelow,
-                                  marksBudget: prepared.marksBudget)
-        // The sentinel reads `read` puts first and last become checks of this writer's
-        // position as of now (the batch before has been collected).
-        commands[0] = writerCheck(epoch: epoch)
-        commands[commands.count - 1] = writerCheck(epoch: epoch)
+        let prepared = prepared.epoch == epoch
+            ? prepared : prepareRead(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
+        var commands = prepared.commands
+        // The sentinel reads `read` puts first and last in each group become checks of
+        // this writer's position there as of now (the batch before has been collected).
+        for group in prepared.groups {
+            commands[group.range.lowerBound] = writerCheck(epoch: epoch, scope: group.scope)
+            commands[group.range.upperBound - 1] = writerCheck(epoch: epoch, scope: group.scope)
+        }
         if let replicaWait { commands.append(replicaWait) }
-        let (connection, replies) = try send(commands)
-        return PendingRead(queries: prepared.queries, trimBelow: prepared.trimBelow,
-                           marksBudget: prepared.marksBudget, commands: commands, epoch: epoch,
-                           connection: connection, replies: replies)
+        return PendingRead(prepared: prepared, commands: commands, epoch: epoch, replies: try client.send(commands))
     }
 
     /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
     func finishRead(_ pending: PendingRead) throws -> [IDKey: ConversationSnapshot] {
-        let queries = pending.queries
-        let epoch = pending.epoch
-        var replies = try receive(pending.replies, on: pending.connection)
+        let prepared = pending.prepared
+        var replies = try client.receive(pending.replies)
         if replies.contains(where: Self.isNoScript) {
             // Redis forgot the scripts (restart, failover): load them, then run the reads again.
             replies = try execute(pending.commands,
                                   scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
         }
         // Sent before a re-seed: what it read may predate the rebuilt state.
-        guard epoch == self.epoch else {
-            return try read(queries, trimBelow: pending.trimBelow, marksBudget: pending.marksBudget)
+        guard pending.epoch == self.epoch else {
+            return try read(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
         }
         let waited = replicaWait == nil ? nil : replies.removeLast()
-        try acknowledge(replies[0])
+        for group in prepared.groups { try acknowledge(replies[group.range.lowerBound], scope: group.scope) }
         if let missing = replies.lazy.compactMap(Self.counterMissing).first {
             throw RedisStateLost(trigger: .counterMissing, detail: missing)
         }
         if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
-        try acknowledge(replies[replies.count - 1])
+        for group in prepared.groups { try acknowledge(replies[group.range.upperBound - 1], scope: group.scope) }
         if let waited { try checkReplicas(waited) }
-        if let marks = Self.marksOverBudget(replies[1]) { throw MarksOverBudget(marks: marks) }
-        return try commandBuilder.snapshots(of: queries, from: replies)
+        let marks = prepared.groups.compactMap { group in
+            group.range.count > 1 ? Self.marksOverBudget(replies[group.range.lowerBound + 1]) : nil
+        }
+        if !marks.isEmpty { throw MarksOverBudget(marks: marks.reduce(0, +)) }
+        guard prepared.groups.count > 1 else {
+            return try commandBuilder.snapshots(of: prepared.queries, from: replies)
+        }
+        var snapshots: [IDKey: ConversationSnapshot] = [:]
+        snapshots.reserveCapacity(prepared.queries.count)
+        for group in prepared.groups {
+            let part = try commandBuilder.snapshots(of: group.queries, from: Array(replies[group.range]))
+            snapshots.merge(part) { _, new in new }
+        }
+        return snapshots
     }
 
     /// Phase two: stores the watermarks that moved (`ZADD GT`) and the marked states
     /// that changed (`FoldMarksScript`). Neither ever lowers anything, so a late or
     /// repeated write is harmless.
     ///
-    /// The writer check ends the pipeline: it throws `RedisStateLost` when Redis
-    /// rolled back below what this writer acknowledged (the writes themselves are
-    /// harmless then, and the re-seed writes them again from the pending state).
+    /// The writer check ends each scope's writes: it throws `RedisStateLost` when
+    /// Redis rolled back below what this writer acknowledged (the writes themselves
+    /// are harmless then, and the re-seed writes them again from the pending state).
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
         guard let epoch else { throw RedisStateLost() }
-        let commands = writeCommands(writes, markedWrites, epoch: epoch)
-        try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]))
+        let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
+        try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]), checks: checks)
     }
 
     /// Phase two's commands, written to Redis; `finishWrite` collects the replies.
     struct PendingWrite {
-        fileprivate let connection: RedisConnection
-        fileprivate let replies: RedisConnection.PendingReplies
+        fileprivate let checks: [(index: Int, scope: CheckScope)]
+        fileprivate let replies: RedisClient.PendingReplies
     }
 
     /// Sends phase two without waiting for Redis; nil when nothing moved. The next
@@ -192,8 +227,8 @@ final class RedisStateStore {
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
         guard let epoch else { throw RedisStateLost() }
-        let (connection, replies) = try send(writeCommands(writes, markedWrites, epoch: epoch))
-        return PendingWrite(connection: connection, replies: replies)
+        let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
+        return PendingWrite(checks: checks, replies: try client.send(commands))
     }
 
     /// Throws when any command of the write failed, NOSCRIPT included: the caller
@@ -201,30 +236,40 @@ final class RedisStateStore {
     /// writes again with `write` (which loads a forgotten script). Throws
     /// `RedisStateLost` when the writer check found Redis lost or rolled back.
     func finishWrite(_ pending: PendingWrite) throws {
-        try checkWrite(receive(pending.replies, on: pending.connection))
+        try checkWrite(client.receive(pending.replies), checks: pending.checks)
     }
 
-    /// The replies of a write: the writer check's (acknowledged first, so a failed
-    /// write still counts the position Redis gave), then every write's, then the
-    /// replicas' `WAIT` when there is one.
-    private func checkWrite(_ replies: [Result<RedisReply, RedisError>]) throws {
+    /// The replies of a write: each scope's writer check (acknowledged first, so a
+    /// failed write still counts the positions Redis gave), then every write's, then
+    /// the replicas' `WAIT` when there is one.
+    private func checkWrite(_ replies: [Result<RedisReply, RedisError>],
+                            checks: [(index: Int, scope: CheckScope)]) throws {
         var replies = replies
         let waited = replicaWait == nil ? nil : replies.removeLast()
-        try acknowledge(replies[replies.count - 1])
-        for reply in replies.dropLast() { _ = try reply.get() }
+        for check in checks { try acknowledge(replies[check.index], scope: check.scope) }
+        for reply in replies { _ = try reply.get() }
         if let waited { try checkReplicas(waited) }
     }
 
-    /// Phase two's pipeline: the writes, the writer check, then the replicas' `WAIT`
-    /// when there is one (`checkWrite` reads the replies in this order).
-    private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite],
-                               epoch: String) -> [RedisCommand] {
-        commandBuilder.write(writes, markedWrites) + [writerCheck(epoch: epoch)] + (replicaWait.map { [$0] } ?? [])
+    /// Phase two's pipeline: each scope's writes then its writer check, then the
+    /// replicas' `WAIT` when there is one; and where the checks are.
+    private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite], epoch: String)
+        -> (commands: [RedisCommand], checks: [(index: Int, scope: CheckScope)]) {
+        var commands: [RedisCommand] = []
+        var checks: [(index: Int, scope: CheckScope)] = []
+        for (scope, scoped) in commandBuilder.write(writes, markedWrites, cluster: client.isCluster) {
+            commands += scoped
+            checks.append((commands.count, scope))
+            commands.append(writerCheck(epoch: epoch, scope: scope))
+        }
+        if let replicaWait { commands.append(replicaWait) }
+        return (commands, checks)
     }
 
-    /// The `WAIT` that ends every round trip when replicas must hold its writes.
+    /// The `WAIT` that ends every round trip when replicas must hold its writes (a
+    /// single Redis only: on a cluster it would reach one node).
     private var replicaWait: RedisCommand? {
-        guard configuration.replicasToWait > 0 else { return nil }
+        guard configuration.replicasToWait > 0, !client.isCluster else { return nil }
         return RedisCommand(["WAIT", String(configuration.replicasToWait), String(configuration.replicaWaitTimeoutMs)])
     }
 
@@ -237,34 +282,11 @@ final class RedisStateStore {
                          + "within \(configuration.replicaWaitTimeoutMs) ms")
     }
 
-    /// Writes a pipeline on a live connection without waiting; a connection that
-    /// broke doing so is dropped, and the next call opens a new one.
-    private func send(_ commands: [RedisCommand]) throws(RedisError)
-        -> (RedisConnection, RedisConnection.PendingReplies) {
-        let connection = try liveConnection()
-        do {
-            return (connection, try connection.send(commands))
-        } catch {
-            self.connection.dropIfBroken()
-            throw error
-        }
-    }
-
-    /// Collects what `send` wrote; drops the connection if it broke (and is still ours).
-    private func receive(_ replies: RedisConnection.PendingReplies, on connection: RedisConnection)
-        throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        do {
-            return try connection.receive(replies)
-        } catch {
-            self.connection.dropIfBroken(only: connection)
-            throw error
-        }
-    }
-
-    /// Gives up the current connection, and with it the replies of every pipeline
-    /// still in flight on it: collecting them throws. The next call connects afresh.
+    /// Gives up the current connections, and with them the replies of every
+    /// pipeline still in flight on them: collecting them throws. The next call
+    /// connects afresh.
     func abandonConnection(_ reason: String) {
-        connection.drop { $0.abandon(reason) }
+        client.abandon(reason)
     }
 
     /// The fold script call that stores one user's marked state.
@@ -274,44 +296,49 @@ final class RedisStateStore {
         commandBuilder.foldMarks(kind, cid, userID, state)
     }
 
-    /// Runs a pipeline on a live connection, loading the scripts and running it once
-    /// more if Redis has forgotten them (restart, failover, SCRIPT FLUSH).
+    /// Runs a pipeline, loading the scripts and running it once more if Redis has
+    /// forgotten them (restart, failover, SCRIPT FLUSH).
     func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        let connection = try liveConnection()
-        do {
-            var replies = try connection.pipeline(commands)
-            if replies.contains(where: Self.isNoScript) {
-                for script in scripts { try connection.load(script) }
-                replies = try connection.pipeline(commands)
-            }
-            return replies
-        } catch {
-            self.connection.dropIfBroken()
-            throw error
+        var replies = try client.pipeline(commands)
+        if replies.contains(where: Self.isNoScript) {
+            for script in scripts { try client.load(script) }
+            replies = try client.pipeline(commands)
         }
+        return replies
     }
+
+    /// Why a Redis server (any node, on a cluster) may evict keys, from the checks of
+    /// the connections made so far; nil when none may.
+    var evictionProblem: String? { connectionChecks.evictionProblem }
 
     /// Connects (if need be) and tells why this Redis may evict keys; nil if it cannot.
     func connectedEvictionProblem() throws(RedisError) -> String? {
-        _ = try liveConnection()
+        _ = try client.pipeline([RedisCommand(["PING"])])
         return evictionProblem
     }
+}
 
-    /// The live connection. A new one first has its eviction policy checked and
-    /// every script loaded, so a pipeline sent without waiting (`beginWrite`) does
-    /// not fail with NOSCRIPT on a fresh or failed-over Redis; `execute` still
-    /// loads them again if Redis forgets them later (`SCRIPT FLUSH`).
-    private func liveConnection() throws(RedisError) -> RedisConnection {
-        let live = try connection.live()
-        if ObjectIdentifier(live) != checkedConnection {
-            evictionProblem = try EvictionPolicy.problem(on: live)
-            for script in Self.scripts { try live.load(script) }
-            checkedConnection = ObjectIdentifier(live)
-        }
-        return live
-    }
+/// The checks of every new connection the store makes: its eviction policy read,
+/// and every script loaded, so a pipeline sent without waiting (`beginWrite`) does
+/// not fail with NOSCRIPT on a fresh or failed-over Redis (`execute` still loads
+/// them again if Redis forgets them later, `SCRIPT FLUSH`).
+private final class ConnectionChecks {
+    /// A single Redis: what its newest connection found. A cluster: every node's
+    /// connections' findings, kept (a node that may evict stays reported).
+    private let cluster: Bool
+    private var problems: [ObjectIdentifier: String] = [:]
+
+    init(cluster: Bool) { self.cluster = cluster }
+
+    var evictionProblem: String? { problems.values.sorted().first }
 
     /// Every script the store runs.
     private static let scripts = [WriterPositionScript.script, AllocationScript.script, MarksReadScript.script,
                                   FoldMarksScript.script, RaiseCounterScript.script]
+
+    func prepare(_ connection: RedisConnection) throws(RedisError) {
+        if !cluster { problems.removeAll() }
+        problems[ObjectIdentifier(connection)] = try EvictionPolicy.problem(on: connection)
+        for script in Self.scripts { try connection.load(script) }
+    }
 }

@@ -68,7 +68,8 @@ final class ReceiptWorker {
         self.consumer = consumer
         self.producer = producer
         self.store = RedisStateStore(configuration: .init(
-            endpoint: configuration.redis, clientMessageWindow: configuration.clientMessageWindow,
+            endpoint: configuration.redis, clusterSeeds: configuration.redisClusterNodes,
+            clientMessageWindow: configuration.clientMessageWindow,
             maxMarksPerUser: configuration.applier.maxMarksPerUser, replicasToWait: configuration.redisReplicasToWait,
             replicaWaitTimeoutMs: configuration.redisReplicaWaitTimeoutMs))
         self.batchNotifications = OutgoingRecords(topic: configuration.notifyTopic)

@@ -19,6 +19,10 @@ public struct WorkerConfiguration: Sendable {
     /// (`RECEIPTD_KAFKA_*`); they win over receiptd's own defaults.
     public var kafkaProperties: [String: String] = [:]
     public var redis: RedisEndpoint
+    /// Seed nodes of a Redis Cluster (with `redis`'s password); empty for the single
+    /// Redis at `redis`. On a cluster every check of Redis's state is made per slot.
+    /// Default: empty.
+    public var redisClusterNodes: [RedisEndpoint] = []
     /// A libpq connection URI.
     public var postgresURL: String
     /// Apply pending schema migrations at start; otherwise a schema that is not

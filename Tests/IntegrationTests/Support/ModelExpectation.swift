@@ -1,4 +1,5 @@
 import ReceiptCore
+import ReceiptRedis
 import Testing
 import TestSupport
 
@@ -6,10 +7,12 @@ import TestSupport
 /// model's state; with `inOrder`, also that the topic announced nothing out of
 /// order (a run without crashes, whose notifications are never replayed).
 func expectModelState(_ log: EventLog, driver: StreamDriver, redisURL: String, postgresURL: String,
-                      seed: UInt64, inOrder: Bool = false,
+                      seed: UInt64, inOrder: Bool = false, redisClusterNodes: [RedisEndpoint] = [],
                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
     let model = log.model
-    let redis = try await onOwnThread { try StateCheck.redis(model, url: redisURL) }
+    let redis = try await onOwnThread {
+        try StateCheck.redis(model, url: redisURL, clusterNodes: redisClusterNodes)
+    }
     let postgres = try await onOwnThread { try StateCheck.postgres(model, url: postgresURL) }
     let notifications = try await driver.notifications()
     let notified = StateCheck.notifications(model, notifications)

@@ -6,9 +6,11 @@ import ReceiptRedis
 /// Compares what the worker left behind with the reference model. Each check
 /// returns the differences it found, one readable line each; none means equal.
 enum StateCheck {
-    /// maxSeq, every watermark and every clientMsgID allocation in Redis.
-    static func redis(_ model: ReferenceModel, url: String) throws -> [String] {
-        let connection = try RedisConnection.connect(try RedisEndpoint(url: url), timeoutMs: 10_000)
+    /// maxSeq, every watermark and every clientMsgID allocation in Redis (the
+    /// cluster of `clusterNodes` when given).
+    static func redis(_ model: ReferenceModel, url: String, clusterNodes: [RedisEndpoint] = []) throws -> [String] {
+        let redis = RedisClient(clusterNodes.isEmpty ? .single(try RedisEndpoint(url: url)) : .cluster(seeds: clusterNodes),
+                                timeoutMs: 10_000)
         var commands: [RedisCommand] = []
         var expected: [(what: String, value: Int64)] = []
         for (cid, maxSeq) in model.maxSeq {
@@ -31,7 +33,7 @@ enum StateCheck {
                 expected.append(("acked seqs above the watermark of \(user) in \(cid)", Int64(above.count)))
             }
         }
-        let replies = try connection.pipeline(commands)
+        let replies = try redis.pipeline(commands)
         return zip(expected, replies).compactMap { expected, reply in
             // A missing key or member reads as 0, as receiptd itself reads it.
             let actual = (try? reply.get())?.int64 ?? 0

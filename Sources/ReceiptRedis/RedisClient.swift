@@ -1,0 +1,107 @@
+/// Redis as receiptd uses it: one server, or a cluster whose commands are routed by
+/// slot (`RedisCluster`), behind one pipeline interface. A connection that broke is
+/// dropped and the next call connects afresh; `prepare` runs on every new connection
+/// (of the server, or of each node), before anything else is sent on it.
+///
+/// Not thread-safe: one owner thread, like the connections it holds.
+public final class RedisClient {
+    /// Where Redis is.
+    public enum Deployment: Sendable, Equatable {
+        case single(RedisEndpoint)
+        /// Seed nodes of a cluster; their password applies to every node.
+        case cluster(seeds: [RedisEndpoint])
+    }
+
+    /// Replies still to be collected: what `send` returns and `receive` takes.
+    public enum PendingReplies {
+        case single(RedisConnection, RedisConnection.PendingReplies)
+        case cluster(RedisCluster.PendingReplies)
+    }
+
+    public let deployment: Deployment
+    private let timeoutMs: Int
+    private let prepare: (RedisConnection) throws(RedisError) -> Void
+    private var connection: RedisConnection?
+    private let cluster: RedisCluster?
+
+    public init(_ deployment: Deployment, timeoutMs: Int,
+                prepare: @escaping (RedisConnection) throws(RedisError) -> Void = { _ in }) {
+        self.deployment = deployment
+        self.timeoutMs = timeoutMs
+        self.prepare = prepare
+        if case .cluster(let seeds) = deployment {
+            var configuration = RedisCluster.Configuration(seeds: seeds)
+            configuration.timeoutMs = timeoutMs
+            cluster = RedisCluster(configuration: configuration, prepare: prepare)
+        } else {
+            cluster = nil
+        }
+    }
+
+    public var isCluster: Bool { cluster != nil }
+
+    /// Writes `commands` without waiting for replies (see `RedisConnection.send`).
+    public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
+        if let cluster { return .cluster(try cluster.send(commands)) }
+        let live = try liveConnection()
+        do {
+            return .single(live, try live.send(commands))
+        } catch {
+            dropIfBroken(live)
+            throw error
+        }
+    }
+
+    /// The replies to what `send` wrote, one per command, in order.
+    public func receive(_ pending: PendingReplies) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        switch pending {
+        case .cluster(let replies):
+            return try cluster!.receive(replies)
+        case .single(let connection, let replies):
+            do {
+                return try connection.receive(replies)
+            } catch {
+                dropIfBroken(connection)
+                throw error
+            }
+        }
+    }
+
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        try receive(send(commands))
+    }
+
+    /// Loads `script` on the server, or on every primary of the cluster.
+    public func load(_ script: RedisScript) throws(RedisError) {
+        if let cluster { return try cluster.load(script) }
+        let live = try liveConnection()
+        do {
+            try live.load(script)
+        } catch {
+            dropIfBroken(live)
+            throw error
+        }
+    }
+
+    /// Gives up every connection, and the replies still in flight on them
+    /// (collecting them throws); the next call connects afresh.
+    public func abandon(_ reason: String) {
+        if let cluster { return cluster.abandon(reason) }
+        connection?.abandon(reason)
+        connection = nil
+    }
+
+    private func liveConnection() throws(RedisError) -> RedisConnection {
+        if let connection, !connection.isBroken { return connection }
+        guard case .single(let endpoint) = deployment else { preconditionFailure("a cluster has no one connection") }
+        connection = nil
+        let fresh = try RedisConnection.connect(endpoint, timeoutMs: timeoutMs)
+        try prepare(fresh)
+        connection = fresh
+        return fresh
+    }
+
+    private func dropIfBroken(_ broken: RedisConnection) {
+        if let connection, connection === broken, connection.isBroken { self.connection = nil }
+    }
+}

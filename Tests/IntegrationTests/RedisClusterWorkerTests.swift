@@ -1,0 +1,61 @@
+import Foundation
+import ReceiptRedis
+import Testing
+import TestSupport
+
+/// Workers on a Redis Cluster (3 primaries, 3 replicas of the test's own) end
+/// with the reference model's state, and a primary killed mid-stream (its replica
+/// promoted, possibly behind it) gives no seq twice.
+///
+/// Part of the serialized rollback suite: each test runs a stack and a cluster of
+/// its own, too much beside another such suite on two cores.
+extension RedisRollbackTests {
+    @Test("two workers on a Redis Cluster end with the model's state, nothing announced out of order")
+    func workersOnAClusterMatchTheModel() async throws {
+        try await runOnCluster("cluster") { _, _ in }
+    }
+
+    @Test("a cluster primary killed mid-stream: its replica is promoted, no seq is given twice and the state is the model's")
+    func aClusterPrimaryKilledMidStream() async throws {
+        try await runOnCluster("clusterfail") { nodes, _ in
+            // The primary serving the most conversations' slots dies with no warning.
+            let victim = try nodes.primary(of: RedisHashSlot.of("x"))
+            try await onOwnThread { try nodes.waitUntilReplicasSynced() }  // else its replica may not take over
+            victim.kill()
+            try await onOwnThread { try nodes.waitUntilHealthy(timeout: .seconds(60)) }
+        }
+    }
+
+    /// Streams a random log through two workers on a cluster of its own, calls
+    /// `breakCluster` mid-stream, then expects the model's state.
+    private func runOnCluster(_ name: String,
+                              _ breakCluster: (RedisClusterNodes, PrivateStack) async throws -> Void) async throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
+        defer { stack.stop() }
+        let nodes = try await onOwnThread { try RedisClusterNodes() }
+        let seeds = nodes.servers.map(\.endpoint)
+        let topics = try TestTopics.create(brokers: stack.brokers)
+        let group = TestStack.uniqueName(name)
+        let log = EventLog.random(seed: seed, count: 3_000, conversations: 30, prefix: TestStack.uniqueName(name))
+        let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
+        let workers = try (0..<2).map { _ in
+            try RunningWorker.start(topics: topics, group: group, redisURL: nodes.servers[0].url,
+                                    postgresURL: stack.postgresURL) { $0.redisClusterNodes = seeds }
+        }
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 200) } }
+        try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {
+            (try? await driver.checkpointed()) ?? 0 >= log.entries.count / 5
+        }
+        try await breakCluster(nodes, stack)
+        try await stream.value
+        try await driver.waitUntilCheckpointed(log.entries.count, workers: workers)
+        let model = log.model
+        try? await waitUntil("Redis to hold the model's state", timeout: .seconds(30)) {
+            try await onOwnThread { try StateCheck.redis(model, url: "", clusterNodes: seeds).isEmpty }
+        }
+        for worker in workers { try await worker.stop() }
+        try await expectModelState(log, driver: driver, redisURL: "", postgresURL: stack.postgresURL, seed: seed,
+                                   inOrder: true, redisClusterNodes: seeds)
+    }
+}
