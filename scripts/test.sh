@@ -29,6 +29,7 @@ STACK_STARTED=0
 finish() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "${TEST_PID:-}" ]; then kill "$TEST_PID" 2>/dev/null || true; fi
   if [ "$STACK_STARTED" = 1 ]; then
     bash scripts/stack.sh stop || log "warning: stopping the test stack failed; see $LOGS"
   fi
@@ -61,8 +62,25 @@ swift build --build-tests
 
 log "swift test $*"
 set +e
-swift test "$@"
+swift test "$@" &
+TEST_PID=$!
+# A test process that crashed has been seen to leave `swift test` waiting forever
+# on its zombie: when the zombie is still there 30 s later, `swift test` is ended,
+# so CI fails now instead of at its time limit.
+while kill -0 "$TEST_PID" 2>/dev/null; do
+  if ps --ppid "$TEST_PID" -o stat= 2>/dev/null | grep -q '^Z'; then
+    sleep 30
+    if ps --ppid "$TEST_PID" -o stat= 2>/dev/null | grep -q '^Z'; then
+      log "the test process ended (crashed?) and swift test did not exit; stopping it"
+      kill "$TEST_PID" 2>/dev/null
+      break
+    fi
+  fi
+  sleep 5
+done
+wait "$TEST_PID"
 rc=$?
+TEST_PID=""
 set -e
 if [ "$rc" = 0 ]; then log "all tests passed"; fi
 exit "$rc"

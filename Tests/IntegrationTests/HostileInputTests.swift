@@ -333,7 +333,7 @@ struct HostileInputTests {
     /// Waits until the group's checkpoint of partition 0 reaches `offset`; returns
     /// the last one seen (the test then fails on it) after 20 s.
     static func checkpoint(group: String, topic: String, reaching offset: Int,
-                           waiting limit: Duration = .seconds(20)) async throws -> Int64? {
+                           waiting limit: Duration = .seconds(90)) async throws -> Int64? {
         let url = try TestStack.postgresURL()
         let deadline = ContinuousClock.now + limit
         var last: Int64?

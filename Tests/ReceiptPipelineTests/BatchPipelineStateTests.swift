@@ -61,6 +61,20 @@ struct BatchPipelineStateTests {
         #expect(world.commits.last == [p0: 10])
     }
 
+    @Test("flushed state is still re-seeded until a writer check passes after the flush: another replica's re-seed may have read PostgreSQL before it committed")
+    func flushedStateStaysSeedableUntilRedisIsConfirmed() {
+        var world = world([[p0: 0...9]])
+        world.run(until: "announce")
+        let job = nextHandOff(&world)
+        #expect(job?.changes.maxSeqs["batch-1"] != nil)
+        world.run(until: "collectFlushReports")
+        world.run(until: "collectFlushReports")  // the flushed job is reported
+        #expect(world.flushedJobs.count == 1 && world.machine.pending.flushing == nil)
+        #expect(world.machine.pending.all.maxSeqs["batch-1"] != nil, "still added to a rebuilt Redis")
+        world.machine.redisConfirmed()
+        #expect(world.machine.pending.all.maxSeqs["batch-1"] == nil, "Redis held it at a check after the flush")
+    }
+
     @Test("the flusher's reports are collected every round, so a flushed job frees the next hand-off at once")
     func flushReportsEveryRound() {
         var world = world([[p0: 0...9]])

@@ -212,6 +212,12 @@ extension BatchPipelineState {
         reseedNeeded = false
     }
 
+    /// A writer check begun after every flush reported so far passed: Redis still
+    /// holds what those flushes wrote there, so a later re-seed need not add it.
+    mutating func redisConfirmed() {
+        pending.settling = StateChanges()
+    }
+
     /// A stop came while Redis was re-seeded: the batch waiting to be read is dropped.
     mutating func reseedAbandoned() {
         reseedNeeded = false
@@ -251,7 +257,10 @@ extension BatchPipelineState {
 
     /// The flusher stored this job: its checkpoints are durable.
     mutating func flushed(_ job: FlushJob) {
-        if pending.flushing?.id == job.id { pending.flushing = nil }
+        if pending.flushing?.id == job.id {
+            pending.settling.merge(job.changes)
+            pending.flushing = nil
+        }
         for (partition, offset) in job.checkpoints where durableOffsets[partition] != nil || positions[partition] != nil {
             durableOffsets[partition] = max(durableOffsets[partition] ?? 0, offset)
         }

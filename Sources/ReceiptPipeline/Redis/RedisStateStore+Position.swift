@@ -63,26 +63,31 @@ extension RedisStateStore {
     /// assigned): a Redis that lost or rolled back its data is noticed even while no
     /// events arrive. A success also covers the required positions from here on.
     /// On a cluster, the slots this writer has used are checked in turns of at most
-    /// `idleCheckSlots` (batches check the slots they touch anyway).
-    func checkWriter() throws {
+    /// `idleCheckSlots` (batches check the slots they touch anyway). Returns whether
+    /// this call completed a check of every scope used (always, on a single Redis).
+    @discardableResult
+    func checkWriter() throws -> Bool {
         guard let epoch else { throw RedisStateLost() }
         let required = requiredPositions
-        let scopes = configuration.clusterSeeds.isEmpty ? [CheckScope.single] : nextIdleScopes()
-        guard !scopes.isEmpty else { return }
+        let (scopes, completes) = configuration.clusterSeeds.isEmpty ? ([CheckScope.single], true) : nextIdleScopes()
+        guard !scopes.isEmpty else { return completes }
         let replies = try execute(scopes.map { writerCheck(epoch: epoch, scope: $0) },
                                   scripts: [WriterPositionScript.script])
         for (scope, reply) in zip(scopes, replies) { try acknowledge(reply, scope: scope) }
         requiredPositions = requiredPositions.filter { required[$0.key] != $0.value }
+        return completes
     }
 
-    /// The next turn of used slots for the idle check, round robin by slot.
-    private func nextIdleScopes() -> [CheckScope] {
+    /// The next turn of used slots for the idle check, round robin by slot, and
+    /// whether it ends a round of all of them.
+    private func nextIdleScopes() -> ([CheckScope], Bool) {
         let used = acknowledgedPositions.keys.compactMap(\.slot).sorted()
-        guard used.count > Self.idleCheckSlots else { return used.map { CheckScope(slot: $0) } }
+        guard used.count > Self.idleCheckSlots else { return (used.map { CheckScope(slot: $0) }, true) }
         let start = used.firstIndex { $0 >= idleCheckCursor } ?? 0
         let turn = (0..<Self.idleCheckSlots).map { used[(start + $0) % used.count] }
         idleCheckCursor = turn.last! + 1
-        return turn.map { CheckScope(slot: $0) }
+        // A round ends when this turn reaches the last used slot (it then wraps).
+        return (turn.map { CheckScope(slot: $0) }, start + Self.idleCheckSlots >= used.count)
     }
 
     /// Slots one idle check covers on a cluster: 512 script calls a second, however

@@ -32,13 +32,15 @@ extension ReceiptWorker {
     /// data is rebuilt (the machine's next action) even while no events arrive.
     private func checkRedis() {
         do {
+            let checkedAll: Bool
             do {
-                try store.checkWriter()
+                checkedAll = try store.checkWriter()
             } catch let lost as RedisStateLost {
                 noteStateLost(lost)
                 status.update { $0.redisReady = false }
                 return machine.redisLost()
             }
+            if checkedAll { machine.redisConfirmed() }
             let mayEvict = store.evictionProblem != nil && !configuration.allowEvictingRedis
             if mayEvict, !status.snapshot.redisMayEvict, let problem = store.evictionProblem {
                 logger.error("\(RedisMayEvict(reason: problem)); not ready until it is fixed")
