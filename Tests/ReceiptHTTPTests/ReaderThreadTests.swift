@@ -80,16 +80,17 @@ import TestSupport
             _ = try await thread.run { connections in
                 try connections.postgres { connection throws(PostgresError) in try connection.query("SELECT 1") }
             }
-            let started = ContinuousClock.now
-            await #expect(throws: StateReadError.self) {
+            let error = await #expect(throws: StateReadError.self) {
                 try await thread.run { connections in
                     try connections.postgres { connection throws(PostgresError) in
                         try connection.query("SELECT pg_sleep(60)")
                     }
                 }
             }
-            // Far below the sleep: the server cancelled it (300 ms), with room for a busy machine.
-            #expect(ContinuousClock.now - started < .seconds(20))
+            // The server cancelled it at the statement timeout (SQLSTATE 57014,
+            // query_canceled), not at the end of the sleep. Asserted by its cause, not
+            // a wall clock: a loaded CI machine took 27 s and 42 s to report it.
+            #expect(error?.detail.contains("SQLSTATE 57014") == true, "\(error.map(String.init(describing:)) ?? "none")")
         }
     }
 
