@@ -1,4 +1,5 @@
 import Foundation
+import ReceiptCore
 import ReceiptRedis
 import Testing
 import TestSupport
@@ -26,9 +27,40 @@ extension RedisRollbackTests {
         }
     }
 
+    @Test("a cluster primary restarted empty mid-stream (no persistence): its shard lost everything, the state is rebuilt and is the model's")
+    func aClusterPrimaryRestartedEmpty() async throws {
+        let slot = RedisHashSlot.of("x")
+        try await runOnCluster("clusterempty", rebuild: true) { nodes, _ in
+            let victim = try nodes.primary(of: slot)
+            let owner = try nodes.primaryID(of: slot)
+            try await onOwnThread {
+                try nodes.waitUntilReplicasSynced()
+                // Back within the node timeout: still the primary of its slots, empty,
+                // and its replica copies the emptiness.
+                try victim.restartEmpty()
+                try nodes.waitUntilHealthy(timeout: .seconds(60))
+            }
+            #expect(try nodes.primaryID(of: slot) == owner, "the restarted node should have kept its slots")
+        }
+    }
+
+    @Test("3,000 slots resharded mid-stream (redis-cli --cluster reshard): redirections are followed, no loss is seen, the state is the model's")
+    func slotsReshardedMidStream() async throws {
+        let slot = RedisHashSlot.of("x")
+        try await runOnCluster("clusterreshard", rebuild: false) { nodes, _ in
+            let source = try nodes.primary(of: slot)
+            let before = try nodes.slotCount(of: source)
+            try await onOwnThread { try nodes.reshard(count: 3_000, from: slot) }
+            #expect(try nodes.slotCount(of: source) == before - 3_000)
+        }
+    }
+
     /// Streams a random log through two workers on a cluster of its own, calls
     /// `breakCluster` mid-stream, then expects the model's state.
-    private func runOnCluster(_ name: String,
+    ///
+    /// `rebuild`: whether the state must (true), must not (false) or may (nil) have
+    /// been rebuilt, as the epoch the workers acknowledge says.
+    private func runOnCluster(_ name: String, rebuild: Bool? = nil,
                               _ breakCluster: (RedisClusterNodes, PrivateStack) async throws -> Void) async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
@@ -39,17 +71,24 @@ extension RedisRollbackTests {
         let group = TestStack.uniqueName(name)
         let log = EventLog.random(seed: seed, count: 3_000, conversations: 30, prefix: TestStack.uniqueName(name))
         let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
-        let workers = try (0..<2).map { _ in
+        let statuses = [WorkerStatus(), WorkerStatus()]
+        let workers = try statuses.map { status in
             try RunningWorker.start(topics: topics, group: group, redisURL: nodes.servers[0].url,
-                                    postgresURL: stack.postgresURL) { $0.redisClusterNodes = seeds }
+                                    postgresURL: stack.postgresURL, status: status) { $0.redisClusterNodes = seeds }
         }
         let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 200) } }
         try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {
             (try? await driver.checkpointed()) ?? 0 >= log.entries.count / 5
         }
+        let epochsBefore = Set(statuses.compactMap(\.redisAcknowledgement?.epoch))
         try await breakCluster(nodes, stack)
         try await stream.value
         try await driver.waitUntilCheckpointed(log.entries.count, workers: workers)
+        let epochsAfter = Set(statuses.compactMap(\.redisAcknowledgement?.epoch))
+        if let rebuild {
+            #expect(!epochsAfter.isSubset(of: epochsBefore) == rebuild,
+                    "epochs before \(epochsBefore), after \(epochsAfter): rebuilt should be \(rebuild)")
+        }
         let model = log.model
         try? await waitUntil("Redis to hold the model's state", timeout: .seconds(30)) {
             try await onOwnThread { try StateCheck.redis(model, url: "", clusterNodes: seeds).isEmpty }

@@ -110,3 +110,40 @@ extension RedisClusterNodes {
         }
     }
 }
+
+extension RedisClusterNodes {
+    /// Moves `count` slots, keys and all, from the primary of `slot` to another
+    /// primary with `redis-cli --cluster reshard`, as an operator does while clients
+    /// run: they meet `ASK`, `TRYAGAIN` and then `MOVED`. Blocking.
+    public func reshard(count: Int, from slot: Int) throws {
+        let source = try primary(of: slot)
+        let primaries = try servers.filter { server in
+            try server.isRunning && server.execute(RedisCommand(["ROLE"])).array?.first?.string == "master"
+        }
+        guard let target = primaries.first(where: { $0.port != source.port }) else {
+            throw TestFailure("no other primary to reshard slots to")
+        }
+        let sourceID = try source.execute(RedisCommand(["CLUSTER", "MYID"])).string ?? ""
+        let targetID = try target.execute(RedisCommand(["CLUSTER", "MYID"])).string ?? ""
+        try ShellCommand.run(
+            ["/usr/bin/env", "redis-cli", "--cluster", "reshard", "127.0.0.1:\(source.port)",
+             "--cluster-from", sourceID, "--cluster-to", targetID, "--cluster-slots", String(count),
+             "--cluster-yes", "--cluster-pipeline", "50"],
+            environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// How many slots `node` serves as primary, by its own `CLUSTER NODES` line.
+    public func slotCount(of node: RedisServer) throws -> Int {
+        let text = try node.execute(RedisCommand(["CLUSTER", "NODES"])).string ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("myself") }) else { return 0 }
+        return line.split(separator: " ").dropFirst(8).filter { !$0.hasPrefix("[") }.reduce(0) { total, range in
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            return total + ((bounds.last ?? 0) - (bounds.first ?? 0) + 1)
+        }
+    }
+
+    /// The primary of `slot` now, by node ID: what changes when the slot moves.
+    public func primaryID(of slot: Int) throws -> String {
+        try primary(of: slot).execute(RedisCommand(["CLUSTER", "MYID"])).string ?? ""
+    }
+}

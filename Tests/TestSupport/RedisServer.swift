@@ -9,8 +9,9 @@ public final class RedisServer: @unchecked Sendable {
     public let port: Int
     /// The cluster bus port when the server is a cluster node.
     public let clusterPort: Int?
-    private let process = Process()
+    private var process = Process()
     private let directory: URL
+    private let arguments: [String]
 
     public var url: String { "redis://127.0.0.1:\(port)/0" }
     public var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
@@ -23,7 +24,6 @@ public final class RedisServer: @unchecked Sendable {
         self.clusterPort = clusterPort
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiptd-redis-\(port)-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path]
         if let primary { arguments += ["--replicaof", "127.0.0.1", String(primary.port)] }
@@ -32,6 +32,13 @@ public final class RedisServer: @unchecked Sendable {
                           "--cluster-config-file", directory.appendingPathComponent("nodes.conf").path,
                           "--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0"]
         }
+        self.arguments = arguments
+        try launch()
+    }
+
+    private func launch() throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = arguments
         try process.run()
         let deadline = ContinuousClock.now + .seconds(10)
@@ -83,6 +90,19 @@ public final class RedisServer: @unchecked Sendable {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// SIGKILL and start again at once on the same port, with no data (there is no
+    /// persistence) but the same cluster configuration file: a cluster primary
+    /// restarted faster than its replica can take over comes back as the primary
+    /// of its slots, empty, and its replica then copies the emptiness. Blocking.
+    public func restartEmpty() throws {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGCONT)
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try launch()
     }
 
     private static func executable() throws -> String {
