@@ -13,6 +13,10 @@ struct BenchSmokeTests {
     func smokeRun() throws {
         let brokers = try TestStack.brokers()
         let redisURL = try TestStack.redisURL()
+        // In the cluster pass receiptd runs on the cluster; the naive worker and the
+        // ceiling keep the single Redis.
+        let nodes = try TestStack.redisClusterNodes()
+        let clusterNodes = nodes.isEmpty ? [] : [nodes.map { "\($0.host):\($0.port)" }.joined(separator: ",")]
         let postgresURL = try TestStack.postgresURL()
         let directory = try BuiltProducts.directory(containing: ["receiptd-bench", "receiptd"])
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("bench-smoke-\(UUID()).json")
@@ -22,6 +26,7 @@ struct BenchSmokeTests {
         process.executableURL = directory.appendingPathComponent("receiptd-bench")
         process.arguments = ["run", "--smoke", "--json", json.path, "--brokers", brokers,
                              "--redis-url", redisURL, "--postgres-url", postgresURL]
+            + clusterNodes.map { "RECEIPTD_REDIS_CLUSTER_NODES=\($0)" }.flatMap { ["--worker-env", $0] }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         process.waitUntilExit()

@@ -104,8 +104,7 @@ struct HostileInputTests {
         let group = TestStack.uniqueName("group")
         let cid = TestStack.uniqueName("si_wrongtype")
         // The conversation's counter key holds a hash: every allocation gets WRONGTYPE.
-        let redis = try RedisConnection.connect(try RedisEndpoint(url: TestStack.redisURL()), timeoutMs: 2_000)
-        _ = try redis.pipeline([RedisCommand(["HSET", RedisKeys.maxSeq(cid), "field", "value"])])
+        _ = try RedisProbe().execute(RedisCommand(["HSET", RedisKeys.maxSeq(cid), "field", "value"]))
         let worker = try RunningWorker.start(topics: topics, group: group)
         try await onOwnThread {
             try EventProducer(brokers: topics.brokers, topic: topics.events).send(
@@ -286,7 +285,7 @@ struct HostileInputTests {
 
         #expect(covered == Int64(total), "the checkpoint covers every record sent")
         #expect(second.log.tail.contains("cutting it in two"), "the batch was cut: \(second.log.tail)")
-        let redis = try RedisConnection.connect(try RedisEndpoint(url: TestStack.redisURL()), timeoutMs: 2_000)
+        let redis = try TestStack.redisClient()
         for cid in chats {
             let replies = try redis.pipeline([
                 .zmscore(RedisKeys.deliveryWatermarks(cid), ["r"]),

@@ -13,12 +13,15 @@ struct TestStores: Sendable {
     let schema: String
     let postgresURL: String
     let redisEndpoint: RedisEndpoint
+    /// The stack's cluster in the cluster pass, else empty.
+    let clusterNodes: [RedisEndpoint]
 
     init() throws {
         schema = "http_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
         let base = try TestStack.postgresURL()
         postgresURL = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
         redisEndpoint = try RedisEndpoint(url: TestStack.redisURL())
+        clusterNodes = try TestStack.redisClusterNodes()
         try PostgresConnection.connect(url: base).execute("""
             CREATE SCHEMA \(schema);
             CREATE TABLE \(schema).conversation_seq (conversation_id text PRIMARY KEY, max_seq bigint NOT NULL);
@@ -32,16 +35,14 @@ struct TestStores: Sendable {
     }
 
     func reader() -> StateReader {
-        StateReader(redis: redisEndpoint, postgresURL: postgresURL, acknowledgedBy: nil,
+        StateReader(redis: redisEndpoint, clusterSeeds: clusterNodes, postgresURL: postgresURL, acknowledgedBy: nil,
                     logger: Logger(label: "receiptd-http-test"))
     }
 
     /// Runs Redis commands on a thread of its own (never the cooperative pool).
     func redis(_ commands: [RedisCommand]) async throws {
-        let endpoint = redisEndpoint
         try await onOwnThread {
-            let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-            for reply in try connection.pipeline(commands) { _ = try reply.get() }
+            for reply in try TestStack.redisClient().pipeline(commands) { _ = try reply.get() }
         }
     }
 

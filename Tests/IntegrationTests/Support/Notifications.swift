@@ -33,21 +33,23 @@ extension Notification {
     }
 }
 
-/// Reads a conversation's state straight from Redis.
+/// Reads a conversation's state straight from the stack's Redis (its cluster in
+/// the cluster pass), one command per call on a client of its own.
 struct RedisProbe: Sendable {
-    let endpoint: RedisEndpoint
-
     init() throws {
-        endpoint = try RedisEndpoint(url: TestStack.redisURL())
+        _ = try TestStack.redisClusterNodes()
+    }
+
+    /// One command's reply; a refusal throws.
+    func execute(_ command: RedisCommand) throws -> RedisReply {
+        try TestStack.redisClient().pipeline([command])[0].get()
     }
 
     func maxSeq(_ cid: String) throws -> Int64? {
-        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.get(RedisKeys.maxSeq(cid))).string.flatMap { Int64($0) }
+        try execute(.get(RedisKeys.maxSeq(cid))).string.flatMap { Int64($0) }
     }
 
     func hasReadSeq(_ cid: String, _ user: String) throws -> Int64? {
-        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.zscore(RedisKeys.readWatermarks(cid), user)).string.flatMap { Int64($0) }
+        try execute(.zscore(RedisKeys.readWatermarks(cid), user)).string.flatMap { Int64($0) }
     }
 }

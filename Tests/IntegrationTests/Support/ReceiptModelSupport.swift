@@ -25,20 +25,17 @@ extension Notification {
 extension RedisProbe {
     /// The member's score in a zset, nil when absent.
     func score(_ key: String, _ member: String) throws -> Int64? {
-        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.zscore(key, member)).int64
+        try execute(.zscore(key, member)).int64
     }
 
     /// Every member of a zset in score order (the marks of `dx`/`rx` keys are seqs).
     func seqs(_ key: String) throws -> [Int64] {
-        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        let reply = try connection.execute(.zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity))
+        let reply = try execute(.zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity))
         return (reply.array ?? []).compactMap(\.int64)
     }
 
     /// `ZCOUNT key min +inf`: in `rcpt:{cid}:read`, how many members have read `min`.
     func count(_ key: String, atLeast min: Int64) throws -> Int64? {
-        let connection = try RedisConnection.connect(endpoint, timeoutMs: 5_000)
-        return try connection.execute(.zcount(key, min: .inclusive(min), max: .positiveInfinity)).int64
+        try execute(.zcount(key, min: .inclusive(min), max: .positiveInfinity)).int64
     }
 }

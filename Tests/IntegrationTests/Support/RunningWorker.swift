@@ -26,6 +26,7 @@ struct RunningWorker {
         configuration.kafkaProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]
         configuration.flushIntervalMs = 200
         configuration.migrateAtStart = true
+        if redisURL == nil { configuration.redisClusterNodes = try TestStack.redisClusterNodes() }
         adjust(&configuration)
         let log = RecentLog()
         let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"),

@@ -2,13 +2,17 @@ import ReceiptCore
 import ReceiptKafka
 import ReceiptPostgres
 import ReceiptRedis
+import TestSupport
 
 /// Compares what the worker left behind with the reference model. Each check
 /// returns the differences it found, one readable line each; none means equal.
 enum StateCheck {
     /// maxSeq, every watermark and every clientMsgID allocation in Redis (the
-    /// cluster of `clusterNodes` when given).
+    /// cluster of `clusterNodes` when given; the stack's cluster in the cluster pass
+    /// when `url` is the stack's Redis).
     static func redis(_ model: ReferenceModel, url: String, clusterNodes: [RedisEndpoint] = []) throws -> [String] {
+        let clusterNodes = clusterNodes.isEmpty && url == (try? TestStack.redisURL())
+            ? try TestStack.redisClusterNodes() : clusterNodes
         let redis = RedisClient(clusterNodes.isEmpty ? .single(try RedisEndpoint(url: url)) : .cluster(seeds: clusterNodes),
                                 timeoutMs: 10_000)
         var commands: [RedisCommand] = []

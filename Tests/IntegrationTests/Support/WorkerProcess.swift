@@ -33,6 +33,10 @@ final class WorkerProcess: @unchecked Sendable {
             "RECEIPTD_KAFKA_SESSION_TIMEOUT_MS": "6000", "RECEIPTD_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
             "RECEIPTD_LOG_LEVEL": "info",
         ]) { _, new in new }
+        let clusterNodes = redisURL == (try? TestStack.redisURL()) ? try TestStack.redisClusterNodes() : []
+        if !clusterNodes.isEmpty {
+            environment["RECEIPTD_REDIS_CLUSTER_NODES"] = clusterNodes.map { "\($0.host):\($0.port)" }.joined(separator: ",")
+        }
         environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(group)-\(UUID().uuidString).log")
