@@ -15,7 +15,7 @@
 #   scripts/stack.sh kafka-restart    restart Tansu (memory storage: topics and records are
 #                                     lost; the topics are created again, empty)
 #   scripts/stack.sh cluster-start    start a Redis Cluster beside the rest: 3 primaries and 3
-#                                     replicas (no persistence), created once, then waited for
+#                                     replicas (no persistence; see RECEIPTD_STACK_CLUSTER_REPLICAS), created once, then waited for
 #                                     until every node says cluster_state:ok
 #   scripts/stack.sh cluster-stop     stop the cluster's nodes (destroy also removes their data)
 #
@@ -26,6 +26,8 @@
 #   RECEIPTD_STACK_POSTGRES_PORT  default 15432
 #   RECEIPTD_STACK_CLUSTER_PORT   the cluster's first node, default 17001 (nodes on this port
 #                                 and the 5 after it; their bus ports 100 above)
+#   RECEIPTD_STACK_CLUSTER_REPLICAS  replicas per primary, default 1 (0: 3 nodes, all primaries,
+#                                 as the benchmark compares one Redis with three)
 #   RECEIPTD_STACK_TIMEOUT        seconds to wait for each service, default 60
 #   RECEIPTD_TANSU                tansu binary, default .local/tools/tansu (scripts/setup.sh)
 #   RECEIPTD_PG_BIN               PostgreSQL bin dir, default the newest /usr/lib/postgresql/*/bin
@@ -40,7 +42,9 @@ KAFKA_PORT="${RECEIPTD_STACK_KAFKA_PORT:-19092}"
 REDIS_PORT="${RECEIPTD_STACK_REDIS_PORT:-16379}"
 POSTGRES_PORT="${RECEIPTD_STACK_POSTGRES_PORT:-15432}"
 CLUSTER_PORT="${RECEIPTD_STACK_CLUSTER_PORT:-17001}"
-CLUSTER_NODES=6
+CLUSTER_REPLICAS="${RECEIPTD_STACK_CLUSTER_REPLICAS:-1}"
+case "$CLUSTER_REPLICAS" in 0 | 1 | 2) ;; *) echo "stack: RECEIPTD_STACK_CLUSTER_REPLICAS must be 0, 1 or 2" >&2; exit 2 ;; esac
+CLUSTER_NODES=$((3 * (1 + CLUSTER_REPLICAS)))
 TIMEOUT="${RECEIPTD_STACK_TIMEOUT:-60}"
 TANSU="${RECEIPTD_TANSU:-$ROOT/.local/tools/tansu}"
 HOST=127.0.0.1
@@ -276,14 +280,14 @@ cluster_start() {
   if [ "$(redis-cli -h "$HOST" -p "$CLUSTER_PORT" cluster info | grep '^cluster_slots_assigned:' | tr -dc 0-9)" = 0 ]; then
     local addresses=() 
     for port in $(cluster_node_ports); do addresses+=("$HOST:$port"); done
-    redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >>"$LOG_DIR/redis-cluster-create.log" 2>&1 \
+    redis-cli --cluster create "${addresses[@]}" --cluster-replicas "$CLUSTER_REPLICAS" --cluster-yes >>"$LOG_DIR/redis-cluster-create.log" 2>&1 \
       || { show_log_tail "$LOG_DIR/redis-cluster-create.log"; die "redis-cli --cluster create failed"; }
   fi
   until cluster_ok; do
     ((SECONDS < deadline)) || die "the redis cluster did not reach cluster_state:ok within ${TIMEOUT}s"
     sleep 0.2
   done
-  log "redis cluster ready on $HOST:$CLUSTER_PORT-$((CLUSTER_PORT + CLUSTER_NODES - 1)) (3 primaries, 3 replicas)"
+  log "redis cluster ready on $HOST:$CLUSTER_PORT-$((CLUSTER_PORT + CLUSTER_NODES - 1)) (3 primaries, $((CLUSTER_NODES - 3)) replicas)"
 }
 
 cluster_stop() {

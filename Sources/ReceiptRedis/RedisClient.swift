@@ -14,7 +14,8 @@ public final class RedisClient {
 
     /// Replies still to be collected: what `send` returns and `receive` takes.
     public enum PendingReplies {
-        case single(RedisConnection, RedisConnection.PendingReplies)
+        /// `trailed`: the last reply is the trailer's.
+        case single(RedisConnection, RedisConnection.PendingReplies, trailed: Bool)
         case cluster(RedisCluster.PendingReplies)
     }
 
@@ -41,11 +42,15 @@ public final class RedisClient {
     public var isCluster: Bool { cluster != nil }
 
     /// Writes `commands` without waiting for replies (see `RedisConnection.send`).
-    public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
-        if let cluster { return .cluster(try cluster.send(commands)) }
+    ///
+    /// `trailer` (a `WAIT`) follows them on every connection they are written to:
+    /// once on a single Redis, on each node's share (and each redirected share) of a
+    /// cluster; `receiveTrailed` gives its replies.
+    public func send(_ commands: [RedisCommand], trailer: RedisCommand? = nil) throws(RedisError) -> PendingReplies {
+        if let cluster { return .cluster(try cluster.send(commands, trailer: trailer)) }
         let live = try liveConnection()
         do {
-            return .single(live, try live.send(commands))
+            return .single(live, try live.send(trailer.map { commands + [$0] } ?? commands), trailed: trailer != nil)
         } catch {
             dropIfBroken(live)
             throw error
@@ -54,12 +59,20 @@ public final class RedisClient {
 
     /// The replies to what `send` wrote, one per command, in order.
     public func receive(_ pending: PendingReplies) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        try receiveTrailed(pending).replies
+    }
+
+    /// `receive`, and the replies of the trailer, one per connection it ran on.
+    public func receiveTrailed(_ pending: PendingReplies) throws(RedisError)
+        -> (replies: [Result<RedisReply, RedisError>], trailers: [Result<RedisReply, RedisError>]) {
         switch pending {
         case .cluster(let replies):
-            return try cluster!.receive(replies)
-        case .single(let connection, let replies):
+            return try cluster!.receiveTrailed(replies)
+        case .single(let connection, let replies, let trailed):
             do {
-                return try connection.receive(replies)
+                var received = try connection.receive(replies)
+                let trailers = trailed ? received.popLast().map { [$0] } ?? [] : []
+                return (received, trailers)
             } catch {
                 dropIfBroken(connection)
                 throw error

@@ -67,12 +67,15 @@ public final class RedisCluster {
     public struct PendingReplies {
         fileprivate let commands: [RedisCommand]
         fileprivate let targets: [Target?]
+        fileprivate let trailer: RedisCommand?
         fileprivate let sent: [SentShare]
     }
 
     fileprivate struct SentShare {
         let indices: [Int]
         let asking: Bool
+        /// The trailer follows the share's commands.
+        let trailed: Bool
         let connection: RedisConnection
         let replies: RedisConnection.PendingReplies
     }
@@ -80,21 +83,32 @@ public final class RedisCluster {
     /// Writes every node's share of `commands` without waiting for replies. More
     /// pipelines may be sent before `receive`; their replies must be collected in the
     /// order they were sent (as on one `RedisConnection`).
-    public func send(_ commands: [RedisCommand]) throws(RedisError) -> PendingReplies {
+    ///
+    /// `trailer` (a `WAIT`) ends every share sent, redirected shares included, so it
+    /// runs once on each connection after everything this pipeline wrote there.
+    public func send(_ commands: [RedisCommand], trailer: RedisCommand? = nil) throws(RedisError) -> PendingReplies {
         try refreshIfDue()
         let targets = route(commands)
-        let sent = try send(Array(commands.indices), of: commands, at: targets, on: .main)
-        return PendingReplies(commands: commands, targets: targets, sent: sent)
+        let sent = try send(Array(commands.indices), of: commands, at: targets, trailer: trailer, on: .main)
+        return PendingReplies(commands: commands, targets: targets, trailer: trailer, sent: sent)
     }
 
     /// The replies to what `send` wrote, in command order. Redirected commands are
     /// sent again and collected here, on connections of their own (the pipelines sent
     /// after this one are still unread on the usual ones).
     public func receive(_ pending: PendingReplies) throws(RedisError) -> [Result<RedisReply, RedisError>] {
+        try receiveTrailed(pending).replies
+    }
+
+    /// `receive`, and the trailer's reply from every share that carried it (one per
+    /// connection written to), in no particular order.
+    public func receiveTrailed(_ pending: PendingReplies) throws(RedisError)
+        -> (replies: [Result<RedisReply, RedisError>], trailers: [Result<RedisReply, RedisError>]) {
         let commands = pending.commands
         var targets = pending.targets
         var results = [Result<RedisReply, RedisError>?](repeating: nil, count: commands.count)
-        var received = try collect(pending.sent)
+        var trailers: [Result<RedisReply, RedisError>] = []
+        var received = try collect(pending.sent, trailers: &trailers)
         for hop in 0...configuration.maxRedirections {
             var redirected: [Int] = []
             for (index, result) in received {
@@ -109,14 +123,16 @@ public final class RedisCluster {
                 redirected.append(index)
             }
             guard !redirected.isEmpty else { break }
-            received = try collect(send(redirected, of: commands, at: targets, on: .redirect))
+            received = try collect(send(redirected, of: commands, at: targets, trailer: pending.trailer, on: .redirect),
+                                   trailers: &trailers)
         }
-        return commands.indices.map { index in
+        let replies = commands.indices.map { index in
             if let result = results[index] { return result }
             needsRefresh = true
-            return .failure(RedisError(.serverBusy, context: commands[index].name,
-                                       detail: "CLUSTERDOWN no primary serves the slot"))
+            return Result<RedisReply, RedisError>.failure(
+                RedisError(.serverBusy, context: commands[index].name, detail: "CLUSTERDOWN no primary serves the slot"))
         }
+        return (replies, trailers)
     }
 
     /// Gives up every node connection on purpose, with the replies still in flight
@@ -188,7 +204,7 @@ public final class RedisCluster {
     /// `ASKING` before each command of an ASK redirection), every node's before any
     /// reply is read.
     private func send(_ indices: [Int], of commands: [RedisCommand], at targets: [Target?],
-                      on pool: Pool) throws(RedisError) -> [SentShare] {
+                      trailer: RedisCommand?, on pool: Pool) throws(RedisError) -> [SentShare] {
         var groups: [Target: [Int]] = [:]
         var order: [Target] = []
         for index in indices {
@@ -204,11 +220,12 @@ public final class RedisCluster {
                 if target.asking { batch.append(RedisCommand(["ASKING"])) }
                 batch.append(commands[index])
             }
+            if let trailer { batch.append(trailer) }
             let endpoint = endpoint(target.node)
             do {
                 let connection = try connection(to: endpoint, in: pool)
-                sent.append(SentShare(indices: share, asking: target.asking, connection: connection,
-                                      replies: try connection.send(batch)))
+                sent.append(SentShare(indices: share, asking: target.asking, trailed: trailer != nil,
+                                      connection: connection, replies: try connection.send(batch)))
             } catch {
                 forget(endpoint, in: pool)
                 // The shares already sent will never be read: their connections go too.
@@ -220,11 +237,13 @@ public final class RedisCluster {
         return sent
     }
 
-    /// The replies of each share, as (command index, result) pairs.
-    private func collect(_ sent: [SentShare]) throws(RedisError) -> [(Int, Result<RedisReply, RedisError>)] {
+    /// The replies of each share, as (command index, result) pairs; the trailers'
+    /// replies go to `trailers`.
+    private func collect(_ sent: [SentShare], trailers: inout [Result<RedisReply, RedisError>]) throws(RedisError)
+        -> [(Int, Result<RedisReply, RedisError>)] {
         var results: [(Int, Result<RedisReply, RedisError>)] = []
         for (position, share) in sent.enumerated() {
-            let received: [Result<RedisReply, RedisError>]
+            var received: [Result<RedisReply, RedisError>]
             do {
                 received = try share.connection.receive(share.replies)
             } catch {
@@ -234,6 +253,7 @@ public final class RedisCluster {
                 needsRefresh = true
                 throw error
             }
+            if share.trailed, let last = received.popLast() { trailers.append(last) }
             // With ASKING first, every other reply is ASKING's OK.
             let answers = share.asking ? stride(from: 1, to: received.count, by: 2).map { received[$0] } : received
             results += zip(share.indices, answers).map { ($0, $1) }

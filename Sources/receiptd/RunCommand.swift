@@ -173,9 +173,6 @@ struct RunCommand: AsyncParsableCommand {
             guard redis.database == 0 else {
                 throw ConfigurationError("--redis-url selects database \(redis.database); a Redis Cluster has only database 0")
             }
-            guard configuration.redisReplicasToWait == 0 else {
-                throw ConfigurationError("--redis-wait-replicas is not supported with --redis-cluster-nodes yet")
-            }
         }
         configuration.maxMarksReadBytes = try settings.integer(
             maxMarksReadMiB, "RECEIPTD_MAX_MARKS_READ_MIB", "--max-marks-read-mib",

@@ -49,8 +49,6 @@ struct CommandLineTests {
         BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:99999"], names: "--redis-cluster-nodes"),
         BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:7000", "--redis-url", "redis://a:7000/3"],
                    names: "--redis-url"),
-        BadSetting(arguments: ["run"] + required + ["--redis-cluster-nodes", "a:7000", "--redis-wait-replicas", "1"],
-                   names: "--redis-wait-replicas"),
     ]
 
     @Test("a bad setting exits with status 2 and one 'receiptd: error:' line naming it", arguments: badSettings)

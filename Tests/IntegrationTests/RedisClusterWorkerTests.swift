@@ -27,6 +27,64 @@ extension RedisRollbackTests {
         }
     }
 
+    @Test("a cluster primary killed mid-stream with --redis-wait-replicas 1: no seq is given twice and the state is the model's")
+    func aClusterPrimaryKilledMidStreamWithWait() async throws {
+        try await runOnCluster("clusterwait", waitReplicas: 1) { nodes, _ in
+            let victim = try nodes.primary(of: RedisHashSlot.of("x"))
+            try await onOwnThread {
+                try nodes.waitUntilReplicasSynced()
+                victim.crash()
+                try nodes.waitUntilHealthy(timeout: .seconds(60))
+                // The promoted replica has no replica of its own, so no WAIT there can
+                // succeed (the workers hold) until the crashed node is back, as one.
+                try victim.start()
+                try nodes.waitUntilHealthy(timeout: .seconds(60))
+                try nodes.waitUntilReplicasSynced()
+            }
+        }
+    }
+
+    @Test("with --redis-wait-replicas 1 on a cluster, a message is not announced while its shard's replica cannot hold its seq, and is once it can")
+    func nothingAnnouncedBeyondTheShardsReplica() async throws {
+        let stack = try await onOwnThread { try PrivateStack() }
+        defer { stack.stop() }
+        let nodes = try await onOwnThread { try RedisClusterNodes() }
+        let seeds = nodes.servers.map(\.endpoint)
+        let topics = try TestTopics.create(partitions: 1, brokers: stack.brokers)
+        let worker = try RunningWorker.start(topics: topics, redisURL: nodes.servers[0].url,
+                                             postgresURL: stack.postgresURL) {
+            $0.redisClusterNodes = seeds
+            $0.redisReplicasToWait = 1
+            $0.redisReplicaWaitTimeoutMs = 200
+        }
+        let cid = TestStack.uniqueName("si_clusterwait")
+        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+        let reader = try TopicReader(brokers: topics.brokers, topic: topics.notify)
+        try await onOwnThread { try producer.send([Events.newMsg("w1", from: "a", in: cid, clientMsgID: "m1", peer: "b")]) }
+        let before = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 1) })
+        #expect(before.compactMap(\.assignedSeq) == [1], "announced while the replicas keep up")
+
+        let replica = try nodes.replica(of: nodes.primary(of: RedisHashSlot.of(cid)))
+        replica.pause()
+        try await onOwnThread {
+            try producer.send((2...20).map { Events.newMsg("w\($0)", from: "a", in: cid, clientMsgID: "m\($0)", peer: "b") })
+        }
+        let whilePaused = try await onOwnThread { try reader.read(atLeast: 1, timeoutMs: 3_000, settleMs: 0) }
+        #expect(whilePaused.isEmpty, "nothing announced while the shard's replica cannot acknowledge")
+        #expect(worker.log.tail.contains("WAIT: 0 of 1 replicas"), "the worker says why: \(worker.log.tail)")
+
+        replica.resume()
+        let after = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 19) })
+        try await worker.stop()
+        #expect(after.compactMap(\.assignedSeq) == Array(2...20), "each message once, in order, once the replica holds it")
+        let held = try await onOwnThread {
+            // A cluster replica answers reads of its primary's slots after READONLY.
+            try RedisConnection.connect(replica.endpoint, timeoutMs: 2_000)
+                .pipeline([RedisCommand(["READONLY"]), .get(RedisKeys.maxSeq(cid))])[1].get().string.flatMap { Int64($0) }
+        }
+        #expect(held == 20, "the replica holds every seq announced")
+    }
+
     @Test("a cluster primary restarted empty mid-stream (no persistence): its shard lost everything, the state is rebuilt and is the model's")
     func aClusterPrimaryRestartedEmpty() async throws {
         let slot = RedisHashSlot.of("x")
@@ -60,7 +118,7 @@ extension RedisRollbackTests {
     ///
     /// `rebuild`: whether the state must (true), must not (false) or may (nil) have
     /// been rebuilt, as the epoch the workers acknowledge says.
-    private func runOnCluster(_ name: String, rebuild: Bool? = nil,
+    private func runOnCluster(_ name: String, rebuild: Bool? = nil, waitReplicas: Int = 0,
                               _ breakCluster: (RedisClusterNodes, PrivateStack) async throws -> Void) async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
@@ -74,7 +132,10 @@ extension RedisRollbackTests {
         let statuses = [WorkerStatus(), WorkerStatus()]
         let workers = try statuses.map { status in
             try RunningWorker.start(topics: topics, group: group, redisURL: nodes.servers[0].url,
-                                    postgresURL: stack.postgresURL, status: status) { $0.redisClusterNodes = seeds }
+                                    postgresURL: stack.postgresURL, status: status) {
+                $0.redisClusterNodes = seeds
+                $0.redisReplicasToWait = waitReplicas
+            }
         }
         let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 30, pauseMs: 200) } }
         try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {

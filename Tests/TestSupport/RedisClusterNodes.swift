@@ -142,6 +142,19 @@ extension RedisClusterNodes {
         }
     }
 
+    /// The replica of `primary`, by `CLUSTER NODES` (`slave <primary's ID>`).
+    public func replica(of primary: RedisServer) throws -> RedisServer {
+        let id = try primary.execute(RedisCommand(["CLUSTER", "MYID"])).string ?? ""
+        let text = try primary.execute(RedisCommand(["CLUSTER", "NODES"])).string ?? ""
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 4, fields[2].contains("slave"), fields[3] == id else { continue }
+            let port = fields[1].split(separator: "@")[0].split(separator: ":").last.flatMap { Int($0) }
+            if let node = servers.first(where: { $0.port == port }) { return node }
+        }
+        throw TestFailure("the primary on port \(primary.port) has no replica")
+    }
+
     /// The primary of `slot` now, by node ID: what changes when the slot moves.
     public func primaryID(of slot: Int) throws -> String {
         try primary(of: slot).execute(RedisCommand(["CLUSTER", "MYID"])).string ?? ""

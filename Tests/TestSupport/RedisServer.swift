@@ -97,11 +97,22 @@ public final class RedisServer: @unchecked Sendable {
     /// restarted faster than its replica can take over comes back as the primary
     /// of its slots, empty, and its replica then copies the emptiness. Blocking.
     public func restartEmpty() throws {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGCONT)
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        crash()
+        try launch()
+    }
+
+    /// SIGKILL, keeping the cluster configuration file, so `start` can bring the
+    /// node back: after its replica took over, it rejoins as that one's replica.
+    public func crash() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGCONT)
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts a crashed server again, empty, with its cluster configuration. Blocking.
+    public func start() throws {
+        guard !process.isRunning else { return }
         try launch()
     }
 

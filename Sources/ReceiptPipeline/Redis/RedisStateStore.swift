@@ -160,31 +160,31 @@ final class RedisStateStore {
             commands[group.range.lowerBound] = writerCheck(epoch: epoch, scope: group.scope)
             commands[group.range.upperBound - 1] = writerCheck(epoch: epoch, scope: group.scope)
         }
-        if let replicaWait { commands.append(replicaWait) }
-        return PendingRead(prepared: prepared, commands: commands, epoch: epoch, replies: try client.send(commands))
+        return PendingRead(prepared: prepared, commands: commands, epoch: epoch,
+                           replies: try client.send(commands, trailer: replicaWait))
     }
 
     /// The snapshots `read` returns, from the replies to `beginRead`'s commands.
     func finishRead(_ pending: PendingRead) throws -> [IDKey: ConversationSnapshot] {
         let prepared = pending.prepared
-        var replies = try client.receive(pending.replies)
+        var (replies, waited) = try client.receiveTrailed(pending.replies)
         if replies.contains(where: Self.isNoScript) {
             // Redis forgot the scripts (restart, failover): load them, then run the reads again.
-            replies = try execute(pending.commands,
-                                  scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
+            (replies, waited) = try execute(
+                pending.commands, trailer: replicaWait,
+                scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
         }
         // Sent before a re-seed: what it read may predate the rebuilt state.
         guard pending.epoch == self.epoch else {
             return try read(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
         }
-        let waited = replicaWait == nil ? nil : replies.removeLast()
         for group in prepared.groups { try acknowledge(replies[group.range.lowerBound], scope: group.scope) }
         if let missing = replies.lazy.compactMap(Self.counterMissing).first {
             throw RedisStateLost(trigger: .counterMissing, detail: missing)
         }
         if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
         for group in prepared.groups { try acknowledge(replies[group.range.upperBound - 1], scope: group.scope) }
-        if let waited { try checkReplicas(waited) }
+        try checkReplicas(waited)
         let marks = prepared.groups.compactMap { group in
             group.range.count > 1 ? Self.marksOverBudget(replies[group.range.lowerBound + 1]) : nil
         }
@@ -212,7 +212,9 @@ final class RedisStateStore {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
         guard let epoch else { throw RedisStateLost() }
         let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
-        try checkWrite(execute(commands, scripts: [WriterPositionScript.script, FoldMarksScript.script]), checks: checks)
+        let (replies, waited) = try execute(commands, trailer: replicaWait,
+                                            scripts: [WriterPositionScript.script, FoldMarksScript.script])
+        try checkWrite(replies, waited: waited, checks: checks)
     }
 
     /// Phase two's commands, written to Redis; `finishWrite` collects the replies.
@@ -228,7 +230,7 @@ final class RedisStateStore {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
         guard let epoch else { throw RedisStateLost() }
         let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
-        return PendingWrite(checks: checks, replies: try client.send(commands))
+        return PendingWrite(checks: checks, replies: try client.send(commands, trailer: replicaWait))
     }
 
     /// Throws when any command of the write failed, NOSCRIPT included: the caller
@@ -236,23 +238,22 @@ final class RedisStateStore {
     /// writes again with `write` (which loads a forgotten script). Throws
     /// `RedisStateLost` when the writer check found Redis lost or rolled back.
     func finishWrite(_ pending: PendingWrite) throws {
-        try checkWrite(client.receive(pending.replies), checks: pending.checks)
+        let (replies, waited) = try client.receiveTrailed(pending.replies)
+        try checkWrite(replies, waited: waited, checks: pending.checks)
     }
 
     /// The replies of a write: each scope's writer check (acknowledged first, so a
     /// failed write still counts the positions Redis gave), then every write's, then
-    /// the replicas' `WAIT` when there is one.
-    private func checkWrite(_ replies: [Result<RedisReply, RedisError>],
+    /// the replicas' `WAIT`s when there are.
+    private func checkWrite(_ replies: [Result<RedisReply, RedisError>], waited: [Result<RedisReply, RedisError>],
                             checks: [(index: Int, scope: CheckScope)]) throws {
-        var replies = replies
-        let waited = replicaWait == nil ? nil : replies.removeLast()
         for check in checks { try acknowledge(replies[check.index], scope: check.scope) }
         for reply in replies { _ = try reply.get() }
-        if let waited { try checkReplicas(waited) }
+        try checkReplicas(waited)
     }
 
-    /// Phase two's pipeline: each scope's writes then its writer check, then the
-    /// replicas' `WAIT` when there is one; and where the checks are.
+    /// Phase two's pipeline: each scope's writes then its writer check; and where
+    /// the checks are.
     private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite], epoch: String)
         -> (commands: [RedisCommand], checks: [(index: Int, scope: CheckScope)]) {
         var commands: [RedisCommand] = []
@@ -262,24 +263,29 @@ final class RedisStateStore {
             checks.append((commands.count, scope))
             commands.append(writerCheck(epoch: epoch, scope: scope))
         }
-        if let replicaWait { commands.append(replicaWait) }
         return (commands, checks)
     }
 
-    /// The `WAIT` that ends every round trip when replicas must hold its writes (a
-    /// single Redis only: on a cluster it would reach one node).
+    /// The `WAIT` that ends every round trip when replicas must hold its writes: the
+    /// client sends it after the round trip's commands on every connection they went
+    /// to (each node of a cluster they reached, redirections included), since a
+    /// `WAIT` covers the writes of its own connection only.
     private var replicaWait: RedisCommand? {
-        guard configuration.replicasToWait > 0, !client.isCluster else { return nil }
+        guard configuration.replicasToWait > 0 else { return nil }
         return RedisCommand(["WAIT", String(configuration.replicasToWait), String(configuration.replicaWaitTimeoutMs)])
     }
 
-    /// Throws a timeout when fewer replicas than required acknowledged the round
-    /// trip's writes: nothing it allocated or wrote may be announced yet.
-    private func checkReplicas(_ reply: Result<RedisReply, RedisError>) throws(RedisError) {
-        let acknowledged = try reply.get().int64 ?? 0
-        guard acknowledged < Int64(configuration.replicasToWait) else { return }
-        throw RedisError(.timeout, context: "WAIT: \(acknowledged) of \(configuration.replicasToWait) replicas "
-                         + "within \(configuration.replicaWaitTimeoutMs) ms")
+    /// Throws a timeout when, on any connection, fewer replicas than required
+    /// acknowledged the round trip's writes: nothing it allocated or wrote may be
+    /// announced yet.
+    private func checkReplicas(_ replies: [Result<RedisReply, RedisError>]) throws(RedisError) {
+        guard configuration.replicasToWait > 0 else { return }
+        for reply in replies {
+            let acknowledged = try reply.get().int64 ?? 0
+            guard acknowledged < Int64(configuration.replicasToWait) else { continue }
+            throw RedisError(.timeout, context: "WAIT: \(acknowledged) of \(configuration.replicasToWait) replicas "
+                             + "within \(configuration.replicaWaitTimeoutMs) ms")
+        }
     }
 
     /// Gives up the current connections, and with them the replies of every
@@ -299,10 +305,16 @@ final class RedisStateStore {
     /// Runs a pipeline, loading the scripts and running it once more if Redis has
     /// forgotten them (restart, failover, SCRIPT FLUSH).
     func execute(_ commands: [RedisCommand], scripts: [RedisScript]) throws(RedisError) -> [Result<RedisReply, RedisError>] {
-        var replies = try client.pipeline(commands)
-        if replies.contains(where: Self.isNoScript) {
+        try execute(commands, trailer: nil, scripts: scripts).replies
+    }
+
+    /// `execute` with a trailer (`RedisClient.send`), and the trailer's replies.
+    func execute(_ commands: [RedisCommand], trailer: RedisCommand?, scripts: [RedisScript]) throws(RedisError)
+        -> (replies: [Result<RedisReply, RedisError>], trailers: [Result<RedisReply, RedisError>]) {
+        var replies = try client.receiveTrailed(client.send(commands, trailer: trailer))
+        if replies.replies.contains(where: Self.isNoScript) {
             for script in scripts { try client.load(script) }
-            replies = try client.pipeline(commands)
+            replies = try client.receiveTrailed(client.send(commands, trailer: trailer))
         }
         return replies
     }
