@@ -66,6 +66,32 @@ struct ClusterStateStoreTests {
         }
     }
 
+    @Test("a takeover requires the previous writer's recorded slot positions: a slot that went back since is noticed, and the others pass")
+    func aTakeoverRequiresThePreviousWritersSlotPositions() async throws {
+        try await withClusterStore { nodes, previous in
+            let events = (0..<6).map { newMsg($0, "m1") }
+            _ = try previous.read(applier.queries(for: events, positions: events.indices.map { Int64($0) }))
+            let recorded = previous.slotPositionsToRecord()
+            #expect(recorded.count == Set(events.map { CheckScope.slot(of: $0.conversationID) }).count)
+            #expect(previous.slotPositionsToRecord().isEmpty, "recorded once, until a position moves")
+
+            let successor = RedisStateStore(configuration: previous.configuration)
+            successor.epoch = "E"
+            successor.requiredSlotPositions = recorded.mapValues { [previous.writerID: $0] }
+            try successor.checkWriter()
+            #expect(successor.requiredSlotPositions.isEmpty, "checked, then covered by its own positions")
+            #expect(Set(successor.acknowledgedPositions.keys.compactMap(\.slot)) == Set(recorded.keys))
+
+            // c2's shard rolls back below what the previous writer's checkpoint recorded.
+            let slot = try #require(CheckScope.slot(of: "c2").slot)
+            _ = try previous.execute([.set(RedisKeys.slotWriter(slot, previous.writerID), "0")], scripts: [])
+            let next = RedisStateStore(configuration: previous.configuration)
+            next.epoch = "E"
+            next.requiredSlotPositions = recorded.mapValues { [previous.writerID: $0] }
+            #expect(throws: RedisStateLost.self) { try next.checkWriter() }
+        }
+    }
+
     private func newMsg(_ conversation: Int, _ clientMsgID: String) -> ReceiptEvent {
         ReceiptEvent(eventID: "\(conversation)-\(clientMsgID)", userID: "a", conversationID: "c\(conversation)",
                      sessionType: .single, peerUserID: "b", body: .newMessage(clientMsgID: clientMsgID))

@@ -16,7 +16,7 @@ import Testing
             #expect(result.from == 0 && result.to == Migrations.latestVersion)
             #expect(try tables(on: connection) == [
                 "client_message_batch", "consumer_checkpoint", "conversation_seq", "delivery_state", "read_state",
-                "receiptd_schema_version",
+                "receiptd_schema_version", "redis_slot_position",
             ])
             try Migrations.check(on: connection)
         }

@@ -148,4 +148,39 @@ import Testing
             #expect(try Checkpoints.marks(group: "g", on: connection) == ["w2": 3])
         }
     }
+
+    @Test("slot positions are stored with a flush, never lowered, read back per writer, and pruned once no checkpoint names their writer")
+    func slotPositionsAreRaisedAndPruned() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            var first = checkpoint(10)
+            first.mark = CheckpointMark(writer: "w1", position: 0)
+            try StateFlush.write(StateChanges(), checkpoints: [first],
+                                 slotPositions: SlotPositions(group: "g", writer: "w1", positions: [7: 3, 16_383: 5]),
+                                 on: connection)
+            try StateFlush.write(StateChanges(), checkpoints: [],
+                                 slotPositions: SlotPositions(group: "g", writer: "w1", positions: [7: 2, 9: 1]),
+                                 on: connection)
+            #expect(try Checkpoints.slotPositions(group: "g", writers: ["w1"], on: connection)
+                == ["w1": [7: 3, 9: 1, 16_383: 5]], "7 keeps its higher position")
+            #expect(try Checkpoints.slotPositions(group: "g", on: connection) == ["w1": [7: 3, 9: 1, 16_383: 5]])
+            #expect(try Checkpoints.slotPositions(group: "other", writers: ["w1"], on: connection).isEmpty)
+
+            // w2 takes the partition over: w1 is named by no checkpoint any more.
+            var later = checkpoint(20)
+            later.mark = CheckpointMark(writer: "w2", position: 0)
+            try StateFlush.write(StateChanges(), checkpoints: [later],
+                                 slotPositions: SlotPositions(group: "g", writer: "w2", positions: [7: 1]),
+                                 on: connection)
+            #expect(try Checkpoints.slotPositions(group: "g", on: connection) == ["w2": [7: 1]],
+                    "only writers a checkpoint names count for a rebuild")
+            #expect(try Checkpoints.pruneSlotPositions(group: "g", keeping: "w3", on: connection) == 3)
+            #expect(try Checkpoints.slotPositions(group: "g", writers: ["w1", "w2"], on: connection) == ["w2": [7: 1]])
+            #expect(throws: PostgresError.self) {
+                try StateFlush.write(StateChanges(), checkpoints: [],
+                                     slotPositions: SlotPositions(group: "g", writer: "w2", positions: [16_384: 1]),
+                                     on: connection)
+            }
+        }
+    }
 }

@@ -132,7 +132,8 @@ final class CheckpointFlusher: Sendable {
             Checkpoint(group: configuration.group, topic: partition.topic, partition: partition.partition,
                        nextOffset: offset, mark: job.mark)
         }
-        let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, on: connection)
+        let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, slotPositions: job.slotPositions,
+                                         on: connection)
         return stats.total
     }
 

@@ -15,6 +15,9 @@ struct FlushJob: Sendable {
     /// job over (every change in it was written to Redis before), stored with the
     /// checkpoints; set by the worker, which owns the Redis connection.
     var mark: CheckpointMark?
+    /// On a Redis Cluster, the mark's per-slot part: the slots whose position moved
+    /// since the previous job (every slot after a takeover), stored with it.
+    var slotPositions: SlotPositions?
 }
 
 /// What the flusher reports back to the worker thread.

@@ -30,7 +30,14 @@ extension ReceiptWorker {
     func handToFlusher(_ job: FlushJob) {
         var job = job
         job.mark = CheckpointMark(writer: store.writerID, position: store.acknowledgedPosition)
-        if !flusher.submit(job) { machine.flusherRefused(job) }
+        let moved = store.slotPositionsToRecord()
+        if !moved.isEmpty {
+            job.slotPositions = SlotPositions(group: configuration.group, writer: store.writerID, positions: moved)
+        }
+        if !flusher.submit(job) {
+            store.recordedSlotPositions = [:]  // the next job records every slot again
+            machine.flusherRefused(job)
+        }
     }
 
     /// A durable job's checkpoints are committed to Kafka as well, so consumer lag

@@ -62,7 +62,10 @@ extension ReceiptWorker {
             }
             guard !stop.isRequested else { return false }
             try store.seed(machine.pending.all)
-            try store.restorePositions(Checkpoints.marks(group: configuration.group, on: connection))
+            try store.restorePositions(
+                Checkpoints.marks(group: configuration.group, on: connection),
+                slots: configuration.redisClusterNodes.isEmpty
+                    ? [:] : Checkpoints.slotPositions(group: configuration.group, on: connection))
             let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
             try store.setSentinel(epoch)
             adopt(epoch)

@@ -11,11 +11,10 @@ extension RedisStateStore {
     func writerCheck(epoch: String, scope: CheckScope = .single) -> RedisCommand {
         var keys = [scope.sentinel, scope.writer(writerID)]
         var args = [epoch, String(acknowledgedPositions[scope] ?? 0)]
-        if scope == .single {
-            for (writer, position) in requiredPositions.sorted(by: { $0.key < $1.key }) {
-                keys.append(RedisKeys.writer(writer))
-                args.append(String(position))
-            }
+        let required = scope.slot.map { requiredSlotPositions[$0] ?? [:] } ?? requiredPositions
+        for (writer, position) in required.sorted(by: { $0.key < $1.key }) {
+            keys.append(scope.writer(writer))
+            args.append(String(position))
         }
         return .evalsha(WriterPositionScript.script, keys: keys, args: args)
     }
@@ -65,17 +64,37 @@ extension RedisStateStore {
     /// On a cluster, the slots this writer has used are checked in turns of at most
     /// `idleCheckSlots` (batches check the slots they touch anyway). Returns whether
     /// this call completed a check of every scope used (always, on a single Redis).
+    ///
+    /// Every slot with required positions (a takeover's) is checked in this call,
+    /// whatever its number.
     @discardableResult
     func checkWriter() throws -> Bool {
         guard let epoch else { throw RedisStateLost() }
         let required = requiredPositions
-        let (scopes, completes) = configuration.clusterSeeds.isEmpty ? ([CheckScope.single], true) : nextIdleScopes()
+        let requiredSlots = requiredSlotPositions
+        var (scopes, completes) = configuration.clusterSeeds.isEmpty ? ([CheckScope.single], true) : nextIdleScopes()
+        let idle = Set(scopes)
+        scopes += requiredSlots.keys.sorted().map { CheckScope(slot: $0) }.filter { !idle.contains($0) }
         guard !scopes.isEmpty else { return completes }
         let replies = try execute(scopes.map { writerCheck(epoch: epoch, scope: $0) },
                                   scripts: [WriterPositionScript.script])
         for (scope, reply) in zip(scopes, replies) { try acknowledge(reply, scope: scope) }
         requiredPositions = requiredPositions.filter { required[$0.key] != $0.value }
+        requiredSlotPositions = requiredSlotPositions.filter { requiredSlots[$0.key] != $0.value }
         return completes
+    }
+
+    /// The slot positions acknowledged since the previous call, now counted as
+    /// recorded: what the flush being handed over stores (`SlotPositions`). Empty on
+    /// a single Redis.
+    func slotPositionsToRecord() -> [Int: Int64] {
+        var moved: [Int: Int64] = [:]
+        for (scope, position) in acknowledgedPositions {
+            guard let slot = scope.slot, recordedSlotPositions[slot] != position else { continue }
+            moved[slot] = position
+            recordedSlotPositions[slot] = position
+        }
+        return moved
     }
 
     /// The next turn of used slots for the idle check, round robin by slot, and
@@ -117,15 +136,25 @@ extension RedisStateStore {
     /// Raises this writer's position back to what it acknowledged (after the state
     /// was rebuilt: a rolled-back Redis holds a lower one), and the writers'
     /// positions `required` names to at least their values (the seeding replica,
-    /// for every checkpoint's record).
-    func restorePositions(_ required: [String: Int64] = [:]) throws(RedisError) {
+    /// for every checkpoint's record; `requiredSlots` on a cluster, per slot).
+    func restorePositions(_ required: [String: Int64] = [:],
+                          slots requiredSlots: [String: [Int: Int64]] = [:]) throws(RedisError) {
         var commands = acknowledgedPositions.map { scope, position in
             RedisCommand.evalsha(RaiseCounterScript.script, keys: [scope.writer(writerID)], args: [String(position)])
         }
-        for (writer, position) in required {
+        for (writer, position) in required where configuration.clusterSeeds.isEmpty {
             commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.writer(writer)], args: [String(position)]))
         }
-        for reply in try execute(commands, scripts: [RaiseCounterScript.script]) { _ = try reply.get() }
+        for (writer, positions) in requiredSlots {
+            for (slot, position) in positions {
+                commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.slotWriter(slot, writer)],
+                                         args: [String(position)]))
+            }
+        }
+        for chunk in stride(from: 0, to: commands.count, by: 10_000) {
+            let slice = Array(commands[chunk..<min(chunk + 10_000, commands.count)])
+            for reply in try execute(slice, scripts: [RaiseCounterScript.script]) { _ = try reply.get() }
+        }
     }
 
     /// The reason of an allocation that found its counter deleted; nil for any other reply.

@@ -53,9 +53,15 @@ final class RedisStateStore {
     var acknowledgedPositions: [CheckScope: Int64] = [:]
     /// Positions other writers must still have in Redis, recorded by the
     /// checkpoints of partitions this worker just took over; required by the next
-    /// check of the single scope, then covered by this writer's own position. (On a
-    /// cluster checkpoints do not record positions yet.)
+    /// check of the single scope, then covered by this writer's own position.
     var requiredPositions: [String: Int64] = [:]
+    /// The same on a cluster, per slot (slot → writer → position, from
+    /// `SlotPositions`): each slot's next check requires them, and this writer's own
+    /// position in that slot covers them from then on.
+    var requiredSlotPositions: [Int: [String: Int64]] = [:]
+    /// The slot positions the last flush handed over recorded (cluster only): the
+    /// next one records only those that moved since (`slotPositionsToRecord`).
+    var recordedSlotPositions: [Int: Int64] = [:]
     /// Where the next idle check of a cluster's slots begins (`checkWriter`).
     var idleCheckCursor = 0
 

@@ -32,6 +32,23 @@ public struct CheckpointMark: Sendable, Hashable {
     }
 }
 
+/// A writer's positions per slot of a Redis Cluster (slot → position), the
+/// cluster's part of a `CheckpointMark`: every write the checkpointed state came
+/// from was made in its slot before Redis acknowledged that slot's position. Stored
+/// with the checkpoints (raised, never lowered), only the slots whose position moved
+/// since the writer's previous flush.
+public struct SlotPositions: Sendable, Equatable {
+    public var group: String
+    public var writer: String
+    public var positions: [Int: Int64]
+
+    public init(group: String, writer: String, positions: [Int: Int64]) {
+        self.group = group
+        self.writer = writer
+        self.positions = positions
+    }
+}
+
 /// One partition's checkpoint as `Checkpoints.load` reads it back.
 public struct StoredCheckpoint: Sendable, Equatable {
     public var nextOffset: Int64
@@ -58,6 +75,23 @@ public enum Checkpoints {
         GROUP BY redis_writer
         """
 
+    static let selectSlotPositions = """
+        SELECT redis_writer, slot, position FROM redis_slot_position
+        WHERE group_id = $1 AND redis_writer = ANY($2::text[])
+        """
+
+    static let selectNamedSlotPositions = """
+        SELECT p.redis_writer, p.slot, p.position FROM redis_slot_position p
+        WHERE p.group_id = $1
+          AND p.redis_writer IN (SELECT redis_writer FROM consumer_checkpoint WHERE group_id = $1)
+        """
+
+    static let pruneSlotPositionsStatement = """
+        DELETE FROM redis_slot_position p
+        WHERE p.group_id = $1 AND p.redis_writer <> $2
+          AND NOT EXISTS (SELECT FROM consumer_checkpoint c WHERE c.group_id = $1 AND c.redis_writer = p.redis_writer)
+        """
+
     /// partition → next offset and mark (nil for rows flushed before marks were
     /// kept) for the partitions that have a checkpoint; partitions never
     /// checkpointed are absent (the consumer falls back to its reset policy).
@@ -74,6 +108,39 @@ public enum Checkpoints {
                 StoredCheckpoint(nextOffset: try row.requiredInt64("next_offset"), mark: mark)
         }
         return checkpoints
+    }
+
+    /// The per-slot positions (`SlotPositions`) recorded for `writers`: writer →
+    /// slot → position. Empty on a single Redis.
+    public static func slotPositions(
+        group: String, writers: [String], on connection: PostgresConnection
+    ) throws -> [String: [Int: Int64]] {
+        try readSlotPositions(connection.query(selectSlotPositions, [group, PostgresArrayLiteral.text(writers)]))
+    }
+
+    /// The per-slot positions of every writer the group's checkpoints name: what a
+    /// Redis Cluster rebuilt from PostgreSQL must hold again.
+    public static func slotPositions(group: String, on connection: PostgresConnection) throws -> [String: [Int: Int64]] {
+        try readSlotPositions(connection.query(selectNamedSlotPositions, [group]))
+    }
+
+    /// Deletes the per-slot positions of writers no checkpoint of the group names
+    /// any more (their partitions were checkpointed by others since), except
+    /// `keeping`'s (the caller's, which may be about to checkpoint again). Returns
+    /// the rows deleted.
+    @discardableResult
+    public static func pruneSlotPositions(group: String, keeping writer: String,
+                                          on connection: PostgresConnection) throws -> Int {
+        try connection.query(pruneSlotPositionsStatement, [group, writer]).affectedRows ?? 0
+    }
+
+    private static func readSlotPositions(_ rows: PostgresRows) throws -> [String: [Int: Int64]] {
+        var positions: [String: [Int: Int64]] = [:]
+        for row in rows {
+            guard let writer = try row.string("redis_writer") else { continue }
+            positions[writer, default: [:]][Int(try row.requiredInt64("slot"))] = try row.requiredInt64("position")
+        }
+        return positions
     }
 
     /// Every writer the group's checkpoints name, with the highest position they

@@ -42,6 +42,15 @@ enum FlushStatements {
         WHERE EXCLUDED.next_offset > t.next_offset
         """
 
+    /// A writer's positions per slot of a Redis Cluster, never lowered.
+    static let slotPositions = """
+        INSERT INTO redis_slot_position AS t (group_id, redis_writer, slot, position)
+        SELECT $1, $2, s, p FROM unnest($3::int[], $4::bigint[]) AS u(s, p)
+        ON CONFLICT (group_id, redis_writer, slot) DO UPDATE
+        SET position = GREATEST(t.position, EXCLUDED.position)
+        WHERE EXCLUDED.position > t.position
+        """
+
     /// The upsert of a (conversation, user) watermark with its marks. Table and column
     /// names are constants of this file, never input.
     private static func marked(table: String, watermark: String, marks: String) -> String {

@@ -34,10 +34,12 @@ public enum StateFlush {
     /// already). On a throw, nothing was written.
     @discardableResult
     public static func write(
-        _ changes: StateChanges, checkpoints: [Checkpoint], on connection: PostgresConnection
+        _ changes: StateChanges, checkpoints: [Checkpoint], slotPositions: SlotPositions? = nil,
+        on connection: PostgresConnection
     ) throws -> FlushStats {
         try connection.withTransaction { tx in
             var stats = FlushStats()
+            if let slotPositions { try writeSlotPositions(slotPositions, on: tx) }
             stats.maxSeqs = try writeMaxSeqs(changes.maxSeqs, on: tx)
             stats.clientMessages = try writeClientMessages(changes.clientMessages, on: tx)
             stats.reads = try writeMarked(changes.reads, FlushStatements.reads, on: tx)
@@ -96,6 +98,14 @@ public enum StateFlush {
                 PostgresArrayLiteral.int64(chunk.map(\.value.watermark)),
                 PostgresArrayLiteral.text(chunk.map { PostgresArrayLiteral.int64($0.value.marks) }),
             ]
+        }
+    }
+
+    private static func writeSlotPositions(_ marks: SlotPositions, on connection: PostgresConnection) throws {
+        let rows = marks.positions.sorted { $0.key < $1.key }
+        _ = try inChunks(rows, on: connection, FlushStatements.slotPositions) { chunk in
+            [marks.group, marks.writer, PostgresArrayLiteral.int64(chunk.map { Int64($0.key) }),
+             PostgresArrayLiteral.int64(chunk.map(\.value))]
         }
     }
 
