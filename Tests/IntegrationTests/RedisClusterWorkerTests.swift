@@ -113,6 +113,60 @@ extension RedisRollbackTests {
         }
     }
 
+    @Test("one shard restored to an older snapshot while its partitions change owners: the successor notices at the takeover, rebuilds, and no seq is given twice")
+    func aShardOlderThanTheLastFlushIsNoticedAtTheTakeover() async throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let stack = try await onOwnThread { try PrivateStack() }
+        defer { stack.stop() }
+        let nodes = try await onOwnThread { try RedisClusterNodes() }
+        let seeds = nodes.servers.map(\.endpoint)
+        let topics = try TestTopics.create(brokers: stack.brokers)
+        let group = TestStack.uniqueName("clusterold")
+        let log = EventLog.random(seed: seed, count: 3_000, conversations: 24, prefix: TestStack.uniqueName("o"))
+        let driver = StreamDriver(topics: topics, group: group, postgresURL: stack.postgresURL)
+        let start = { (status: WorkerStatus) in
+            try RunningWorker.start(topics: topics, group: group, redisURL: nodes.servers[0].url,
+                                    postgresURL: stack.postgresURL, status: status) { $0.redisClusterNodes = seeds }
+        }
+        let firstStatus = WorkerStatus()
+        let first = try start(firstStatus)
+        let half = log.entries.count / 2
+        try await onOwnThread { try driver.produce(log, range: 0..<(half / 2), chunks: 5, pauseMs: 50) }
+        try await driver.waitUntilCheckpointed(half / 2, workers: [first])
+        // The shard serving the most of the log's conversations goes back to here.
+        let shard = try Self.busiestPrimary(of: log, in: nodes)
+        let snapshot = try await onOwnThread { try RedisSnapshot.take(url: shard.url) }
+        #expect(snapshot.keys > 10)
+        try await onOwnThread { try driver.produce(log, range: (half / 2)..<half, chunks: 5, pauseMs: 50) }
+        try await driver.waitUntilCheckpointed(half, workers: [first])
+        let epoch = firstStatus.redisAcknowledgement?.epoch
+        try await first.stop()
+        // Every worker down; one shard comes back with older data, its sentinels intact.
+        try await onOwnThread { try snapshot.restore(url: shard.url) }
+        let secondStatus = WorkerStatus()
+        let second = try start(secondStatus)
+        try await onOwnThread { try driver.produce(log, range: half..<log.entries.count, chunks: 10, pauseMs: 50) }
+        try await driver.waitUntilCheckpointed(log.entries.count, workers: [second])
+        #expect(secondStatus.redisAcknowledgement?.epoch != epoch, "the successor rebuilt the state")
+        let model = log.model
+        try? await waitUntil("Redis to hold the model's state", timeout: .seconds(30)) {
+            try await onOwnThread { try StateCheck.redis(model, url: "", clusterNodes: seeds).isEmpty }
+        }
+        try await second.stop()
+        try await expectModelState(log, driver: driver, redisURL: "", postgresURL: stack.postgresURL, seed: seed,
+                                   inOrder: true, redisClusterNodes: seeds)
+    }
+
+    /// The primary serving the slots of the most of `log`'s conversations.
+    private static func busiestPrimary(of log: EventLog, in nodes: RedisClusterNodes) throws -> RedisServer {
+        var counts: [Int: (RedisServer, Int)] = [:]
+        for cid in Set(log.model.maxSeq.keys) {
+            let server = try nodes.primary(of: RedisHashSlot.of(RedisKeys.tag(cid).utf8))
+            counts[server.port] = (server, (counts[server.port]?.1 ?? 0) + 1)
+        }
+        return try #require(counts.values.max { $0.1 < $1.1 }?.0)
+    }
+
     /// Streams a random log through two workers on a cluster of its own, calls
     /// `breakCluster` mid-stream, then expects the model's state.
     ///
