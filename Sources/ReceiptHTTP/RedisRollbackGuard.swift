@@ -17,13 +17,14 @@ import ReceiptRedis
 /// What it cannot see: writes of another process that this process's position
 /// does not cover. That process's worker notices at its next round trip (within a
 /// second when idle) and marks the sentinel, which this guard then sees. On a
-/// cluster, a slot that went back is seen only once a worker marked it.
+/// cluster each slot is checked on its own: its sentinel, and this process's
+/// position in it when the worker used the slot.
 struct RedisRollbackGuard: Sendable {
     /// Where the worker of this process reports what Redis acknowledged.
     let status: WorkerStatus
     /// A Redis Cluster: one transaction per slot, each checking that slot's sentinel
-    /// (`RedisKeys.slotSentinel`). The worker's positions there are per slot and not
-    /// reported to the API yet, so on a cluster only a lost or rebuilt slot is seen.
+    /// (`RedisKeys.slotSentinel`) and this process's position there
+    /// (`RedisKeys.slotWriter`) against the one acknowledged for the slot.
     var cluster = false
 
     /// The transactions that run `commands`, and how to read their replies back.
@@ -69,10 +70,12 @@ struct RedisRollbackGuard: Sendable {
         return Plan(acknowledgement: acknowledgement, groups: groups, commands: wrapped, commandCount: commands.count)
     }
 
-    /// The reads that check a transaction: the sentinel (a slot's on a cluster) and,
-    /// on a single Redis, this process's write position.
+    /// The reads that check a transaction: the sentinel and this process's write
+    /// position (the slot's, on a cluster).
     private func checks(_ slot: Int?, _ acknowledgement: RedisAcknowledgement) -> [RedisCommand] {
-        if let slot { return [.get(RedisKeys.slotSentinel(slot))] }
+        if let slot {
+            return [.get(RedisKeys.slotSentinel(slot)), .get(RedisKeys.slotWriter(slot, acknowledgement.writerID))]
+        }
         return [.get(RedisKeys.sentinel), .get(RedisKeys.writer(acknowledgement.writerID))]
     }
 
@@ -83,7 +86,7 @@ struct RedisRollbackGuard: Sendable {
         var answers = [RedisReply](repeating: .null, count: plan.commandCount)
         var offset = 0
         for group in plan.groups {
-            let checkCount = group.slot == nil ? 2 : 1
+            let checkCount = 2
             offset += 1 + checkCount + group.indices.count + 1
             guard offset <= replies.count, let executed = replies[offset - 1].array,
                   executed.count == checkCount + group.indices.count else {
@@ -102,8 +105,8 @@ struct RedisRollbackGuard: Sendable {
         return answers
     }
 
-    /// Throws `recovering` unless the sentinel holds the acknowledged epoch and, on
-    /// a single Redis, the position is at least the acknowledged one.
+    /// Throws `recovering` unless the sentinel holds the acknowledged epoch and the
+    /// position is at least the acknowledged one (the slot's, on a cluster).
     private func check(_ executed: [RedisReply], slot: Int?, _ acknowledgement: RedisAcknowledgement)
         throws(StateReadError) {
         let sentinel = executed[0].string
@@ -115,10 +118,11 @@ struct RedisRollbackGuard: Sendable {
             }
             throw Self.recovering(slot.map { "\(reason) in slot \($0)" } ?? reason)
         }
-        guard slot == nil else { return }
         let position = executed[1].isNull ? 0 : executed[1].int64 ?? 0
-        guard position >= acknowledgement.position else {
-            throw Self.recovering("Redis holds write position \(position), below the \(acknowledgement.position) it "
+        let acknowledged = slot.map { acknowledgement.slotPositions[$0] ?? 0 } ?? acknowledgement.position
+        guard position >= acknowledged else {
+            let place = slot.map { " in slot \($0)" } ?? ""
+            throw Self.recovering("Redis holds write position \(position)\(place), below the \(acknowledged) it "
                 + "acknowledged: it rolled back")
         }
     }

@@ -75,6 +75,49 @@ import TestSupport
         }
     }
 
+    @Test("on a Redis Cluster each slot's own sentinel and write position are checked: a slot that went back answers recovering, the others answer")
+    func onAClusterEachSlotIsCheckedOnItsOwn() async throws {
+        try await withStores { stores in
+            let nodes = try await onOwnThread { try RedisClusterNodes() }
+            let seeds = nodes.servers.map(\.endpoint)
+            let (behind, intact) = (uniqueID("c"), uniqueID("c"))
+            let (slotBehind, slotIntact) = (RedisHashSlot.of(RedisKeys.tag(behind).utf8),
+                                            RedisHashSlot.of(RedisKeys.tag(intact).utf8))
+            try #require(slotBehind != slotIntact)
+            try await onOwnThread {
+                let client = RedisClient(.cluster(seeds: seeds), timeoutMs: 5_000)
+                var commands: [RedisCommand] = []
+                for (cid, slot, position) in [(behind, slotBehind, 6), (intact, slotIntact, 9)] {
+                    commands += [.set(RedisKeys.slotSentinel(slot), "e1"),
+                                 .set(RedisKeys.slotWriter(slot, writer), String(position)),
+                                 .set("rcpt:{\(cid)}:seq", "5")]
+                }
+                for reply in try client.pipeline(commands) { _ = try reply.get() }
+            }
+            let status = WorkerStatus()
+            status.update {
+                $0.redisAcknowledgement = RedisAcknowledgement(writerID: writer, epoch: "e1", position: 0,
+                                                               slotPositions: [slotBehind: 7, slotIntact: 7])
+            }
+            let reader = StateReader(redis: seeds[0], clusterSeeds: seeds, postgresURL: stores.postgresURL,
+                                     acknowledgedBy: status, logger: Logger(label: "receiptd-http-test"))
+            #expect(try await reader.maxSeq(conversationID: intact) == 5)
+            let error = await #expect(throws: StateReadError.self) { try await reader.maxSeq(conversationID: behind) }
+            #expect(error?.isRecovering == true)
+            #expect(error?.detail.contains("write position 6 in slot \(slotBehind), below the 7") == true,
+                    "\(error?.detail ?? "")")
+            // A slot this process never wrote: only its sentinel is checked.
+            let other = uniqueID("c")
+            let slotOther = RedisHashSlot.of(RedisKeys.tag(other).utf8)
+            try await onOwnThread {
+                let client = RedisClient(.cluster(seeds: seeds), timeoutMs: 5_000)
+                for reply in try client.pipeline([.set(RedisKeys.slotSentinel(slotOther), "e1"),
+                                                  .set("rcpt:{\(other)}:seq", "3")]) { _ = try reply.get() }
+            }
+            #expect(try await reader.maxSeq(conversationID: other) == 3)
+        }
+    }
+
     /// A reader guarded by a worker status that acknowledged (`acknowledged`, nil: not
     /// yet) this test's writer at epoch "e1", over database 9 holding `sentinel` (nil:
     /// none), the writer at `position`, and one conversation with maxSeq 5.

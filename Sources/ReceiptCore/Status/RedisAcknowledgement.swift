@@ -7,14 +7,20 @@
 /// lower, has lost writes this process saw it hold (or is being rebuilt): nothing
 /// this process announced may be read back from it. Within one epoch the position
 /// never decreases.
+///
+/// On a Redis Cluster the positions are per slot (`rcpt:{slot-N}:writer:2:{writerID}`),
+/// in `slotPositions` (slot → position, the slots this writer used), and `position`
+/// is 0.
 public struct RedisAcknowledgement: Sendable, Equatable {
     public var writerID: String
     public var epoch: String
     public var position: Int64
+    public var slotPositions: [Int: Int64]
 
-    public init(writerID: String, epoch: String, position: Int64) {
+    public init(writerID: String, epoch: String, position: Int64, slotPositions: [Int: Int64] = [:]) {
         self.writerID = writerID
         self.epoch = epoch
         self.position = position
+        self.slotPositions = slotPositions
     }
 }

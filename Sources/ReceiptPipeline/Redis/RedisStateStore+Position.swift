@@ -52,10 +52,18 @@ extension RedisStateStore {
     }
 
     /// What Redis last acknowledged to this writer; nil until an epoch is adopted.
-    /// On a cluster the positions are per slot and not reported (position 0): the
-    /// query API checks each slot's sentinel only.
+    /// On a cluster, the position of every slot used.
     var acknowledgement: RedisAcknowledgement? {
-        epoch.map { RedisAcknowledgement(writerID: writerID, epoch: $0, position: acknowledgedPosition) }
+        guard let epoch else { return nil }
+        var slots: [Int: Int64] = [:]
+        if !configuration.clusterSeeds.isEmpty {
+            slots.reserveCapacity(acknowledgedPositions.count)
+            for (scope, position) in acknowledgedPositions {
+                if let slot = scope.slot { slots[slot] = position }
+            }
+        }
+        return RedisAcknowledgement(writerID: writerID, epoch: epoch, position: acknowledgedPosition,
+                                    slotPositions: slots)
     }
 
     /// The writer check on its own (once a second, and when partitions are
