@@ -110,7 +110,7 @@ struct RedisRollbackGuard: Sendable {
     private func check(_ executed: [RedisReply], slot: Int?, _ acknowledgement: RedisAcknowledgement)
         throws(StateReadError) {
         let sentinel = executed[0].string
-        guard sentinel == acknowledgement.epoch else {
+        guard sentinel == slot.flatMap({ acknowledgement.slotEpochs[$0] }) ?? acknowledgement.epoch else {
             let reason = switch sentinel {
             case nil: "Redis holds no state (it lost its data; being re-seeded)"
             case RedisKeys.rolledBack: "Redis rolled back (being rebuilt)"

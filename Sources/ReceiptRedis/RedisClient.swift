@@ -96,6 +96,15 @@ public final class RedisClient {
         }
     }
 
+    /// On a cluster, every slot served by the primary that serves `slot`, from a
+    /// freshly asked slot map; nil on a single Redis, or when no map is to be had or
+    /// no primary serves the slot.
+    public func slotsSharingNode(with slot: Int) -> [Int]? {
+        guard let cluster else { return nil }
+        guard (try? cluster.refresh()) != nil else { return nil }
+        return cluster.topology.slots(sharingPrimaryWith: slot)
+    }
+
     /// Gives up every connection, and the replies still in flight on them
     /// (collecting them throws); the next call connects afresh.
     public func abandon(_ reason: String) {

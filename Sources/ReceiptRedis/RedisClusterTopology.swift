@@ -57,6 +57,13 @@ public struct RedisClusterTopology: Sendable, Equatable {
         return index < 0 ? nil : primaries[Int(index)]
     }
 
+    /// Every slot the primary of `slot` serves, `slot` included; nil when none serves it.
+    public func slots(sharingPrimaryWith slot: Int) -> [Int]? {
+        let index = owners[slot]
+        guard index >= 0 else { return nil }
+        return owners.indices.filter { owners[$0] == index }
+    }
+
     /// How many slots have a primary (16,384 in a healthy cluster).
     public var coveredSlots: Int { owners.lazy.filter { $0 >= 0 }.count }
 

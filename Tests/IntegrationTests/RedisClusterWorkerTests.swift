@@ -88,9 +88,11 @@ extension RedisRollbackTests {
     @Test("a cluster primary restarted empty mid-stream (no persistence): its shard lost everything, the state is rebuilt and is the model's")
     func aClusterPrimaryRestartedEmpty() async throws {
         let slot = RedisHashSlot.of("x")
-        try await runOnCluster("clusterempty", rebuild: true) { nodes, _ in
+        var shard: Set<Int> = []
+        let sentinels = try await runOnCluster("clusterempty", rebuild: true) { nodes, _ in
             let victim = try nodes.primary(of: slot)
             let owner = try nodes.primaryID(of: slot)
+            shard = try nodes.slots(of: victim)
             try await onOwnThread {
                 try nodes.waitUntilReplicasSynced()
                 // Back within the node timeout: still the primary of its slots, empty,
@@ -100,6 +102,10 @@ extension RedisRollbackTests {
             }
             #expect(try nodes.primaryID(of: slot) == owner, "the restarted node should have kept its slots")
         }
+        // Only the lost shard was rebuilt: its slots hold a new epoch, every other slot the first.
+        let byEpoch = Dictionary(grouping: sentinels.keys) { sentinels[$0]! }
+        #expect(byEpoch.count == 2, "two epochs: \(byEpoch.mapValues(\.count))")
+        #expect(byEpoch.values.contains { Set($0) == shard }, "the rebuilt slots are the shard's \(shard.count)")
     }
 
     @Test("3,000 slots resharded mid-stream (redis-cli --cluster reshard): redirections are followed, no loss is seen, the state is the model's")
@@ -139,7 +145,7 @@ extension RedisRollbackTests {
         #expect(snapshot.keys > 10)
         try await onOwnThread { try driver.produce(log, range: (half / 2)..<half, chunks: 5, pauseMs: 50) }
         try await driver.waitUntilCheckpointed(half, workers: [first])
-        let epoch = firstStatus.redisAcknowledgement?.epoch
+        let epoch = firstStatus.redisAcknowledgement.map(Self.epochs)
         try await first.stop()
         // Every worker down; one shard comes back with older data, its sentinels intact.
         try await onOwnThread { try snapshot.restore(url: shard.url) }
@@ -147,7 +153,7 @@ extension RedisRollbackTests {
         let second = try start(secondStatus)
         try await onOwnThread { try driver.produce(log, range: half..<log.entries.count, chunks: 10, pauseMs: 50) }
         try await driver.waitUntilCheckpointed(log.entries.count, workers: [second])
-        #expect(secondStatus.redisAcknowledgement?.epoch != epoch, "the successor rebuilt the state")
+        #expect(secondStatus.redisAcknowledgement.map(Self.epochs) != epoch, "the successor rebuilt the shard")
         let model = log.model
         try? await waitUntil("Redis to hold the model's state", timeout: .seconds(30)) {
             try await onOwnThread { try StateCheck.redis(model, url: "", clusterNodes: seeds).isEmpty }
@@ -168,12 +174,15 @@ extension RedisRollbackTests {
     }
 
     /// Streams a random log through two workers on a cluster of its own, calls
-    /// `breakCluster` mid-stream, then expects the model's state.
+    /// `breakCluster` mid-stream, then expects the model's state. Returns every
+    /// slot's sentinel at the end.
     ///
     /// `rebuild`: whether the state must (true), must not (false) or may (nil) have
     /// been rebuilt, as the epoch the workers acknowledge says.
+    @discardableResult
     private func runOnCluster(_ name: String, rebuild: Bool? = nil, waitReplicas: Int = 0,
-                              _ breakCluster: (RedisClusterNodes, PrivateStack) async throws -> Void) async throws {
+                              _ breakCluster: (RedisClusterNodes, PrivateStack) async throws -> Void)
+        async throws -> [Int: String] {
         let seed = UInt64.random(in: 1...UInt64.max)
         let stack = try await onOwnThread { try PrivateStack() }  // Kafka and PostgreSQL; its Redis stays unused
         defer { stack.stop() }
@@ -195,11 +204,11 @@ extension RedisRollbackTests {
         try await waitUntil("the workers to checkpoint a fifth of the log", timeout: .seconds(90)) {
             (try? await driver.checkpointed()) ?? 0 >= log.entries.count / 5
         }
-        let epochsBefore = Set(statuses.compactMap(\.redisAcknowledgement?.epoch))
+        let epochsBefore = Set(statuses.compactMap(\.redisAcknowledgement).map(Self.epochs))
         try await breakCluster(nodes, stack)
         try await stream.value
         try await driver.waitUntilCheckpointed(log.entries.count, workers: workers)
-        let epochsAfter = Set(statuses.compactMap(\.redisAcknowledgement?.epoch))
+        let epochsAfter = Set(statuses.compactMap(\.redisAcknowledgement).map(Self.epochs))
         if let rebuild {
             #expect(!epochsAfter.isSubset(of: epochsBefore) == rebuild,
                     "epochs before \(epochsBefore), after \(epochsAfter): rebuilt should be \(rebuild)")
@@ -211,5 +220,18 @@ extension RedisRollbackTests {
         for worker in workers { try await worker.stop() }
         try await expectModelState(log, driver: driver, redisURL: "", postgresURL: stack.postgresURL, seed: seed,
                                    inOrder: true, redisClusterNodes: seeds)
+        return try await onOwnThread {
+            let replies = try RedisClient(.cluster(seeds: seeds), timeoutMs: 10_000)
+                .pipeline((0..<RedisHashSlot.count).map { .get(RedisKeys.slotSentinel($0)) })
+            var sentinels: [Int: String] = [:]
+            for (slot, reply) in replies.enumerated() { sentinels[slot] = try reply.get().string ?? "none" }
+            return sentinels
+        }
+    }
+
+    /// What a worker's acknowledgement says of the epochs, comparable.
+    private static func epochs(_ acknowledgement: RedisAcknowledgement) -> String {
+        acknowledgement.epoch + acknowledgement.slotEpochs.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }
+            .joined()
     }
 }

@@ -134,12 +134,19 @@ extension RedisClusterNodes {
 
     /// How many slots `node` serves as primary, by its own `CLUSTER NODES` line.
     public func slotCount(of node: RedisServer) throws -> Int {
+        try slots(of: node).count
+    }
+
+    /// The slots `node` serves as primary, by its own `CLUSTER NODES` line.
+    public func slots(of node: RedisServer) throws -> Set<Int> {
         let text = try node.execute(RedisCommand(["CLUSTER", "NODES"])).string ?? ""
-        guard let line = text.split(separator: "\n").first(where: { $0.contains("myself") }) else { return 0 }
-        return line.split(separator: " ").dropFirst(8).filter { !$0.hasPrefix("[") }.reduce(0) { total, range in
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("myself") }) else { return [] }
+        var slots: Set<Int> = []
+        for range in line.split(separator: " ").dropFirst(8) where !range.hasPrefix("[") {
             let bounds = range.split(separator: "-").compactMap { Int($0) }
-            return total + ((bounds.last ?? 0) - (bounds.first ?? 0) + 1)
+            if let low = bounds.first { slots.formUnion(low...(bounds.last ?? low)) }
         }
+        return slots
     }
 
     /// The replica of `primary`, by `CLUSTER NODES` (`slave <primary's ID>`).

@@ -16,11 +16,16 @@ public struct RedisAcknowledgement: Sendable, Equatable {
     public var epoch: String
     public var position: Int64
     public var slotPositions: [Int: Int64]
+    /// On a cluster, the slots rebuilt on their own since `epoch` was set, and the
+    /// epoch each holds now.
+    public var slotEpochs: [Int: String]
 
-    public init(writerID: String, epoch: String, position: Int64, slotPositions: [Int: Int64] = [:]) {
+    public init(writerID: String, epoch: String, position: Int64, slotPositions: [Int: Int64] = [:],
+                slotEpochs: [Int: String] = [:]) {
         self.writerID = writerID
         self.epoch = epoch
         self.position = position
         self.slotPositions = slotPositions
+        self.slotEpochs = slotEpochs
     }
 }

@@ -30,6 +30,7 @@ extension ReceiptWorker {
     /// counter ends at or above every seq any replica announced. Returns false when a
     /// stop is requested first.
     func recoverRedisState() throws -> Bool {
+        if !configuration.redisClusterNodes.isEmpty { return try recoverClusterSlots() }
         if stateLost?.rollback == true { store.markRolledBack() }
         while !stop.isRequested {
             if let epoch = try store.currentEpoch(), epoch != store.epoch || stateLost == nil {
@@ -84,10 +85,17 @@ extension ReceiptWorker {
         metrics.stateLosses[lost.trigger]?.increment()
         if stateLost == nil {
             logger.error("\(lost); holding allocation until Redis holds the complete state again",
-                         metadata: ["trigger": "\(lost.trigger.rawValue)"])
-            stateLost = (ContinuousClock.now, lost.isRollback)
-        } else if lost.isRollback {
-            stateLost?.rollback = true
+                         metadata: ["trigger": "\(lost.trigger.rawValue)"] .merging(
+                             lost.slot.map { ["slot": "\($0)"] } ?? [:]) { old, _ in old })
+            stateLost = RedisLoss(since: ContinuousClock.now)
+        }
+        guard lost.isRollback else { return }
+        stateLost?.rollback = true
+        // On a cluster, the shard of the slot where it was found; else everything.
+        if let slot = lost.slot, let shard = store.slotsSharingShard(with: slot) {
+            stateLost?.rolledBackSlots?.formUnion(shard)
+        } else {
+            stateLost?.rolledBackSlots = nil
         }
     }
 
@@ -96,6 +104,11 @@ extension ReceiptWorker {
             logger.info("adopted the Redis state epoch", metadata: ["epoch": "\(epoch)"])
         }
         store.epoch = epoch
+        finishRecovery()
+    }
+
+    /// Redis holds the complete state again: the hold ends.
+    private func finishRecovery() {
         if let lost = stateLost {
             metrics.recoverySeconds.recordInterval(since: lost.since)
             logger.notice("Redis holds the complete state again", metadata: [
@@ -107,3 +120,112 @@ extension ReceiptWorker {
 
 /// A stop was requested while waiting; the batch in hand is abandoned uncommitted.
 struct StopRequested: Error {}
+
+extension ReceiptWorker {
+    /// `recoverRedisState` on a Redis Cluster: only the slots that lost their state
+    /// are rebuilt, and every other slot keeps serving.
+    ///
+    /// Each slot's sentinel holds the epoch of its last rebuild. A slot whose
+    /// sentinel holds an epoch this worker does not know was rebuilt by another
+    /// replica: this worker adds its own unflushed state there and adopts it. Slots
+    /// whose sentinel is gone (the shard lost its data) or marked (a rollback) are
+    /// rebuilt by one replica under the advisory lock: the conversations of those
+    /// slots from PostgreSQL, its unflushed state, the write positions, then a fresh
+    /// epoch in their sentinels alone. The partitions' owners are the only writers of
+    /// their conversations, so each adds what it holds before it allocates there
+    /// again (its next batch in such a slot finds the new epoch).
+    func recoverClusterSlots() throws -> Bool {
+        // The slots this worker found rolled back are rebuilt even if marking them failed.
+        var wentBack: Set<Int>? = []
+        if let lost = stateLost, lost.rollback {
+            wentBack = lost.rolledBackSlots
+            store.markRolledBack(slots: lost.rolledBackSlots?.sorted())
+        }
+        while !stop.isRequested {
+            let sentinels = try store.slotSentinels()
+            var rebuilt: [String: [Int]] = [:]
+            var broken: [Int] = []
+            for (slot, value) in sentinels {
+                let own = store.epoch(of: CheckScope(slot: slot))
+                guard let value, value != RedisKeys.rolledBack,
+                      value != own || !(wentBack.map { $0.contains(slot) } ?? true) else {
+                    broken.append(slot)
+                    continue
+                }
+                if value != own { rebuilt[value, default: []].append(slot) }
+            }
+            for (epoch, slots) in rebuilt.sorted(by: { $0.key < $1.key }) { try adoptSlots(slots, epoch: epoch) }
+            if broken.isEmpty {
+                store.normalizeEpochs()
+                finishRecovery()
+                return true
+            }
+            let connection = try postgres.live()
+            guard try ReseedLock.tryAcquire(on: connection) else {
+                pause(ms: 200)
+                continue
+            }
+            defer { try? ReseedLock.release(on: connection) }
+            // Rebuilt by another replica meanwhile: adopt it on the next turn.
+            let again = try store.slotSentinels()
+            if broken.contains(where: { slot in
+                guard let value = again[slot].flatMap({ $0 }) else { return false }
+                return value != RedisKeys.rolledBack && value != store.epoch(of: CheckScope(slot: slot))
+            }) {
+                continue
+            }
+            guard try rebuildSlots(broken.sorted(), on: connection) else { return false }
+            store.normalizeEpochs()
+            finishRecovery()
+            return true
+        }
+        return false
+    }
+
+    /// Seeds this worker's unflushed state into `slots`, which another replica
+    /// rebuilt under `epoch`, raises its positions there, and adopts the epoch.
+    private func adoptSlots(_ slots: [Int], epoch: String) throws {
+        let set = Set(slots)
+        let whole = set.count == RedisHashSlot.count
+        try store.seed(whole ? machine.pending.all : machine.pending.all.inSlots(set))
+        try store.restorePositions(only: whole ? nil : set)
+        for slot in slots { store.slotEpochs[slot] = epoch }
+        logger.info("adopted the Redis state epoch", metadata: ["epoch": "\(epoch)", "slots": "\(slots.count)"])
+    }
+
+    /// Rebuilds `slots` from PostgreSQL and this worker's unflushed state, then
+    /// writes a fresh epoch into their sentinels. False when a stop came first.
+    private func rebuildSlots(_ slots: [Int], on connection: PostgresConnection) throws -> Bool {
+        let started = ContinuousClock.now
+        let set = Set(slots)
+        let whole = set.count == RedisHashSlot.count
+        logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL",
+                       metadata: ["slots": "\(slots.count)"])
+        var conversations = 0
+        var rows = 0
+        var cursor = StateSeed.Cursor()
+        while !cursor.isDone && !stop.isRequested {
+            let page = try StateSeed.nextPage(
+                &cursor, rows: 5_000, weight: 200_000,
+                clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection)
+            let part = whole ? page : page.inSlots(set)
+            try store.seed(part)
+            conversations += part.maxSeqs.count
+            rows += part.rowCount
+        }
+        guard !stop.isRequested else { return false }
+        try store.seed(whole ? machine.pending.all : machine.pending.all.inSlots(set))
+        try store.restorePositions(Checkpoints.marks(group: configuration.group, on: connection),
+                                   slots: Checkpoints.slotPositions(group: configuration.group, on: connection),
+                                   only: whole ? nil : set)
+        let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        try store.setSentinel(epoch, slots: slots)
+        for slot in slots { store.slotEpochs[slot] = epoch }
+        metrics.redisReseeds.increment()
+        metrics.reseededConversations.increment(by: Int64(conversations))
+        logger.notice("Redis re-seeded from PostgreSQL", metadata: [
+            "slots": "\(slots.count)", "conversations": "\(conversations)", "rows": "\(rows)",
+            "seconds": "\(ContinuousClock.now - started)"])
+        return true
+    }
+}

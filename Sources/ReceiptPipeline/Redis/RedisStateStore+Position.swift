@@ -19,6 +19,12 @@ extension RedisStateStore {
         return .evalsha(WriterPositionScript.script, keys: keys, args: args)
     }
 
+    /// The epoch `scope`'s sentinel must hold: its slot's own since a rebuild of
+    /// that slot alone, else the store's.
+    func epoch(of scope: CheckScope) -> String? {
+        scope.slot.flatMap { slotEpochs[$0] } ?? epoch
+    }
+
     /// The highest position Redis acknowledged in the single scope (a single Redis).
     var acknowledgedPosition: Int64 { acknowledgedPositions[.single] ?? 0 }
 
@@ -37,16 +43,17 @@ extension RedisStateStore {
             position = integer
         case .failure(let error):
             if let detail = error.detail, detail.hasPrefix(WriterPositionScript.rolledBackError) {
-                throw RedisStateLost(trigger: .writePosition, detail: detail)
+                throw RedisStateLost(trigger: .writePosition, detail: detail, slot: scope.slot)
             }
             if Self.isStateLost(reply) { throw RedisStateLost() }
             throw error
         }
         guard position > acknowledgedPosition else {
             // An earlier check passed against a position that then went back: mark it.
-            markRolledBack()
+            markRolledBack(slots: scope.slot.flatMap(slotsSharingShard))
             throw RedisStateLost(trigger: .writePosition,
-                                 detail: "write position \(position) is not above the acknowledged \(acknowledgedPosition)")
+                                 detail: "write position \(position) is not above the acknowledged \(acknowledgedPosition)",
+                                 slot: scope.slot)
         }
         acknowledgedPositions[scope] = position
     }
@@ -63,7 +70,7 @@ extension RedisStateStore {
             }
         }
         return RedisAcknowledgement(writerID: writerID, epoch: epoch, position: acknowledgedPosition,
-                                    slotPositions: slots)
+                                    slotPositions: slots, slotEpochs: slotEpochs)
     }
 
     /// The writer check on its own (once a second, and when partitions are
@@ -77,14 +84,14 @@ extension RedisStateStore {
     /// whatever its number.
     @discardableResult
     func checkWriter() throws -> Bool {
-        guard let epoch else { throw RedisStateLost() }
+        guard epoch != nil else { throw RedisStateLost() }
         let required = requiredPositions
         let requiredSlots = requiredSlotPositions
         var (scopes, completes) = configuration.clusterSeeds.isEmpty ? ([CheckScope.single], true) : nextIdleScopes()
         let idle = Set(scopes)
         scopes += requiredSlots.keys.sorted().map { CheckScope(slot: $0) }.filter { !idle.contains($0) }
         guard !scopes.isEmpty else { return completes }
-        let replies = try execute(scopes.map { writerCheck(epoch: epoch, scope: $0) },
+        let replies = try execute(scopes.map { writerCheck(epoch: epoch(of: $0) ?? "", scope: $0) },
                                   scripts: [WriterPositionScript.script])
         for (scope, reply) in zip(scopes, replies) { try acknowledge(reply, scope: scope) }
         requiredPositions = requiredPositions.filter { required[$0.key] != $0.value }
@@ -126,15 +133,20 @@ extension RedisStateStore {
     /// rebuilt; best effort (a Redis that cannot be reached now is marked by the
     /// recovery, which calls this again).
     ///
-    /// On a cluster every slot's sentinel is marked: the state is rebuilt whole.
-    func markRolledBack() {
-        guard let epoch else { return }
-        let commands = allScopes.map { scope in
-            RedisCommand.evalsha(WriterPositionScript.script, keys: [scope.sentinel, scope.writer(writerID)],
-                                 args: [epoch, String(WriterPositionScript.beyondAny)])
+    /// On a cluster, the sentinels of `slots` (nil: every slot): the slots of the
+    /// shard that went back, which are then rebuilt on their own.
+    func markRolledBack(slots: [Int]? = nil) {
+        guard epoch != nil else { return }
+        let scopes = slots.map { $0.map { CheckScope(slot: $0) } } ?? allScopes
+        let commands = scopes.compactMap { scope in
+            epoch(of: scope).map { epoch in
+                RedisCommand.evalsha(WriterPositionScript.script, keys: [scope.sentinel, scope.writer(writerID)],
+                                     args: [epoch, String(WriterPositionScript.beyondAny)])
+            }
         }
         _ = try? execute(commands, scripts: [WriterPositionScript.script])
     }
+
 
     /// Every scope: the single one, or all 16,384 slots of a cluster.
     var allScopes: [CheckScope] {
@@ -145,16 +157,19 @@ extension RedisStateStore {
     /// was rebuilt: a rolled-back Redis holds a lower one), and the writers'
     /// positions `required` names to at least their values (the seeding replica,
     /// for every checkpoint's record; `requiredSlots` on a cluster, per slot).
+    ///
+    /// `only`: the slots of a cluster rebuilt on their own; nil: everything.
     func restorePositions(_ required: [String: Int64] = [:],
-                          slots requiredSlots: [String: [Int: Int64]] = [:]) throws(RedisError) {
-        var commands = acknowledgedPositions.map { scope, position in
+                          slots requiredSlots: [String: [Int: Int64]] = [:], only: Set<Int>? = nil) throws(RedisError) {
+        let inside = { (slot: Int?) in only == nil || slot.map { only!.contains($0) } == true }
+        var commands = acknowledgedPositions.filter { inside($0.key.slot) }.map { scope, position in
             RedisCommand.evalsha(RaiseCounterScript.script, keys: [scope.writer(writerID)], args: [String(position)])
         }
         for (writer, position) in required where configuration.clusterSeeds.isEmpty {
             commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.writer(writer)], args: [String(position)]))
         }
         for (writer, positions) in requiredSlots {
-            for (slot, position) in positions {
+            for (slot, position) in positions where inside(slot) {
                 commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.slotWriter(slot, writer)],
                                          args: [String(position)]))
             }

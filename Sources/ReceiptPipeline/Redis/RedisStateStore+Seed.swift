@@ -20,6 +20,8 @@ struct RedisStateLost: Error, CustomStringConvertible {
 
     var trigger: Trigger = .sentinel
     var detail: String = ""
+    /// On a cluster, the slot where it was found, when known.
+    var slot: Int?
 
     /// Found by this worker: the sentinel still holds its epoch and must be marked.
     var isRollback: Bool { trigger != .sentinel }
@@ -31,6 +33,17 @@ struct RedisStateLost: Error, CustomStringConvertible {
         case .counterMissing: "a counter vanished from Redis (\(detail))"
         }
     }
+}
+
+/// What a worker knows of a loss of Redis state until Redis is whole again.
+struct RedisLoss {
+    /// When it was noticed.
+    let since: ContinuousClock.Instant
+    /// This worker found a rollback: the sentinel (sentinels) must be marked.
+    var rollback = false
+    /// On a cluster, the slots of the shards found rolled back; nil: every slot
+    /// (a single Redis, or a shard that could not be told).
+    var rolledBackSlots: Set<Int>? = []
 }
 
 extension RedisStateStore {
@@ -53,9 +66,21 @@ extension RedisStateStore {
         try currentSentinel().flatMap { $0 == RedisKeys.rolledBack ? nil : $0 }
     }
 
-    /// Writes `epoch` into the sentinel (every slot's, on a cluster).
-    func setSentinel(_ epoch: String) throws(RedisError) {
-        for reply in try execute(allScopes.map { .set($0.sentinel, epoch) }, scripts: []) { _ = try reply.get() }
+    /// Writes `epoch` into the sentinel (every slot's on a cluster, or those of
+    /// `slots`).
+    func setSentinel(_ epoch: String, slots: [Int]? = nil) throws(RedisError) {
+        let scopes = slots.map { $0.map { CheckScope(slot: $0) } } ?? allScopes
+        for reply in try execute(scopes.map { .set($0.sentinel, epoch) }, scripts: []) { _ = try reply.get() }
+    }
+
+    /// On a cluster, what every slot's sentinel holds now (nil: gone), by slot.
+    func slotSentinels() throws(RedisError) -> [Int: String?] {
+        let scopes = allScopes
+        let replies = try execute(scopes.map { .get($0.sentinel) }, scripts: [])
+        var values: [Int: String?] = [:]
+        values.reserveCapacity(scopes.count)
+        for (scope, reply) in zip(scopes, replies) { values[scope.slot ?? 0] = try reply.get().string }
+        return values
     }
 
     /// Writes state into Redis without lowering anything already there: counters
@@ -96,5 +121,24 @@ extension RedisStateStore {
                 _ = try reply.get()
             }
         }
+    }
+}
+
+extension RedisStateStore {
+    /// Makes the epoch most slots hold the store's `epoch`, and keeps in
+    /// `slotEpochs` only the slots that hold another one.
+    func normalizeEpochs() {
+        guard !slotEpochs.isEmpty else { return }
+        var counts: [String: Int] = [:]
+        for slot in 0..<RedisHashSlot.count {
+            if let value = slotEpochs[slot] ?? epoch { counts[value, default: 0] += 1 }
+        }
+        guard let common = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key else { return }
+        var others: [Int: String] = [:]
+        for slot in 0..<RedisHashSlot.count {
+            if let value = slotEpochs[slot] ?? epoch, value != common { others[slot] = value }
+        }
+        if epoch != common { epoch = common }
+        if others != slotEpochs { slotEpochs = others }
     }
 }

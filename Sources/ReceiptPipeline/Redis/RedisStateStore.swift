@@ -42,8 +42,14 @@ final class RedisStateStore {
     private let client: RedisClient
     /// What the checks of each new connection found (`EvictionPolicy`).
     private let connectionChecks: ConnectionChecks
-    /// The sentinel value this worker last seeded or adopted; nil until then.
-    var epoch: String?
+    /// The sentinel value this worker last seeded or adopted; nil until then. On a
+    /// cluster, the value of every slot not in `slotEpochs`.
+    var epoch: String? { didSet { epochGeneration += 1 } }
+    /// On a cluster, the slots rebuilt on their own since (a shard that lost its data
+    /// or went back) and the value their sentinels hold now.
+    var slotEpochs: [Int: String] = [:] { didSet { epochGeneration += 1 } }
+    /// Moves whenever `epoch` or `slotEpochs` changes: commands built before are stale.
+    private(set) var epochGeneration = 0
     /// This process's write position key (`RedisKeys.writer`), under a random ID
     /// drawn when the store is made: no other process ever advances it.
     let writerID: String
@@ -100,7 +106,7 @@ final class RedisStateStore {
     struct PendingRead {
         fileprivate let prepared: PreparedRead
         fileprivate let commands: [RedisCommand]
-        fileprivate let epoch: String
+        fileprivate let generation: Int
         fileprivate let replies: RedisClient.PendingReplies
     }
 
@@ -112,7 +118,7 @@ final class RedisStateStore {
         let trimBelow: [IDKey: Int64]
         /// The most marks the read may bring back (nil: no limit).
         let marksBudget: Int?
-        fileprivate let epoch: String?
+        fileprivate let generation: Int?
         fileprivate let groups: [ReadGroup]
         fileprivate let commands: [RedisCommand]
     }
@@ -128,8 +134,8 @@ final class RedisStateStore {
     /// Builds phase one's commands without sending anything; the store may be busy.
     func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
                      marksBudget: Int? = nil) -> PreparedRead {
-        guard let epoch else {
-            return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: nil,
+        guard epoch != nil || !slotEpochs.isEmpty else {
+            return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, generation: nil,
                                 groups: [], commands: [])
         }
         let scoped = ScopedGroups(queries, cluster: client.isCluster, conversationID: \.conversationID).groups
@@ -140,10 +146,12 @@ final class RedisStateStore {
         groups.reserveCapacity(scoped.count)
         for (scope, items) in scoped {
             let start = commands.count
-            commands += commandBuilder.read(items, epoch: epoch, trimBelow: trimBelow, marksBudget: share, scope: scope)
+            // A slot without an epoch (never seeded) refuses to allocate: nothing matches "".
+            commands += commandBuilder.read(items, epoch: self.epoch(of: scope) ?? "", trimBelow: trimBelow,
+                                            marksBudget: share, scope: scope)
             groups.append(ReadGroup(scope: scope, queries: items, range: start..<commands.count))
         }
-        return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, epoch: epoch,
+        return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, generation: epochGeneration,
                             groups: groups, commands: commands)
     }
 
@@ -156,17 +164,18 @@ final class RedisStateStore {
 
     /// `beginRead` with the commands built ahead.
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
-        guard let epoch else { throw RedisStateLost() }
-        let prepared = prepared.epoch == epoch
+        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        let prepared = prepared.generation == epochGeneration
             ? prepared : prepareRead(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
         var commands = prepared.commands
         // The sentinel reads `read` puts first and last in each group become checks of
         // this writer's position there as of now (the batch before has been collected).
         for group in prepared.groups {
+            let epoch = self.epoch(of: group.scope) ?? ""
             commands[group.range.lowerBound] = writerCheck(epoch: epoch, scope: group.scope)
             commands[group.range.upperBound - 1] = writerCheck(epoch: epoch, scope: group.scope)
         }
-        return PendingRead(prepared: prepared, commands: commands, epoch: epoch,
+        return PendingRead(prepared: prepared, commands: commands, generation: epochGeneration,
                            replies: try client.send(commands, trailer: replicaWait))
     }
 
@@ -181,7 +190,7 @@ final class RedisStateStore {
                 scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
         }
         // Sent before a re-seed: what it read may predate the rebuilt state.
-        guard pending.epoch == self.epoch else {
+        guard pending.generation == epochGeneration else {
             return try read(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
         }
         for group in prepared.groups { try acknowledge(replies[group.range.lowerBound], scope: group.scope) }
@@ -216,8 +225,8 @@ final class RedisStateStore {
     /// are harmless then, and the re-seed writes them again from the pending state).
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
-        guard let epoch else { throw RedisStateLost() }
-        let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
+        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        let (commands, checks) = writeCommands(writes, markedWrites)
         let (replies, waited) = try execute(commands, trailer: replicaWait,
                                             scripts: [WriterPositionScript.script, FoldMarksScript.script])
         try checkWrite(replies, waited: waited, checks: checks)
@@ -234,8 +243,8 @@ final class RedisStateStore {
     /// reads see these writes), and `finishWrite` must collect it before that read.
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
-        guard let epoch else { throw RedisStateLost() }
-        let (commands, checks) = writeCommands(writes, markedWrites, epoch: epoch)
+        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        let (commands, checks) = writeCommands(writes, markedWrites)
         return PendingWrite(checks: checks, replies: try client.send(commands, trailer: replicaWait))
     }
 
@@ -260,14 +269,14 @@ final class RedisStateStore {
 
     /// Phase two's pipeline: each scope's writes then its writer check; and where
     /// the checks are.
-    private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite], epoch: String)
+    private func writeCommands(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite])
         -> (commands: [RedisCommand], checks: [(index: Int, scope: CheckScope)]) {
         var commands: [RedisCommand] = []
         var checks: [(index: Int, scope: CheckScope)] = []
         for (scope, scoped) in commandBuilder.write(writes, markedWrites, cluster: client.isCluster) {
             commands += scoped
             checks.append((commands.count, scope))
-            commands.append(writerCheck(epoch: epoch, scope: scope))
+            commands.append(writerCheck(epoch: epoch(of: scope) ?? "", scope: scope))
         }
         return (commands, checks)
     }
@@ -292,6 +301,13 @@ final class RedisStateStore {
             throw RedisError(.timeout, context: "WAIT: \(acknowledged) of \(configuration.replicasToWait) replicas "
                              + "within \(configuration.replicaWaitTimeoutMs) ms")
         }
+    }
+
+    /// The slots that share a primary with `slot` now (by the client's slot map):
+    /// what a failover or a restart of that primary affects. nil on a single Redis,
+    /// or when the map does not know the slot.
+    func slotsSharingShard(with slot: Int) -> [Int]? {
+        client.slotsSharingNode(with: slot)
     }
 
     /// Gives up the current connections, and with them the replies of every

@@ -49,7 +49,7 @@ final class ReceiptWorker {
     var stoppedItselfBecause: String?
     /// Since when Redis has not held the complete state, and whether this worker
     /// found a rollback (the sentinel must then be marked); nil while it does.
-    var stateLost: (since: ContinuousClock.Instant, rollback: Bool)?
+    var stateLost: RedisLoss?
     /// The origin of the machine's millisecond clock.
     let startedAt = ContinuousClock.now
 
