@@ -46,37 +46,51 @@ extension ReceiptWorker {
             }
             defer { try? ReseedLock.release(on: connection) }
             if let epoch = try store.currentEpoch(), epoch != store.epoch { continue }
-            let started = ContinuousClock.now
-            logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL")
-            var conversations = 0
-            var rows = 0
-            var cursor = StateSeed.Cursor()
-            // Pages bounded in rows and in marks or messages: a huge group or
-            // members with 10,000 marks each come over many pages (StateSeed.nextPage).
-            while !cursor.isDone && !stop.isRequested {
-                let page = try StateSeed.nextPage(
-                    &cursor, rows: 5_000, weight: 200_000,
-                    clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection)
-                try store.seed(page)
-                conversations += page.maxSeqs.count
-                rows += page.rowCount
-            }
-            guard !stop.isRequested else { return false }
-            try store.seed(machine.pending.all)
-            try store.restorePositions(
-                Checkpoints.marks(group: configuration.group, on: connection),
-                slots: configuration.redisClusterNodes.isEmpty
-                    ? [:] : Checkpoints.slotPositions(group: configuration.group, on: connection))
-            let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
-            try store.setSentinel(epoch)
+            guard let epoch = try rebuild(slots: nil, on: connection) else { return false }
             adopt(epoch)
-            metrics.redisReseeds.increment()
-            metrics.reseededConversations.increment(by: Int64(conversations))
-            logger.notice("Redis re-seeded from PostgreSQL", metadata: [
-                "conversations": "\(conversations)", "rows": "\(rows)", "seconds": "\(ContinuousClock.now - started)"])
             return true
         }
         return false
+    }
+
+    /// Rebuilds `slots` of a cluster (nil: everything) from PostgreSQL and this
+    /// worker's unflushed state, raises the write positions the checkpoints recorded
+    /// there, and writes a fresh epoch into their sentinels, which it returns; nil
+    /// when a stop came first. The caller holds `ReseedLock`.
+    private func rebuild(slots: [Int]?, on connection: PostgresConnection) throws -> String? {
+        let started = ContinuousClock.now
+        let only = slots.map(Set.init)
+        let inScope = { (changes: StateChanges) in only.map { changes.inSlots($0) } ?? changes }
+        logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL",
+                       metadata: slots.map { ["slots": "\($0.count)"] } ?? [:])
+        var conversations = 0
+        var rows = 0
+        var cursor = StateSeed.Cursor()
+        // Pages bounded in rows and in marks or messages: a huge group or members
+        // with 10,000 marks each come over many pages (StateSeed.nextPage).
+        while !cursor.isDone && !stop.isRequested {
+            let page = inScope(try StateSeed.nextPage(
+                &cursor, rows: 5_000, weight: 200_000,
+                clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection))
+            try store.seed(page)
+            conversations += page.maxSeqs.count
+            rows += page.rowCount
+        }
+        guard !stop.isRequested else { return nil }
+        try store.seed(inScope(machine.pending.all))
+        try store.restorePositions(
+            Checkpoints.marks(group: configuration.group, on: connection),
+            slots: configuration.redisClusterNodes.isEmpty
+                ? [:] : Checkpoints.slotPositions(group: configuration.group, on: connection),
+            only: only)
+        let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        try store.setSentinel(epoch, slots: slots)
+        metrics.redisReseeds.increment()
+        metrics.reseededConversations.increment(by: Int64(conversations))
+        logger.notice("Redis re-seeded from PostgreSQL", metadata: [
+            "slots": "\(slots?.count ?? store.allScopes.count)", "conversations": "\(conversations)",
+            "rows": "\(rows)", "seconds": "\(ContinuousClock.now - started)"])
+        return epoch
     }
 
     /// Counts and logs a loss of Redis state the moment it is noticed (once until
@@ -174,7 +188,13 @@ extension ReceiptWorker {
             }) {
                 continue
             }
-            guard try rebuildSlots(broken.sorted(), on: connection) else { return false }
+            let whole = broken.count == RedisHashSlot.count
+            guard let epoch = try rebuild(slots: whole ? nil : broken.sorted(), on: connection) else { return false }
+            if whole {
+                (store.epoch, store.slotEpochs) = (epoch, [:])
+            } else {
+                for slot in broken { store.slotEpochs[slot] = epoch }
+            }
             store.normalizeEpochs()
             finishRecovery()
             return true
@@ -191,41 +211,5 @@ extension ReceiptWorker {
         try store.restorePositions(only: whole ? nil : set)
         for slot in slots { store.slotEpochs[slot] = epoch }
         logger.info("adopted the Redis state epoch", metadata: ["epoch": "\(epoch)", "slots": "\(slots.count)"])
-    }
-
-    /// Rebuilds `slots` from PostgreSQL and this worker's unflushed state, then
-    /// writes a fresh epoch into their sentinels. False when a stop came first.
-    private func rebuildSlots(_ slots: [Int], on connection: PostgresConnection) throws -> Bool {
-        let started = ContinuousClock.now
-        let set = Set(slots)
-        let whole = set.count == RedisHashSlot.count
-        logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL",
-                       metadata: ["slots": "\(slots.count)"])
-        var conversations = 0
-        var rows = 0
-        var cursor = StateSeed.Cursor()
-        while !cursor.isDone && !stop.isRequested {
-            let page = try StateSeed.nextPage(
-                &cursor, rows: 5_000, weight: 200_000,
-                clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection)
-            let part = whole ? page : page.inSlots(set)
-            try store.seed(part)
-            conversations += part.maxSeqs.count
-            rows += part.rowCount
-        }
-        guard !stop.isRequested else { return false }
-        try store.seed(whole ? machine.pending.all : machine.pending.all.inSlots(set))
-        try store.restorePositions(Checkpoints.marks(group: configuration.group, on: connection),
-                                   slots: Checkpoints.slotPositions(group: configuration.group, on: connection),
-                                   only: whole ? nil : set)
-        let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
-        try store.setSentinel(epoch, slots: slots)
-        for slot in slots { store.slotEpochs[slot] = epoch }
-        metrics.redisReseeds.increment()
-        metrics.reseededConversations.increment(by: Int64(conversations))
-        logger.notice("Redis re-seeded from PostgreSQL", metadata: [
-            "slots": "\(slots.count)", "conversations": "\(conversations)", "rows": "\(rows)",
-            "seconds": "\(ContinuousClock.now - started)"])
-        return true
     }
 }
