@@ -34,7 +34,7 @@ export RECEIPTD_STACK_REDIS_PORT="${RECEIPTD_TEST_STACK_REDIS_PORT:-16479}"
 export RECEIPTD_STACK_POSTGRES_PORT="${RECEIPTD_TEST_STACK_POSTGRES_PORT:-15532}"
 export RECEIPTD_STACK_CLUSTER_PORT="${RECEIPTD_TEST_STACK_CLUSTER_PORT:-17301}"
 # The suites that use the stack's Redis: the cluster pass runs them again.
-CLUSTER_SUITES='IntegrationTests\.(ReadPathTests|ReceiptModelTests|GroupReadTests|DeadLetterTests|HostileInputTests|DurabilityTests|BenchSmokeTests)|ReceiptHTTPTests\.(RedisQueryTests|PostgresFallbackTests)'
+CLUSTER_SUITES='IntegrationTests\.(QueryReadModelTests|ReadPathTests|ReceiptModelTests|GroupReadTests|DeadLetterTests|HostileInputTests|DurabilityTests|BenchSmokeTests)|ReceiptHTTPTests\.(RedisQueryTests|PostgresFallbackTests)'
 if [ "$#" = 0 ]; then CLUSTER_PASS="${RECEIPTD_TEST_CLUSTER:-1}"; else CLUSTER_PASS="${RECEIPTD_TEST_CLUSTER:-0}"; fi
 LOGS="$RECEIPTD_STACK_DIR/logs"
 

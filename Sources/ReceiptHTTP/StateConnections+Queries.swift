@@ -8,19 +8,23 @@ import ReceiptRedis
 /// key is 0, as the worker loads a conversation's keys whole.
 extension StateConnections {
     func readStates(userID: String, conversationIDs ids: [String]) throws(StateReadError) -> [IDKey: ReadState] {
+        // The read marks are counted whole: the worker folds the marks its watermark
+        // passes, and never keeps one above maxSeq (a read above it is refused).
         let replies = try redisPipeline(ids.flatMap { id in
-            [RedisCommand.get(RedisKeys.maxSeq(id)), .zscore(RedisKeys.readWatermarks(id), userID)]
+            [RedisCommand.get(RedisKeys.maxSeq(id)), .zscore(RedisKeys.readWatermarks(id), userID),
+             RedisCommand(["ZCARD", RedisKeys.readMarks(id, userID)])]
         })
         var states: [IDKey: ReadState] = [:]
         var missing: [String] = []
         for (index, id) in ids.enumerated() {
-            let seq = replies[2 * index]
+            let seq = replies[3 * index]
             guard !seq.isNull else {
                 missing.append(id)
                 continue
             }
             states[IDKey(id)] = ReadState(
-                hasReadSeq: try redisInt(replies[2 * index + 1], orZero: true), maxSeq: try redisInt(seq, orZero: false))
+                hasReadSeq: try redisInt(replies[3 * index + 1], orZero: true), maxSeq: try redisInt(seq, orZero: false),
+                readAbove: try redisInt(replies[3 * index + 2], orZero: true))
         }
         guard !missing.isEmpty else { return states }
 
@@ -29,7 +33,8 @@ extension StateConnections {
         }
         for id in missing {
             let key = IDKey(id)
-            states[key] = ReadState(hasReadSeq: stored[key]?.hasReadSeq ?? 0, maxSeq: stored[key]?.maxSeq ?? 0)
+            states[key] = ReadState(hasReadSeq: stored[key]?.hasReadSeq ?? 0, maxSeq: stored[key]?.maxSeq ?? 0,
+                                    readAbove: stored[key]?.readAbove ?? 0)
         }
         return states
     }

@@ -21,14 +21,19 @@ public protocol StateReading: Sendable {
 public struct ReadState: Sendable, Equatable {
     public var hasReadSeq: Int64
     public var maxSeq: Int64
+    /// Seqs read individually above `hasReadSeq`, up to maxSeq (message-level read:
+    /// the read marks); 0 under conversation-level read.
+    public var readAbove: Int64
 
-    public init(hasReadSeq: Int64, maxSeq: Int64) {
+    public init(hasReadSeq: Int64, maxSeq: Int64, readAbove: Int64 = 0) {
         self.hasReadSeq = hasReadSeq
         self.maxSeq = maxSeq
+        self.readAbove = readAbove
     }
 
-    /// max(0, maxSeq − hasReadSeq): a watermark ahead of a stale maxSeq is not negative unread.
-    public var unread: Int64 { max(0, maxSeq - hasReadSeq) }
+    /// max(0, maxSeq − hasReadSeq − readAbove), the README's unread count in both read
+    /// models: a watermark ahead of a stale maxSeq is not negative unread.
+    public var unread: Int64 { max(0, maxSeq - hasReadSeq - readAbove) }
 }
 
 /// One recipient's delivery position in one conversation.

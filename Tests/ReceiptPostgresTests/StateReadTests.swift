@@ -70,6 +70,7 @@ import Testing
                 userID: "alice", conversationIDs: ["c1", "c2", "c3", "unknown", "c1"], on: connection)
             #expect(Set(states.keys) == ["c1", "c2", "c3"])
             #expect(states["c1"]?.hasReadSeq == 4 && states["c1"]?.maxSeq == 10)
+            #expect(states["c1"]?.readAbove == 1, "alice read 7 individually above her watermark 4")
             #expect(states["c2"]?.hasReadSeq == 2 && states["c2"]?.maxSeq == 0)
             #expect(states["c3"]?.hasReadSeq == 0 && states["c3"]?.maxSeq == 3)
         }

@@ -8,7 +8,9 @@ import ReceiptCore
 /// means, so the two never disagree on a definition.
 public enum StateQueries {
     static let readStates = """
-        SELECT c.conversation_id, coalesce(r.has_read_seq, 0) AS has_read_seq, coalesce(s.max_seq, 0) AS max_seq
+        SELECT c.conversation_id, coalesce(r.has_read_seq, 0) AS has_read_seq, coalesce(s.max_seq, 0) AS max_seq,
+               (SELECT count(*) FROM unnest(r.read_seqs) AS m
+                WHERE m > r.has_read_seq AND m <= coalesce(s.max_seq, 0)) AS read_above
         FROM (SELECT DISTINCT unnest($2::text[]) AS conversation_id) AS c
         LEFT JOIN conversation_seq AS s ON s.conversation_id = c.conversation_id
         LEFT JOIN read_state AS r ON r.conversation_id = c.conversation_id AND r.user_id = $1
@@ -27,17 +29,19 @@ public enum StateQueries {
         SELECT delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = $1 AND user_id = $2
         """
 
-    /// conversationID → the user's read watermark and the conversation's maxSeq.
-    /// A conversation with neither a seq row nor a read row for the user is absent;
-    /// otherwise a missing value is 0.
+    /// conversationID → the user's read watermark, how many seqs they read
+    /// individually above it up to maxSeq (message-level read: `read_seqs`), and the
+    /// conversation's maxSeq. A conversation with neither a seq row nor a read row
+    /// for the user is absent; otherwise a missing value is 0.
     public static func readState(
         userID: String, conversationIDs: [String], on connection: PostgresConnection
-    ) throws(PostgresError) -> [IDKey: (hasReadSeq: Int64, maxSeq: Int64)] {
+    ) throws(PostgresError) -> [IDKey: (hasReadSeq: Int64, readAbove: Int64, maxSeq: Int64)] {
         let rows = try connection.query(readStates, [userID, PostgresArrayLiteral.text(conversationIDs)])
-        var states: [IDKey: (hasReadSeq: Int64, maxSeq: Int64)] = [:]
+        var states: [IDKey: (hasReadSeq: Int64, readAbove: Int64, maxSeq: Int64)] = [:]
         for row in rows {
-            states[IDKey(try row.requiredString("conversation_id"))] =
-                (hasReadSeq: try row.requiredInt64("has_read_seq"), maxSeq: try row.requiredInt64("max_seq"))
+            states[IDKey(try row.requiredString("conversation_id"))] = (
+                hasReadSeq: try row.requiredInt64("has_read_seq"), readAbove: try row.int64("read_above") ?? 0,
+                maxSeq: try row.requiredInt64("max_seq"))
         }
         return states
     }
