@@ -41,10 +41,15 @@ public final class RedisServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = arguments
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: a loaded two-core machine running the whole suite has been seen
+        // to take more than 10 s.
+        let deadline = ContinuousClock.now + .seconds(30)
         while (try? execute(RedisCommand(["PING"]))) == nil {
             guard ContinuousClock.now < deadline, process.isRunning else {
-                throw TestFailure("redis-server on port \(port) did not start")
+                let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+                let exited = process.isRunning ? "still running" : "exited with status \(process.terminationStatus)"
+                throw TestFailure("redis-server on port \(port) did not start (\(exited)); its log ends: "
+                    + log.split(separator: "\n").suffix(5).joined(separator: " | "))
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
