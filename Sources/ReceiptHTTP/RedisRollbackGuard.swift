@@ -86,7 +86,7 @@ struct RedisRollbackGuard: Sendable {
         var answers = [RedisReply](repeating: .null, count: plan.commandCount)
         var offset = 0
         for group in plan.groups {
-            let checkCount = 2
+            let checkCount = 2  // the sentinel and the write position (`checks`)
             offset += 1 + checkCount + group.indices.count + 1
             guard offset <= replies.count, let executed = replies[offset - 1].array,
                   executed.count == checkCount + group.indices.count else {

@@ -39,11 +39,7 @@ extension ReceiptWorker {
                 adopt(epoch)
                 return true
             }
-            let connection = try postgres.live()
-            guard try ReseedLock.tryAcquire(on: connection) else {
-                pause(ms: 200)
-                continue
-            }
+            guard let connection = try lockedForReseed() else { continue }
             defer { try? ReseedLock.release(on: connection) }
             if let epoch = try store.currentEpoch(), epoch != store.epoch { continue }
             guard let epoch = try rebuild(slots: nil, on: connection) else { return false }
@@ -60,7 +56,6 @@ extension ReceiptWorker {
     private func rebuild(slots: [Int]?, on connection: PostgresConnection) throws -> String? {
         let started = ContinuousClock.now
         let only = slots.map(Set.init)
-        let inScope = { (changes: StateChanges) in only.map { changes.inSlots($0) } ?? changes }
         logger.warning("Redis does not hold the complete state: re-seeding it from PostgreSQL",
                        metadata: slots.map { ["slots": "\($0.count)"] } ?? [:])
         var conversations = 0
@@ -69,15 +64,15 @@ extension ReceiptWorker {
         // Pages bounded in rows and in marks or messages: a huge group or members
         // with 10,000 marks each come over many pages (StateSeed.nextPage).
         while !cursor.isDone && !stop.isRequested {
-            let page = inScope(try StateSeed.nextPage(
+            let page = try StateSeed.nextPage(
                 &cursor, rows: 5_000, weight: 200_000,
-                clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection))
+                clientMessagesNewerThanSeconds: configuration.clientMessageTTLSeconds, on: connection).inSlots(only)
             try store.seed(page)
             conversations += page.maxSeqs.count
             rows += page.rowCount
         }
         guard !stop.isRequested else { return nil }
-        try store.seed(inScope(machine.pending.all))
+        try store.seed(machine.pending.all.inSlots(only))
         try store.restorePositions(
             Checkpoints.marks(group: configuration.group, on: connection),
             slots: configuration.redisClusterNodes.isEmpty
@@ -93,14 +88,25 @@ extension ReceiptWorker {
         return epoch
     }
 
+    /// A live PostgreSQL connection holding `ReseedLock`, which the caller releases;
+    /// nil, after a short pause, while another replica holds it.
+    private func lockedForReseed() throws -> PostgresConnection? {
+        let connection = try postgres.live()
+        guard try ReseedLock.tryAcquire(on: connection) else {
+            pause(ms: 200)
+            return nil
+        }
+        return connection
+    }
+
     /// Counts and logs a loss of Redis state the moment it is noticed (once until
     /// Redis is whole again); the machine then has it re-seeded.
     func noteStateLost(_ lost: RedisStateLost) {
         metrics.stateLosses[lost.trigger]?.increment()
         if stateLost == nil {
-            logger.error("\(lost); holding allocation until Redis holds the complete state again",
-                         metadata: ["trigger": "\(lost.trigger.rawValue)"] .merging(
-                             lost.slot.map { ["slot": "\($0)"] } ?? [:]) { old, _ in old })
+            var metadata: Logger.Metadata = ["trigger": "\(lost.trigger.rawValue)"]
+            if let slot = lost.slot { metadata["slot"] = "\(slot)" }
+            logger.error("\(lost); holding allocation until Redis holds the complete state again", metadata: metadata)
             stateLost = RedisLoss(since: ContinuousClock.now)
         }
         guard lost.isRollback else { return }
@@ -156,45 +162,20 @@ extension ReceiptWorker {
             store.markRolledBack(slots: lost.rolledBackSlots?.sorted())
         }
         while !stop.isRequested {
-            let sentinels = try store.slotSentinels()
-            var rebuilt: [String: [Int]] = [:]
-            var broken: [Int] = []
-            for (slot, value) in sentinels {
-                let own = store.epoch(of: CheckScope(slot: slot))
-                guard let value, value != RedisKeys.rolledBack,
-                      value != own || !(wentBack.map { $0.contains(slot) } ?? true) else {
-                    broken.append(slot)
-                    continue
-                }
-                if value != own { rebuilt[value, default: []].append(slot) }
-            }
+            let (rebuilt, broken) = try classifySlots(wentBack: wentBack)
             for (epoch, slots) in rebuilt.sorted(by: { $0.key < $1.key }) { try adoptSlots(slots, epoch: epoch) }
             if broken.isEmpty {
                 store.normalizeEpochs()
                 finishRecovery()
                 return true
             }
-            let connection = try postgres.live()
-            guard try ReseedLock.tryAcquire(on: connection) else {
-                pause(ms: 200)
-                continue
-            }
+            guard let connection = try lockedForReseed() else { continue }
             defer { try? ReseedLock.release(on: connection) }
             // Rebuilt by another replica meanwhile: adopt it on the next turn.
-            let again = try store.slotSentinels()
-            if broken.contains(where: { slot in
-                guard let value = again[slot].flatMap({ $0 }) else { return false }
-                return value != RedisKeys.rolledBack && value != store.epoch(of: CheckScope(slot: slot))
-            }) {
-                continue
-            }
+            guard try classifySlots(wentBack: wentBack).rebuilt.isEmpty else { continue }
             let whole = broken.count == RedisHashSlot.count
-            guard let epoch = try rebuild(slots: whole ? nil : broken.sorted(), on: connection) else { return false }
-            if whole {
-                (store.epoch, store.slotEpochs) = (epoch, [:])
-            } else {
-                for slot in broken { store.slotEpochs[slot] = epoch }
-            }
+            guard let epoch = try rebuild(slots: whole ? nil : broken, on: connection) else { return false }
+            for slot in broken { store.slotEpochs[slot] = epoch }
             store.normalizeEpochs()
             finishRecovery()
             return true
@@ -202,13 +183,31 @@ extension ReceiptWorker {
         return false
     }
 
+    /// Every slot by what its sentinel holds against what this worker expects there:
+    /// another epoch (rebuilt by another replica, by epoch), or gone, marked, or in
+    /// `wentBack` (nil: every slot) while still holding this worker's epoch (to be
+    /// rebuilt), in slot order.
+    private func classifySlots(wentBack: Set<Int>?) throws -> (rebuilt: [String: [Int]], broken: [Int]) {
+        var rebuilt: [String: [Int]] = [:]
+        var broken: [Int] = []
+        for (slot, value) in try store.slotSentinels().sorted(by: { $0.key < $1.key }) {
+            let own = store.epoch(of: CheckScope(slot: slot))
+            guard let value, value != RedisKeys.rolledBack,
+                  value != own || !(wentBack.map { $0.contains(slot) } ?? true) else {
+                broken.append(slot)
+                continue
+            }
+            if value != own { rebuilt[value, default: []].append(slot) }
+        }
+        return (rebuilt, broken)
+    }
+
     /// Seeds this worker's unflushed state into `slots`, which another replica
     /// rebuilt under `epoch`, raises its positions there, and adopts the epoch.
     private func adoptSlots(_ slots: [Int], epoch: String) throws {
-        let set = Set(slots)
-        let whole = set.count == RedisHashSlot.count
-        try store.seed(whole ? machine.pending.all : machine.pending.all.inSlots(set))
-        try store.restorePositions(only: whole ? nil : set)
+        let only = slots.count == RedisHashSlot.count ? nil : Set(slots)
+        try store.seed(machine.pending.all.inSlots(only))
+        try store.restorePositions(only: only)
         for slot in slots { store.slotEpochs[slot] = epoch }
         logger.info("adopted the Redis state epoch", metadata: ["epoch": "\(epoch)", "slots": "\(slots.count)"])
     }

@@ -137,8 +137,7 @@ extension RedisStateStore {
     /// shard that went back, which are then rebuilt on their own.
     func markRolledBack(slots: [Int]? = nil) {
         guard epoch != nil else { return }
-        let scopes = slots.map { $0.map { CheckScope(slot: $0) } } ?? allScopes
-        let commands = scopes.compactMap { scope in
+        let commands = scopes(slots).compactMap { scope in
             epoch(of: scope).map { epoch in
                 RedisCommand.evalsha(WriterPositionScript.script, keys: [scope.sentinel, scope.writer(writerID)],
                                      args: [epoch, String(WriterPositionScript.beyondAny)])
@@ -147,10 +146,14 @@ extension RedisStateStore {
         _ = try? execute(commands, scripts: [WriterPositionScript.script])
     }
 
-
     /// Every scope: the single one, or all 16,384 slots of a cluster.
     var allScopes: [CheckScope] {
         configuration.clusterSeeds.isEmpty ? [.single] : (0..<RedisHashSlot.count).map { CheckScope(slot: $0) }
+    }
+
+    /// The scopes of `slots` of a cluster; nil: `allScopes`.
+    func scopes(_ slots: [Int]?) -> [CheckScope] {
+        slots.map { $0.map { CheckScope(slot: $0) } } ?? allScopes
     }
 
     /// Raises this writer's position back to what it acknowledged (after the state

@@ -52,9 +52,7 @@ extension RedisStateStore {
     /// sentinel holds: `rolledBack` when any holds it, nil when any lost it or they
     /// differ (a shard lost its data, or a re-seed is writing a new epoch).
     func currentSentinel() throws(RedisError) -> String? {
-        let values = try execute(allScopes.map { .get($0.sentinel) }, scripts: []).map { reply throws(RedisError) in
-            try reply.get().string
-        }
+        let values = Array(try slotSentinels().values)
         if values.contains(RedisKeys.rolledBack) { return RedisKeys.rolledBack }
         guard let first = values.first, let value = first, values.allSatisfy({ $0 == value }) else { return nil }
         return value
@@ -69,11 +67,10 @@ extension RedisStateStore {
     /// Writes `epoch` into the sentinel (every slot's on a cluster, or those of
     /// `slots`).
     func setSentinel(_ epoch: String, slots: [Int]? = nil) throws(RedisError) {
-        let scopes = slots.map { $0.map { CheckScope(slot: $0) } } ?? allScopes
-        for reply in try execute(scopes.map { .set($0.sentinel, epoch) }, scripts: []) { _ = try reply.get() }
+        for reply in try execute(scopes(slots).map { .set($0.sentinel, epoch) }, scripts: []) { _ = try reply.get() }
     }
 
-    /// On a cluster, what every slot's sentinel holds now (nil: gone), by slot.
+    /// What every sentinel holds now (nil: gone), by slot (the single one under 0).
     func slotSentinels() throws(RedisError) -> [Int: String?] {
         let scopes = allScopes
         let replies = try execute(scopes.map { .get($0.sentinel) }, scripts: [])
@@ -129,15 +126,12 @@ extension RedisStateStore {
     /// `slotEpochs` only the slots that hold another one.
     func normalizeEpochs() {
         guard !slotEpochs.isEmpty else { return }
+        let values = (0..<RedisHashSlot.count).map { slotEpochs[$0] ?? epoch }
         var counts: [String: Int] = [:]
-        for slot in 0..<RedisHashSlot.count {
-            if let value = slotEpochs[slot] ?? epoch { counts[value, default: 0] += 1 }
-        }
+        for case let value? in values { counts[value, default: 0] += 1 }
         guard let common = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key else { return }
         var others: [Int: String] = [:]
-        for slot in 0..<RedisHashSlot.count {
-            if let value = slotEpochs[slot] ?? epoch, value != common { others[slot] = value }
-        }
+        for (slot, value) in values.enumerated() where value != nil && value != common { others[slot] = value }
         if epoch != common { epoch = common }
         if others != slotEpochs { slotEpochs = others }
     }

@@ -134,7 +134,7 @@ final class RedisStateStore {
     /// Builds phase one's commands without sending anything; the store may be busy.
     func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
                      marksBudget: Int? = nil) -> PreparedRead {
-        guard epoch != nil || !slotEpochs.isEmpty else {
+        guard epoch != nil else {
             return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, generation: nil,
                                 groups: [], commands: [])
         }
@@ -164,7 +164,7 @@ final class RedisStateStore {
 
     /// `beginRead` with the commands built ahead.
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
-        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        guard epoch != nil else { throw RedisStateLost() }
         let prepared = prepared.generation == epochGeneration
             ? prepared : prepareRead(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
         var commands = prepared.commands
@@ -225,7 +225,7 @@ final class RedisStateStore {
     /// are harmless then, and the re-seed writes them again from the pending state).
     func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return }
-        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        guard epoch != nil else { throw RedisStateLost() }
         let (commands, checks) = writeCommands(writes, markedWrites)
         let (replies, waited) = try execute(commands, trailer: replicaWait,
                                             scripts: [WriterPositionScript.script, FoldMarksScript.script])
@@ -243,7 +243,7 @@ final class RedisStateStore {
     /// reads see these writes), and `finishWrite` must collect it before that read.
     func beginWrite(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) throws -> PendingWrite? {
         guard !writes.isEmpty || !markedWrites.isEmpty else { return nil }
-        guard epoch != nil || !slotEpochs.isEmpty else { throw RedisStateLost() }
+        guard epoch != nil else { throw RedisStateLost() }
         let (commands, checks) = writeCommands(writes, markedWrites)
         return PendingWrite(checks: checks, replies: try client.send(commands, trailer: replicaWait))
     }

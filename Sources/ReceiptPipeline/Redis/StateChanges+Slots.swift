@@ -3,8 +3,9 @@ import ReceiptRedis
 
 extension StateChanges {
     /// The changes of the conversations whose keys live in `slots` of a Redis
-    /// Cluster: what a rebuild of those slots alone writes.
-    func inSlots(_ slots: Set<Int>) -> StateChanges {
+    /// Cluster: what a rebuild of those slots alone writes. nil: all of them.
+    func inSlots(_ slots: Set<Int>?) -> StateChanges {
+        guard let slots else { return self }
         var memo: [String: Bool] = [:]
         let keep = { (conversationID: String) -> Bool in
             if let known = memo[conversationID] { return known }
