@@ -57,32 +57,15 @@ extension RedisRollbackTests {
             $0.redisReplicasToWait = 1
             $0.redisReplicaWaitTimeoutMs = 200
         }
-        let cid = TestStack.uniqueName("si_clusterwait")
-        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
-        let reader = try TopicReader(brokers: topics.brokers, topic: topics.notify)
-        try await onOwnThread { try producer.send([Events.newMsg("w1", from: "a", in: cid, clientMsgID: "m1", peer: "b")]) }
-        let before = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 1) })
-        #expect(before.compactMap(\.assignedSeq) == [1], "announced while the replicas keep up")
-
-        let replica = try nodes.replica(of: nodes.primary(of: RedisHashSlot.of(cid)))
-        replica.pause()
-        try await onOwnThread {
-            try producer.send((2...20).map { Events.newMsg("w\($0)", from: "a", in: cid, clientMsgID: "m\($0)", peer: "b") })
-        }
-        let whilePaused = try await onOwnThread { try reader.read(atLeast: 1, timeoutMs: 3_000, settleMs: 0) }
-        #expect(whilePaused.isEmpty, "nothing announced while the shard's replica cannot acknowledge")
-        #expect(worker.log.tail.contains("WAIT: 0 of 1 replicas"), "the worker says why: \(worker.log.tail)")
-
-        replica.resume()
-        let after = try decodeNotifications(try await onOwnThread { try reader.read(atLeast: 19) })
-        try await worker.stop()
-        #expect(after.compactMap(\.assignedSeq) == Array(2...20), "each message once, in order, once the replica holds it")
-        let held = try await onOwnThread {
-            // A cluster replica answers reads of its primary's slots after READONLY.
-            try RedisConnection.connect(replica.endpoint, timeoutMs: 2_000)
-                .pipeline([RedisCommand(["READONLY"]), .get(RedisKeys.maxSeq(cid))])[1].get().string.flatMap { Int64($0) }
-        }
-        #expect(held == 20, "the replica holds every seq announced")
+        try await expectNothingAnnouncedBeyondTheReplica(
+            worker: worker, topics: topics, cid: TestStack.uniqueName("si_clusterwait"),
+            replica: { cid in try nodes.replica(of: nodes.primary(of: RedisHashSlot.of(cid))) },
+            heldMaxSeq: { replica, cid in
+                // A cluster replica answers reads of its primary's slots after READONLY.
+                try RedisConnection.connect(replica.endpoint, timeoutMs: 2_000)
+                    .pipeline([RedisCommand(["READONLY"]), .get(RedisKeys.maxSeq(cid))])[1].get().string
+                    .flatMap { Int64($0) }
+            })
     }
 
     @Test("a cluster primary restarted empty mid-stream (no persistence): its shard lost everything, the state is rebuilt and is the model's")
