@@ -18,7 +18,7 @@ import TestSupport
         try await withGuardedReader(sentinel: "e1", position: 7, acknowledged: 7) { reader, conversation, _ in
             try await withServer(reader: reader) { client async throws in
                 let response = try await get(client, "/v1/conversations/\(conversation)/seq")
-                #expect(response.status == .ok)
+                #expect(response.status == .ok, "\(response.json)")
                 #expect(int64s(response.json)["maxSeq"] == 5)
             }
         }
@@ -100,7 +100,8 @@ import TestSupport
                                                                slotPositions: [slotBehind: 7, slotIntact: 7])
             }
             let reader = StateReader(redis: seeds[0], clusterSeeds: seeds, postgresURL: stores.postgresURL,
-                                     acknowledgedBy: status, logger: Logger(label: "receiptd-http-test"))
+                                     redisTimeoutMs: 10_000, acknowledgedBy: status,
+                                     logger: Logger(label: "receiptd-http-test"))
             #expect(try await reader.maxSeq(conversationID: intact) == 5)
             let error = await #expect(throws: StateReadError.self) { try await reader.maxSeq(conversationID: behind) }
             #expect(error?.isRecovering == true)
@@ -146,8 +147,10 @@ import TestSupport
                     $0.redisAcknowledgement = RedisAcknowledgement(writerID: writer, epoch: "e1", position: acknowledged)
                 }
             }
-            let reader = StateReader(redis: endpoint, postgresURL: stores.postgresURL, acknowledgedBy: status,
-                                     logger: Logger(label: "receiptd-http-test"))
+            // The guard's verdicts are under test, not timeouts: a full run on two
+            // cores once took over 2 s (the default) to answer the first read.
+            let reader = StateReader(redis: endpoint, postgresURL: stores.postgresURL, redisTimeoutMs: 10_000,
+                                     acknowledgedBy: status, logger: Logger(label: "receiptd-http-test"))
             try await body(reader, conversation, redis)
         }
     }
