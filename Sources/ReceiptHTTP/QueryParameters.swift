@@ -6,6 +6,8 @@ import ReceiptCore
 struct QueryLimits: Sendable {
     var maxConversationIDs: Int
     var maxListedUnacked: Int
+    /// Most readers one page of `…/readers` lists.
+    var maxListedReaders = 1_000
     /// Longest user or conversation ID, in UTF-8 bytes.
     var maxIDBytes = 256
 
@@ -33,6 +35,29 @@ extension QueryLimits {
         }
         guard seq >= 1 else { throw APIError.invalidParameter("seq", "must be at least 1") }
         return seq
+    }
+
+    /// `limit` of a readers listing: 1…`maxListedReaders`, default 100.
+    func readersLimit(_ request: Request) throws -> Int {
+        guard let raw = request.uri.queryParameters.get("limit") else { return min(100, maxListedReaders) }
+        guard let limit = Int(raw), raw.first != "+" else { throw APIError.invalidParameter("limit", "must be an integer") }
+        guard (1...maxListedReaders).contains(limit) else {
+            throw APIError.invalidParameter("limit", "must be 1 to \(maxListedReaders)", limit: maxListedReaders)
+        }
+        return limit
+    }
+
+    /// `cursor` of a readers listing: absent on the first page, else a `nextCursor`
+    /// the API gave for the same seq.
+    func readersCursor(_ request: Request, seq: Int64) throws -> ReadersCursor? {
+        guard let raw = request.uri.queryParameters.get("cursor") else { return nil }
+        guard let cursor = ReadersCursor(encoded: raw) else {
+            throw APIError.invalidParameter("cursor", "not a cursor this API gave")
+        }
+        guard cursor.seq == seq else { throw APIError.invalidParameter("cursor", "a cursor of another seq") }
+        if case .watermark(_, let userID) = cursor.position { try checkID(userID, parameter: "cursor") }
+        if case .marked(let userID) = cursor.position { try checkID(userID, parameter: "cursor") }
+        return cursor
     }
 
     /// `conversationIDs=a,b` (the parameter may repeat): distinct IDs in first-seen

@@ -33,6 +33,18 @@ struct QueryRoutes<Reader: StateReading> {
             return JSONResponse(body: ReadCountBody(conversationID: conversationID, seq: seq, readCount: count))
         }
 
+        // Who read this message: paginated, O(log N + limit) in Redis for any group size.
+        v1.get("conversations/:conversationID/messages/:seq/readers") { request, context in
+            let conversationID = try limits.pathID("conversationID", context)
+            let seq = try limits.seq(context)
+            let limit = try limits.readersLimit(request)
+            let cursor = try limits.readersCursor(request, seq: seq)
+            let page = try await reader.readers(conversationID: conversationID, seq: seq, limit: limit, after: cursor)
+            return JSONResponse(body: ReadersBody(
+                readers: page.readers.map { .init(userID: $0.userID, hasReadSeq: $0.hasReadSeq) },
+                nextCursor: page.next?.encoded))
+        }
+
         v1.get("users/:userID/conversations/:conversationID/unacked") { _, context in
             let userID = try limits.pathID("userID", context)
             let conversationID = try limits.pathID("conversationID", context)
@@ -89,6 +101,25 @@ struct ReadCountBody: Encodable, Sendable {
     let conversationID: String
     let seq: Int64
     let readCount: Int64
+}
+
+/// `{"readers":[{"userID":…,"hasReadSeq":…},…],"nextCursor":"…"|null}`.
+struct ReadersBody: Encodable, Sendable {
+    struct Reader: Encodable, Sendable {
+        let userID: String
+        let hasReadSeq: Int64
+    }
+
+    let readers: [Reader]
+    let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey { case readers, nextCursor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(readers, forKey: .readers)
+        try container.encode(nextCursor, forKey: .nextCursor)  // null, not absent, on the last page
+    }
 }
 
 /// `unackedRanges` always covers every unacked seq as `[from, to]`; `unacked` lists

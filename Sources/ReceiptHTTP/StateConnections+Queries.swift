@@ -2,7 +2,7 @@ import ReceiptCore
 import ReceiptPostgres
 import ReceiptRedis
 
-/// The four reads, each one Redis pipeline and, for what Redis lacks, PostgreSQL
+/// The reads of one user or one conversation, each one Redis pipeline and, for what Redis lacks, PostgreSQL
 /// through `StateQueries`.
 /// A conversation is "in Redis" when its key is there; a missing member of a present
 /// key is 0, as the worker loads a conversation's keys whole.
@@ -45,15 +45,6 @@ extension StateConnections {
         return try postgres { connection throws(PostgresError) in
             try StateQueries.maxSeq(conversationID: conversationID, on: connection)
         } ?? 0
-    }
-
-    func readCount(conversationID: String, seq: Int64) throws(StateReadError) -> Int64 {
-        let key = RedisKeys.readWatermarks(conversationID)
-        let replies = try redisPipeline([.exists(key), .zcount(key, min: .inclusive(seq), max: .positiveInfinity)])
-        if try redisInt(replies[0], orZero: false) == 1 { return try redisInt(replies[1], orZero: false) }
-        return Int64(try postgres { connection throws(PostgresError) in
-            try StateQueries.readCount(conversationID: conversationID, seq: seq, on: connection)
-        })
     }
 
     func deliveryState(userID: String, conversationID: String) throws(StateReadError) -> DeliveryState {

@@ -56,6 +56,12 @@ public final class StateReader: StateReading {
         try await onReaderThread { try $0.readCount(conversationID: conversationID, seq: seq) }
     }
 
+    public func readers(
+        conversationID: String, seq: Int64, limit: Int, after cursor: ReadersCursor?
+    ) async throws -> ReadersPage {
+        try await onReaderThread { try $0.readers(conversationID: conversationID, seq: seq, limit: limit, after: cursor) }
+    }
+
     public func deliveryState(userID: String, conversationID: String) async throws -> DeliveryState {
         try await onReaderThread { try $0.deliveryState(userID: userID, conversationID: conversationID) }
     }

@@ -11,8 +11,13 @@ public protocol StateReading: Sendable {
     func readStates(userID: String, conversationIDs: [String]) async throws -> [IDKey: ReadState]
     /// The conversation's highest allocated seq; 0 when it has none.
     func maxSeq(conversationID: String) async throws -> Int64
-    /// How many users' read watermarks are at or above `seq` (`seq` ≥ 1).
+    /// How many members have read `seq` (`seq` ≥ 1): their watermark is at or above
+    /// it, or they read it individually (message-level read). As many as `readers`
+    /// lists.
     func readCount(conversationID: String, seq: Int64) async throws -> Int64
+    /// The members who have read `seq`, at most `limit` (≥ 1) from `cursor` on
+    /// (`ReadersCursor` says in what order).
+    func readers(conversationID: String, seq: Int64, limit: Int, after cursor: ReadersCursor?) async throws -> ReadersPage
     /// The user's delivery watermark, the acked seqs above it, and the conversation's maxSeq.
     func deliveryState(userID: String, conversationID: String) async throws -> DeliveryState
 }

@@ -4,8 +4,8 @@
 /// made per slot, with keys that hash to the slot they guard.
 ///
 /// A slot's keys are `rcpt:{slot-N}:` + their kind, N the smallest number whose
-/// `slot-N` hashes to that slot (`RedisKeys.slotTag`). Their kinds (`sentinel:2`,
-/// `writer:2:…`) are none of a conversation's, so no conversation's key, whatever
+/// `slot-N` hashes to that slot (`RedisKeys.slotTag`). Their kinds (`sentinel:3`,
+/// `writer:3:…`) are none of a conversation's, so no conversation's key, whatever
 /// its ID, spells one of them.
 extension RedisKeys {
     /// String: the epoch of the state the slot holds (see `sentinel`).

@@ -1,4 +1,4 @@
-/// The Redis key schema (layout 2), shared by the worker and the query API.
+/// The Redis key schema (layout 3), shared by the worker and the query API.
 ///
 /// Every key of one conversation is `rcpt:{` + the conversation's tag + `}:` + its
 /// kind, and a user's key appends the userID. The tag is the conversationID with `%`
@@ -11,7 +11,7 @@
 public enum RedisKeys {
     /// The key layout this build reads and writes; part of the sentinel's name, so a
     /// build with another layout finds no sentinel and re-seeds Redis from PostgreSQL.
-    public static let layout = 2
+    public static let layout = 3
 
     /// The conversationID as it appears between the braces: `%` → `%25`, `}` →
     /// `%7D`, every other byte as it is. An ID with neither (almost all) is returned
@@ -52,6 +52,24 @@ public enum RedisKeys {
     public static func readMarks(_ conversationID: String, _ userID: String) -> String {
         Parts.key(conversationID, "}:rx:").joined + userID
     }
+    /// Sorted set, every score 0, member = `readMarkEntry(seq, userID)`: one entry per
+    /// seq read individually above its reader's watermark, kept by the fold script
+    /// beside the readers' `rx` sets (layout 3). `ZLEXCOUNT` counts, and `ZRANGE
+    /// BYLEX` lists, the members who read one seq individually.
+    public static func readMarkIndex(_ conversationID: String) -> String {
+        Parts.key(conversationID, "}:rxi").joined
+    }
+    /// The seq as 19 digits, zero-padded, then the userID's bytes: entries of one seq
+    /// are contiguous and sorted by userID bytes, and the fixed width keeps one
+    /// (seq, user) pair from spelling another.
+    public static func readMarkEntry(_ seq: Int64, _ userID: String) -> String {
+        readMarkPrefix(seq) + userID
+    }
+    /// The prefix every `readMarkEntry` of `seq` starts with.
+    public static func readMarkPrefix(_ seq: Int64) -> String {
+        let digits = String(seq)
+        return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
+    }
     /// Sorted set: recipient userID → continuous delivered watermark.
     public static func deliveryWatermarks(_ conversationID: String) -> String {
         Parts.deliveryWatermarks(conversationID).joined
@@ -73,7 +91,7 @@ public enum RedisKeys {
     }
 
     /// String: the epoch of the state Redis holds; gone when Redis lost its data.
-    /// Named for the key layout (`rcpt:sentinel:2`): a Redis written under another
+    /// Named for the key layout (`rcpt:sentinel:3`): a Redis written under another
     /// layout has no sentinel of this one, so the first worker of this build re-seeds
     /// it from PostgreSQL under this layout.
     public static let sentinel = "rcpt:sentinel:\(layout)"

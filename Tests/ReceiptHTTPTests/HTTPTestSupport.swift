@@ -81,6 +81,8 @@ struct InMemoryState: StateReading {
     var maxSeqs: [String: Int64] = [:]
     var readCounts: [String: Int64] = [:]
     var delivery = DeliveryState(deliveredSeq: 0, ackedAbove: [], maxSeq: 0)
+    /// Every reader of any seq, in listing order; pages are cut from it by position.
+    var readers: [SeqReader] = []
 
     func readStates(userID: String, conversationIDs: [String]) async throws -> [IDKey: ReadState] {
         readStates.keyedByBytes.filter { key in conversationIDs.contains { IDKey.same($0, key.key.id) } }
@@ -88,4 +90,15 @@ struct InMemoryState: StateReading {
     func maxSeq(conversationID: String) async throws -> Int64 { maxSeqs[conversationID] ?? 0 }
     func readCount(conversationID: String, seq: Int64) async throws -> Int64 { readCounts[conversationID] ?? 0 }
     func deliveryState(userID: String, conversationID: String) async throws -> DeliveryState { delivery }
+    func readers(conversationID: String, seq: Int64, limit: Int, after cursor: ReadersCursor?) async throws -> ReadersPage {
+        var start = 0
+        if case .watermark(_, let userID)? = cursor?.position,
+           let index = readers.firstIndex(where: { IDKey.same($0.userID, userID) }) {
+            start = index + 1
+        }
+        let listed = Array(readers.dropFirst(start).prefix(limit))
+        let more = start + listed.count < readers.count
+        return ReadersPage(readers: listed, next: more ? ReadersCursor(
+            seq: seq, after: .watermark(hasReadSeq: listed.last!.hasReadSeq, userID: listed.last!.userID)) : nil)
+    }
 }

@@ -67,6 +67,34 @@ struct MarkedStateStoreTests {
         #expect(try stored(.delivery) == (nil, [2, 4, 6]))
     }
 
+    @Test("the read-mark index holds an entry for exactly the read marks kept: added, folded away, capped, seeded")
+    func readMarkIndexFollowsTheMarks() throws {
+        store.epoch = try adoptSentinel()
+        func read(_ user: String, _ watermark: Int64, _ marks: [Int64]) -> MarkedWrite {
+            MarkedWrite(.read, conversationID: cid, userID: user, state: MarkedWatermark(watermark: watermark, marks: marks))
+        }
+        func index() throws -> [String] {
+            (try redis.execute(RedisCommand(["ZRANGE", RedisKeys.readMarkIndex(cid), "0", "-1"])).array ?? [])
+                .compactMap(\.string)
+        }
+        try store.write([], [read("b", 1, [3, 5]), read("c", 0, [3])])
+        #expect(try index() == [RedisKeys.readMarkEntry(3, "b"), RedisKeys.readMarkEntry(3, "c"),
+                                RedisKeys.readMarkEntry(5, "b")])
+        try store.write([], [read("b", 1, [2])])  // 2 fills the gap: 1-3 fold, 3 leaves the index
+        #expect(try index() == [RedisKeys.readMarkEntry(3, "c"), RedisKeys.readMarkEntry(5, "b")])
+        try store.write([], [read("c", 0, [4, 6, 8, 10])])  // the cap is 3 marks: 8 and 10 are forgotten
+        #expect(try index() == [RedisKeys.readMarkEntry(3, "c"), RedisKeys.readMarkEntry(4, "c"),
+                                RedisKeys.readMarkEntry(5, "b"), RedisKeys.readMarkEntry(6, "c")])
+        try store.write([], [read("c", 10, [])])  // the watermark passes every mark
+        #expect(try index() == [RedisKeys.readMarkEntry(5, "b")])
+
+        _ = try redis.execute(.del(RedisKeys.readMarkIndex(cid)))
+        var changes = StateChanges()
+        changes.recordRead(ConversationUser(cid, "d"), MarkedWatermark(watermark: 2, marks: [7]))
+        try store.seed(changes)
+        #expect(try index() == [RedisKeys.readMarkEntry(7, "d")], "seeding from PostgreSQL writes the index too")
+    }
+
     @Test("phase one reads back delivery state and read marks; seeding writes dlv, dx and rx")
     func seedThenReadRoundTrips() throws {
         var changes = StateChanges()

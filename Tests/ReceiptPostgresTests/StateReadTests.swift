@@ -48,17 +48,37 @@ import Testing
         }
     }
 
-    /// As `ZCOUNT rcpt:{cid}:read seq +inf` counts in Redis: a seq read individually
-    /// above a watermark does not count, so Redis and PostgreSQL give one answer.
-    @Test func readCountCountsWatermarksAtOrAboveTheSeqAsRedisDoes() throws {
+    /// As Redis counts (the watermarks at or above the seq, plus the read-mark index's
+    /// entries of the seq): a seq read individually above a watermark counts too.
+    @Test func readCountCountsWatermarksAtOrAboveTheSeqAndIndividualReadsAsRedisDoes() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()
             try flushFixture(on: connection)
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 4, on: connection) == 2)  // alice, bob
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 5, on: connection) == 1)  // bob
-            #expect(try StateQueries.readCount(conversationID: "c1", seq: 7, on: connection) == 1)  // bob; alice's mark at 7 is not counted
+            #expect(try StateQueries.readCount(conversationID: "c1", seq: 7, on: connection) == 2)  // bob; alice read 7 individually
             #expect(try StateQueries.readCount(conversationID: "c1", seq: 9, on: connection) == 0)
             #expect(try StateQueries.readCount(conversationID: "unknown", seq: 1, on: connection) == 0)
+        }
+    }
+
+    /// The order Redis lists them in: watermarks by (watermark, userID bytes), then
+    /// individual reads by userID bytes, each part resumed after its cursor.
+    @Test func readersListWatermarksThenIndividualReadsFromTheCursorOn() throws {
+        try withTestSchema { schema in
+            let connection = try schema.migrated()
+            try flushFixture(on: connection)
+            func readers(_ seq: Int64, after: ReadersPosition?, limit: Int = 10) throws -> [String] {
+                try StateQueries.readers(conversationID: "c1", seq: seq, limit: limit, after: after, on: connection)
+                    .map { "\($0.userID):\($0.hasReadSeq)\($0.marked ? "x" : "")" }
+            }
+            #expect(try readers(4, after: nil) == ["alice:4", "bob:8"])
+            #expect(try readers(7, after: nil) == ["bob:8", "alice:4x"])
+            #expect(try readers(7, after: nil, limit: 1) == ["bob:8"])
+            #expect(try readers(7, after: .watermark(hasReadSeq: 8, userID: "bob")) == ["alice:4x"])
+            #expect(try readers(7, after: .marked(userID: "alice")) == [])
+            #expect(try readers(4, after: .watermark(hasReadSeq: 4, userID: "alice")) == ["bob:8"])
+            #expect(try readers(9, after: nil) == [])
         }
     }
 

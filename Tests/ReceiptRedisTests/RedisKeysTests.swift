@@ -17,7 +17,7 @@ struct RedisKeysTests {
     static func keys(_ cid: String, _ user: String) -> [String] {
         [RedisKeys.maxSeq(cid), RedisKeys.readWatermarks(cid), RedisKeys.readMarks(cid, user),
          RedisKeys.deliveryWatermarks(cid), RedisKeys.deliveryMarks(cid, user), RedisKeys.clientMessages(cid),
-         RedisKeys.allocationPositions(cid)]
+         RedisKeys.allocationPositions(cid), RedisKeys.readMarkIndex(cid)]
     }
 
     @Test("a conversationID with neither % nor } is its own tag; % and } are escaped")
@@ -56,9 +56,18 @@ struct RedisKeysTests {
         #expect(seen.count > 1_000)
     }
 
+    @Test("a read-mark entry is the seq in 19 digits then the user's bytes: one seq's entries are contiguous, in byte order")
+    func readMarkEntriesSortBySeqThenUser() {
+        #expect(RedisKeys.readMarkEntry(3, "b") == "0000000000000000003b")
+        #expect(RedisKeys.readMarkEntry(Int64.max, "u").hasPrefix(String(Int64.max)))
+        let entries = [(10, "a"), (9, "zz"), (9, "z"), (9, "1")].map { RedisKeys.readMarkEntry($0.0, $0.1) }
+        #expect(entries.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            == [(9, "1"), (9, "z"), (9, "zz"), (10, "a")].map { RedisKeys.readMarkEntry($0.0, $0.1) })
+    }
+
     @Test("the sentinel is named for the key layout, so a Redis written under another layout is re-seeded")
     func sentinelCarriesTheLayout() {
         #expect(RedisKeys.sentinel == "rcpt:sentinel:\(RedisKeys.layout)")
-        #expect(RedisKeys.layout == 2)
+        #expect(RedisKeys.layout == 3)  // 3: the read-mark index (`rxi`), which a Redis of layout 2 lacks
     }
 }

@@ -1,6 +1,6 @@
 /// What Redis last acknowledged to this process's worker: the epoch of the state it
 /// holds (the sentinel's value) and the write position of the process's writer
-/// (`rcpt:writer:2:{writerID}`), as of a round trip whose results the worker has
+/// (`rcpt:writer:3:{writerID}`), as of a round trip whose results the worker has
 /// announced or is about to.
 ///
 /// A Redis whose sentinel holds another value, or whose position for this writer is
@@ -8,7 +8,7 @@
 /// this process announced may be read back from it. Within one epoch the position
 /// never decreases.
 ///
-/// On a Redis Cluster the positions are per slot (`rcpt:{slot-N}:writer:2:{writerID}`),
+/// On a Redis Cluster the positions are per slot (`rcpt:{slot-N}:writer:3:{writerID}`),
 /// in `slotPositions` (slot → position, the slots this writer used), and `position`
 /// is 0.
 public struct RedisAcknowledgement: Sendable, Equatable {

@@ -7,23 +7,46 @@ import ReceiptRedis
 /// result is the union of everything ever written, folded.
 ///
 /// KEYS[1] is the watermark zset (member = userID), KEYS[2] the user's marks zset
-/// (score = member = seq); ARGV[1] the userID, ARGV[2] the watermark, ARGV[3] the
-/// most marks kept, ARGV[4...] the marks. Returns the stored watermark.
+/// (score = member = seq) and, for read state, KEYS[3] the conversation's read-mark
+/// index (`RedisKeys.readMarkIndex`), which then holds an entry for exactly the marks
+/// KEYS[2] keeps; ARGV[1] the userID, ARGV[2] the watermark, ARGV[3] the most marks
+/// kept, ARGV[4...] the marks. Returns the stored watermark.
 enum FoldMarksScript {
     static let script = RedisScript("""
-        local w = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
+        local user, index = ARGV[1], KEYS[3]
+        -- The index entries of `seqs` (for read state; none otherwise).
+        local function entries(seqs)
+          local out = {}
+          if index then
+            for _, seq in ipairs(seqs) do out[#out + 1] = string.format('%019d', tonumber(seq)) .. user end
+          end
+          return out
+        end
+        -- `command key [prefix] member …` over `members`, 1,000 at a time.
+        local function each(command, key, prefix, members)
+          for i = 1, #members, 1000 do
+            local args = {}
+            for j = i, math.min(i + 999, #members) do
+              if prefix then args[#args + 1] = prefix end
+              args[#args + 1] = members[j]
+            end
+            redis.call(command, key, unpack(args))
+          end
+        end
+        local w = tonumber(redis.call('ZSCORE', KEYS[1], user) or '0')
         local target = tonumber(ARGV[2])
         if target > w then w = target end
-        local batch = {}
+        local added = {}
         for i = 4, #ARGV do
-          if tonumber(ARGV[i]) > w then
-            batch[#batch + 1] = ARGV[i]
-            batch[#batch + 1] = ARGV[i]
+          if tonumber(ARGV[i]) > w then added[#added + 1] = ARGV[i] end
+        end
+        if #added > 0 then
+          for i = 1, #added, 1000 do
+            local args = {}
+            for j = i, math.min(i + 999, #added) do args[#args + 1] = added[j]; args[#args + 1] = added[j] end
+            redis.call('ZADD', KEYS[2], unpack(args))
           end
-          if #batch >= 1000 or (i == #ARGV and #batch > 0) then
-            redis.call('ZADD', KEYS[2], unpack(batch))
-            batch = {}
-          end
+          each('ZADD', index, '0', entries(added))
         end
         while true do
           local next = redis.call('ZRANGEBYSCORE', KEYS[2], string.format('(%d', w), '+inf', 'LIMIT', 0, 256)
@@ -35,10 +58,16 @@ enum FoldMarksScript {
           end
           if folded < 256 then break end
         end
+        if index then
+          each('ZREM', index, nil, entries(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', w))))
+        end
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', w))
-        if w > 0 then redis.call('ZADD', KEYS[1], 'GT', string.format('%d', w), ARGV[1]) end
+        if w > 0 then redis.call('ZADD', KEYS[1], 'GT', string.format('%d', w), user) end
         local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
-        if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], -extra, -1) end
+        if extra > 0 then
+          if index then each('ZREM', index, nil, entries(redis.call('ZRANGE', KEYS[2], -extra, -1))) end
+          redis.call('ZREMRANGEBYRANK', KEYS[2], -extra, -1)
+        end
         return w
         """)
 }

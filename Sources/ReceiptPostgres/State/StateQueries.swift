@@ -22,7 +22,26 @@ public enum StateQueries {
         """
 
     static let countReaders = """
-        SELECT count(*) AS readers FROM read_state WHERE conversation_id = $1 AND has_read_seq >= $2::bigint
+        SELECT count(*) AS readers FROM read_state
+        WHERE conversation_id = $1 AND (has_read_seq >= $2::bigint OR $2::bigint = ANY(read_seqs))
+        """
+
+    /// Both parts of a readers listing, each from its cursor, in the order Redis
+    /// lists them ($3: the cursor is past the watermark part).
+    static let selectReaders = """
+        SELECT user_id, has_read_seq, marked FROM (
+            (SELECT user_id, has_read_seq, false AS marked FROM read_state
+             WHERE conversation_id = $1 AND has_read_seq >= $2::bigint AND NOT $3::boolean
+               AND (has_read_seq, user_id COLLATE "C") > ($4::bigint, $5::text COLLATE "C")
+             ORDER BY has_read_seq, user_id COLLATE "C" LIMIT $7::bigint)
+            UNION ALL
+            (SELECT user_id, has_read_seq, true AS marked FROM read_state
+             WHERE conversation_id = $1 AND has_read_seq < $2::bigint AND $2::bigint = ANY(read_seqs)
+               AND user_id COLLATE "C" > $6::text COLLATE "C"
+             ORDER BY user_id COLLATE "C" LIMIT $7::bigint)
+        ) AS found
+        ORDER BY marked, CASE WHEN marked THEN 0 ELSE has_read_seq END, user_id COLLATE "C"
+        LIMIT $7::bigint
         """
 
     static let selectDelivery = """
@@ -51,14 +70,37 @@ public enum StateQueries {
         try connection.query(selectMaxSeq, [conversationID]).first?.requiredInt64("max_seq")
     }
 
-    /// How many users have read `seq`: their watermark is at or above it, as
-    /// `ZCOUNT rcpt:{cid}:read seq +inf` counts them in Redis. (A seq read
-    /// individually above a user's watermark, under message-level read, is not
-    /// counted, in Redis or here.)
+    /// How many members have read `seq`: their watermark is at or above it, or they
+    /// read it individually (`read_seqs`), as Redis counts them (`ZCOUNT` of the
+    /// watermarks plus `ZLEXCOUNT` of the read-mark index).
     public static func readCount(
         conversationID: String, seq: Int64, on connection: PostgresConnection
     ) throws(PostgresError) -> Int {
         Int(try connection.query(countReaders, [conversationID, String(seq)])[0].requiredInt64("readers"))
+    }
+
+    /// Up to `limit` members who have read `seq`, after `position`: first those whose
+    /// watermark reached it, by (watermark, userID bytes), then those who read it
+    /// individually, by userID bytes; the order Redis lists them in. Reads the
+    /// conversation's rows (the fallback path; Redis answers in O(log N + limit)).
+    public static func readers(
+        conversationID: String, seq: Int64, limit: Int, after position: ReadersPosition?, on connection: PostgresConnection
+    ) throws(PostgresError) -> [(userID: String, hasReadSeq: Int64, marked: Bool)] {
+        let (pastWatermarks, afterWatermark, afterUser, afterMarked): (Bool, Int64, String, String) = switch position {
+        case nil: (false, -1, "", "")
+        case .watermark(let hasReadSeq, let userID)?: (false, hasReadSeq, userID, "")
+        case .marked(let userID)?: (true, -1, "", userID)
+        }
+        let rows = try connection.query(selectReaders, [
+            conversationID, String(seq), pastWatermarks ? "true" : "false", String(afterWatermark), afterUser,
+            afterMarked, String(limit),
+        ])
+        var found: [(userID: String, hasReadSeq: Int64, marked: Bool)] = []
+        for row in rows {
+            found.append((try row.requiredString("user_id"), try row.requiredInt64("has_read_seq"),
+                          try row.requiredString("marked") == "t"))
+        }
+        return found
     }
 
     /// The recipient's delivery watermark and acked seqs above it; nil when none is stored.
