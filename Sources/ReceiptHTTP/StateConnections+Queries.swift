@@ -61,7 +61,10 @@ extension StateConnections {
             let acked = try stride(from: 1, to: pairs.count, by: 2).map { index throws(StateReadError) in
                 try redisInt(pairs[index], orZero: false)
             }
-            return DeliveryState(deliveredSeq: try redisInt(replies[2], orZero: true), ackedAbove: acked, maxSeq: maxSeq)
+            // Folded as the worker reads it: a read raises the watermark alone
+            // (read implies delivered) and leaves the acks it passed to the next fold.
+            let stored = MarkedWatermark(watermark: try redisInt(replies[2], orZero: true), marks: acked)
+            return DeliveryState(deliveredSeq: stored.watermark, ackedAbove: stored.marks, maxSeq: maxSeq)
         }
         let stored = try postgres { connection throws(PostgresError) in
             try StateQueries.deliveryState(conversationID: conversationID, userID: userID, on: connection)

@@ -183,7 +183,7 @@ struct QueryReadModelTests {
 
     /// A reader of the stack's Redis (its cluster in the cluster pass) and PostgreSQL,
     /// without the rollback guard (no worker in this process reports to it).
-    private static func reader() throws -> StateReader {
+    static func reader() throws -> StateReader {
         StateReader(redis: try RedisEndpoint(url: TestStack.redisURL()), clusterSeeds: try TestStack.redisClusterNodes(),
                     postgresURL: try TestStack.postgresURL(), acknowledgedBy: nil,
                     logger: Logger(label: "receiptd-query-test"))

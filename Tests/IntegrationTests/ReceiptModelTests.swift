@@ -1,5 +1,7 @@
 import ReceiptCore
+import ReceiptHTTP
 import ReceiptPostgres
+import ReceiptRedis
 import Testing
 import TestSupport
 
@@ -76,5 +78,63 @@ struct ReceiptModelTests {
         let postgres = try PostgresConnection.connect(url: try TestStack.postgresURL())
         #expect(try StateQueries.readCount(conversationID: cid, seq: 4, on: postgres) == 2)
         #expect(try StateQueries.readCount(conversationID: cid, seq: 5, on: postgres) == 1)
+    }
+
+    @Test("read implies delivered: reading raises the reader's delivered state (all of it, or exactly the seqs read), with no deliveryReceipt, from Redis and from PostgreSQL")
+    func readImpliesDelivered() async throws {
+        let topics = try TestTopics.create(partitions: 1)
+        let (plain, exact) = (TestStack.uniqueName("si_plain"), TestStack.uniqueName("si_exact"))
+        let group = TestStack.uniqueName("group")
+        let worker = try RunningWorker.start(topics: topics, group: group)
+        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+        let notices = try TopicReader(brokers: topics.brokers, topic: topics.notify)
+        try await onOwnThread {
+            try producer.send((1...6).map { Events.newMsg("n\($0)", from: "a", in: plain, clientMsgID: "m\($0)", peer: "b") }
+                + [Events.msgDelivered("d1", by: "b", in: plain, seqs: [5, 6], peer: "a"),
+                   Events.markConversationAsRead("r1", by: "b", in: plain, hasReadSeq: 3, peer: "a")])
+        }
+        let first = try decodeNotifications(try await onOwnThread { try notices.read(atLeast: 6 + 1 + 2) })
+        let reader = try QueryReadModelTests.reader()
+        // Acked 5 and 6, read through 3: 4 is the one gap.
+        try await expectUnacked(reader, "b", in: plain, deliveredSeq: 3, unacked: [4], from: "Redis")
+        #expect(first.filter { $0.type == .deliveryReceipt }.map(\.sourceEventIDs) == [["d1"]],
+                "the read sent no deliveryReceipt: its hasReadReceipt says it")
+
+        // Reading 4 fills the gap: the delivered watermark is 6 once 5 and 6 fold.
+        try await onOwnThread { try producer.send([Events.markConversationAsRead("r2", by: "b", in: plain, hasReadSeq: 4, peer: "a")]) }
+        _ = try await onOwnThread { try notices.read(atLeast: 2) }
+        try await expectUnacked(reader, "b", in: plain, deliveredSeq: 6, unacked: [], from: "Redis")
+        try await worker.stop()
+
+        // The same with single chats under message-level read.
+        let exactWorker = try RunningWorker.start(topics: topics, group: group) {
+            $0.applier.exactReadSessionTypes = [.single]
+        }
+        try await onOwnThread {
+            try producer.send((1...5).map { Events.newMsg("x\($0)", from: "a", in: exact, clientMsgID: "m\($0)", peer: "b") }
+                + [Events.markMsgsAsRead("r3", by: "b", in: exact, seqs: [2, 4], peer: "a")])
+        }
+        let exactNotices = try decodeNotifications(try await onOwnThread { try notices.read(atLeast: 5 + 2) })
+        #expect(!exactNotices.contains { $0.type == .deliveryReceipt }, "\(exactNotices.map(\.sourceEventIDs))")
+        try await expectUnacked(reader, "b", in: exact, deliveredSeq: 0, unacked: [1, 3, 5], from: "Redis")
+        try await exactWorker.stop()  // flushes to PostgreSQL
+
+        try await onOwnThread {
+            for cid in [plain, exact] {
+                _ = try RedisProbe().execute(.del(RedisKeys.deliveryWatermarks(cid)))
+                _ = try RedisProbe().execute(.del(RedisKeys.deliveryMarks(cid, "b")))
+            }
+        }
+        try await expectUnacked(reader, "b", in: plain, deliveredSeq: 6, unacked: [], from: "PostgreSQL")
+        try await expectUnacked(reader, "b", in: exact, deliveredSeq: 0, unacked: [1, 3, 5], from: "PostgreSQL")
+    }
+
+    private func expectUnacked(_ reader: StateReader, _ user: String, in cid: String, deliveredSeq: Int64, unacked: [Int64],
+                               from store: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let state = try await reader.deliveryState(userID: user, conversationID: cid)
+        let gaps = UnmarkedSeqs.ranges(watermark: state.deliveredSeq, marks: state.ackedAbove, maxSeq: state.maxSeq)
+        #expect(state.deliveredSeq == deliveredSeq && gaps.flatMap { Array($0.lower...$0.upper) } == unacked,
+                "\(store): \(cid) answered \(state), expected deliveredSeq \(deliveredSeq), unacked \(unacked)",
+                sourceLocation: sourceLocation)
     }
 }

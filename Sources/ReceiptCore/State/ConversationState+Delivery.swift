@@ -34,3 +34,30 @@ extension ConversationState {
         return .applied
     }
 }
+
+/// Read implies delivered (single chats, as Tinode does): what a reader has read
+/// reached one of their devices. A conversation-level read up to s raises the
+/// reader's delivered watermark to s; an exact read marks exactly the seqs it read.
+/// No `deliveryReceipt` is sent for it: the peer's `hasReadReceipt` already says so
+/// (a client counts a seq delivered once either receipt covers it).
+///
+/// The reader's delivery state may not have been read in phase one (only the
+/// recipients of the batch's acks are); then it starts from nothing here, which
+/// stores the same: every delivery write is a monotonic merge. An ack of the same
+/// reader in the batch makes them a recipient, so acks always see the whole state.
+extension ConversationState {
+    mutating func deliverByRead(_ event: ReceiptEvent, through watermark: Int64?, seqs: [Int64]) {
+        guard event.sessionType == .single else { return }
+        let reader = IDKey(event.userID)
+        let before = deliveries[reader] ?? MarkedWatermark()
+        let (after, _) = before.covering(
+            through: watermark, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: 0)
+        guard after != before else { return }
+        deliveries[reader] = after
+        if before.marks.isEmpty && after.marks.isEmpty {
+            deliveredByRead.insert(reader)
+        } else {
+            movedRecipients.insert(reader)
+        }
+    }
+}

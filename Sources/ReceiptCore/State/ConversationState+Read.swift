@@ -12,6 +12,7 @@ extension ConversationState {
         // the move and the check does not matter; one lookup serves both.
         let (current, madeRead) = advance(event.userID, to: target)
         guard target >= current else { return .superseded }
+        deliverByRead(event, through: target, seqs: [])
         announceRead(event, seqs: madeRead.newest(outcome.listLimit(configuration)), hasReadSeq: max(current, target),
                      &outcome)
         return .applied
@@ -28,6 +29,7 @@ extension ConversationState {
         if newlyRead.isEmpty, max(hasReadSeq ?? 0, seqs.max() ?? 0) < before.highestCovered {
             return .superseded
         }
+        deliverByRead(event, through: hasReadSeq, seqs: seqs)
         announceRead(event, seqs: newlyRead, hasReadSeq: reads[IDKey(event.userID)]?.watermark ?? 0, &outcome)
         return .applied
     }

@@ -19,6 +19,9 @@ struct ConversationState {
     var markedReaders = FirstSeenUsers()
     /// Recipients whose delivery state changed: stored with the fold script.
     var movedRecipients = FirstSeenUsers()
+    /// Readers whose delivered watermark a read raised, with no marks before or
+    /// after: stored with `ZADD GT` unless also in `movedRecipients`.
+    var deliveredByRead = FirstSeenUsers()
 
     init(_ snapshot: ConversationSnapshot, configuration: BatchApplier.Configuration) {
         self.configuration = configuration
@@ -96,6 +99,14 @@ struct ConversationState {
         movedReaders.order.map { ($0.id, reads[$0]!.watermark) }
     }
 
+    /// The delivered watermarks only reads raised (no marks involved), latest value
+    /// per user.
+    func deliveredWatermarkWrites() -> [(userID: String, deliveredSeq: Int64)] {
+        deliveredByRead.order.compactMap { user in
+            movedRecipients.contains(user) ? nil : (user.id, deliveries[user]!.watermark)
+        }
+    }
+
     /// The marked states that changed, latest state per user: message-level reads,
     /// then deliveries.
     func markedWrites(_ conversationID: String) -> [MarkedWrite] {
@@ -113,6 +124,10 @@ struct FirstSeenUsers {
     private(set) var order: [IDKey] = []
     private var seen: Set<IDKey> = []
     private static let linearLimit = 8
+
+    func contains(_ userID: IDKey) -> Bool {
+        seen.isEmpty ? order.contains(userID) : seen.contains(userID)
+    }
 
     mutating func insert(_ userID: IDKey) {
         if order.count < Self.linearLimit {

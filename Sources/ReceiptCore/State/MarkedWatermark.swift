@@ -83,6 +83,7 @@ public struct MarkedWatermark: Sendable, Equatable {
     /// what an ack or an exact read newly covered. Costs O(limit + earlier's marks),
     /// however far the watermark jumped.
     public func newlyCovered(since earlier: MarkedWatermark, newest limit: Int) -> [Int64] {
+        guard limit > 0 else { return [] }
         var found: [Int64] = []
         for seq in marks.reversed() where found.count < limit && !earlier.covers(seq) {
             found.append(seq)

@@ -43,11 +43,11 @@ struct EventLog {
                 let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
                 log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: hasReadSeq,
                                                           session: session, peer: peer).value)
-                log.model.markRead(cid, user, upTo: hasReadSeq)
+                log.model.markRead(cid, user, upTo: hasReadSeq, single: !group)
             case 80..<90 where maxSeq > 0:
                 let seqs = (0..<3).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
                 log.add(cid, Events.markMsgsAsRead(id, by: user, in: cid, seqs: seqs, session: session, peer: peer).value)
-                log.model.markRead(cid, user, upTo: seqs.max()!)
+                log.model.markRead(cid, user, upTo: seqs.max()!, single: !group)
             case 90..<95 where !group && maxSeq > 0:
                 // Delivery acks, some individual (leaving gaps), some up to a seq.
                 let seqs = (0..<2).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
@@ -119,10 +119,11 @@ struct ReferenceModel {
     var announced: [String: [String: Int64]] = [:]
 
     /// A read event: applied, and announced unless an earlier read already went
-    /// further.
-    mutating func markRead(_ cid: String, _ user: String, upTo seq: Int64) {
+    /// further. In a single chat, what the reader read is delivered to them.
+    mutating func markRead(_ cid: String, _ user: String, upTo seq: Int64, single: Bool) {
         guard seq >= hasReadSeq[cid]?[user] ?? 0 else { return }
         read(cid, user, upTo: seq)
+        if single && seq > 0 { delivered(cid, user, seqs: [], upTo: seq) }
         if seq > announced[cid]?[user] ?? -1 { announced[cid, default: [:]][user] = seq }
     }
 

@@ -17,6 +17,7 @@ enum StateCheck {
                                 timeoutMs: 10_000)
         var commands: [RedisCommand] = []
         var expected: [(what: String, value: Int64)] = []
+        var deliveries: [(cid: String, user: String)] = []
         for (cid, maxSeq) in model.maxSeq {
             commands.append(.get("rcpt:{\(cid)}:seq"))
             expected.append(("maxSeq of \(cid)", maxSeq))
@@ -29,20 +30,30 @@ enum StateCheck {
                 commands.append(.zscore("rcpt:{\(cid)}:cm", ClientMessage(cid, sender: sender, clientMsgID).storedID))
                 expected.append(("seq of \(clientMsgID) in \(cid)", seq))
             }
-            for user in (model.acked[cid] ?? [:]).keys {
-                let (watermark, above) = model.delivery(cid, user)
-                commands.append(.zscore("rcpt:{\(cid)}:dlv", user))
-                expected.append(("deliveredSeq of \(user) in \(cid)", watermark))
-                commands.append(.zcount("rcpt:{\(cid)}:dx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
-                expected.append(("acked seqs above the watermark of \(user) in \(cid)", Int64(above.count)))
-            }
+            for user in (model.acked[cid] ?? [:]).keys { deliveries.append((cid, user)) }
+        }
+        for (cid, user) in deliveries {  // after every other read: their replies follow `expected`'s
+            commands.append(.zscore("rcpt:{\(cid)}:dlv", user))
+            commands.append(.zrangeByScore("rcpt:{\(cid)}:dx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
         }
         let replies = try redis.pipeline(commands)
-        return zip(expected, replies).compactMap { expected, reply in
+        var differences = zip(expected, replies).compactMap { expected, reply in
             // A missing key or member reads as 0, as receiptd itself reads it.
             let actual = (try? reply.get())?.int64 ?? 0
             return actual == expected.value ? nil : "Redis: \(expected.what) is \(actual), expected \(expected.value)"
         }
+        // Delivery state as receiptd reads it: the watermark with the acks above it
+        // folded (a read raises dlv alone and leaves dx to the next fold).
+        for (index, (cid, user)) in deliveries.enumerated() {
+            let watermark = (try? replies[expected.count + 2 * index].get())?.int64 ?? 0
+            let marks = ((try? replies[expected.count + 2 * index + 1].get())?.array ?? []).compactMap(\.int64)
+            let stored = MarkedWatermark(watermark: watermark, marks: marks)
+            let (expectedWatermark, above) = model.delivery(cid, user)
+            if stored != MarkedWatermark(watermark: expectedWatermark, marks: above) {
+                differences.append("Redis: delivery of \(user) in \(cid) is \(stored), expected \(expectedWatermark) with \(above) above")
+            }
+        }
+        return differences
     }
 
     /// The same state in PostgreSQL, as the last flush left it.
@@ -102,7 +113,10 @@ enum StateCheck {
         var differences: [String] = []
         var seqs: [String: Set<Int64>] = [:]
         var newest: [String: Int64] = [:]
-        var newestDelivered: [String: Int64] = [:]
+        // What a client knows was delivered, per conversation and user: what the
+        // deliveryReceipts said, and in a single chat what the reader's
+        // hasReadReceipts said (read implies delivered).
+        var toldDelivered: [String: Set<Int64>] = [:]
         for notification in notifications {
             switch notification.payload {
             case .seqAssigned(let clientMsgID, let seq, _):
@@ -110,9 +124,12 @@ enum StateCheck {
             case .hasReadReceipt(let tips):
                 let key = "\(tips.conversationID)/\(tips.markAsReadUserID)"
                 newest[key] = max(newest[key] ?? -1, tips.hasReadSeq)
+                if notification.sessionType == .single {
+                    toldDelivered[key, default: []].formUnion(tips.seqs + (0...max(0, tips.hasReadSeq)).dropFirst())
+                }
             case .deliveryReceipt(let tips):
                 let key = "\(tips.conversationID)/\(tips.deliveredUserID)"
-                newestDelivered[key] = max(newestDelivered[key] ?? -1, tips.deliveredSeq)
+                toldDelivered[key, default: []].formUnion(tips.seqs + (0...max(0, tips.deliveredSeq)).dropFirst())
             default:
                 break
             }
@@ -120,8 +137,11 @@ enum StateCheck {
         for (cid, recipients) in model.acked {
             for user in recipients.keys {
                 let watermark = model.delivery(cid, user).watermark
-                if newestDelivered["\(cid)/\(user)"] != watermark {
-                    differences.append("notify: newest deliveryReceipt of \(user) in \(cid) is \(newestDelivered["\(cid)/\(user)"].map(String.init) ?? "missing"), expected \(watermark)")
+                let told = toldDelivered["\(cid)/\(user)"] ?? []
+                var toldWatermark: Int64 = 0
+                while told.contains(toldWatermark + 1) { toldWatermark += 1 }
+                if toldWatermark != watermark {
+                    differences.append("notify: the receipts told \(user)'s peer in \(cid) of delivery up to \(toldWatermark), expected \(watermark)")
                 }
             }
         }
