@@ -47,28 +47,38 @@ extension StateConnections {
         } ?? 0
     }
 
+    /// What the user acked united with what they read (read implies delivered, single
+    /// chats): the delivery watermark and marks, and the read watermark and marks.
     func deliveryState(userID: String, conversationID: String) throws(StateReadError) -> DeliveryState {
-        let watermarks = RedisKeys.deliveryWatermarks(conversationID)
+        let (delivered, read) = (RedisKeys.deliveryWatermarks(conversationID), RedisKeys.readWatermarks(conversationID))
         let replies = try redisPipeline([
-            .get(RedisKeys.maxSeq(conversationID)), .exists(watermarks), .zscore(watermarks, userID),
-            .zrangeByScore(RedisKeys.deliveryMarks(conversationID, userID), min: .negativeInfinity, max: .positiveInfinity,
-                           withScores: true),
+            .get(RedisKeys.maxSeq(conversationID)), RedisCommand(["EXISTS", delivered, read]),
+            .zscore(delivered, userID), allScores(RedisKeys.deliveryMarks(conversationID, userID)),
+            .zscore(read, userID), allScores(RedisKeys.readMarks(conversationID, userID)),
         ])
         let maxSeq = replies[0].isNull ? try self.maxSeq(conversationID: conversationID) : try redisInt(replies[0], orZero: false)
-        if try redisInt(replies[1], orZero: false) == 1 {
-            // [member, score, member, score, …]: the score is the seq.
-            let pairs = replies[3].array ?? []
-            let acked = try stride(from: 1, to: pairs.count, by: 2).map { index throws(StateReadError) in
-                try redisInt(pairs[index], orZero: false)
-            }
-            // Folded as the worker reads it: a read raises the watermark alone
-            // (read implies delivered) and leaves the acks it passed to the next fold.
-            let stored = MarkedWatermark(watermark: try redisInt(replies[2], orZero: true), marks: acked)
-            return DeliveryState(deliveredSeq: stored.watermark, ackedAbove: stored.marks, maxSeq: maxSeq)
+        if try redisInt(replies[1], orZero: false) > 0 {
+            let acked = MarkedWatermark(watermark: try redisInt(replies[2], orZero: true), marks: try scores(replies[3]))
+            let readState = MarkedWatermark(watermark: try redisInt(replies[4], orZero: true), marks: try scores(replies[5]))
+            let state = acked.merged(with: readState)
+            return DeliveryState(deliveredSeq: state.watermark, ackedAbove: state.marks, maxSeq: maxSeq)
         }
         let stored = try postgres { connection throws(PostgresError) in
             try StateQueries.deliveryState(conversationID: conversationID, userID: userID, on: connection)
         }
         return DeliveryState(deliveredSeq: stored?.watermark ?? 0, ackedAbove: stored?.marks ?? [], maxSeq: maxSeq)
+    }
+
+    /// Every member of a marks zset (score = member = seq), with its score.
+    private func allScores(_ key: String) -> RedisCommand {
+        .zrangeByScore(key, min: .negativeInfinity, max: .positiveInfinity, withScores: true)
+    }
+
+    /// The scores of a `[member, score, member, score, …]` reply: the seqs.
+    private func scores(_ reply: RedisReply) throws(StateReadError) -> [Int64] {
+        let pairs = reply.array ?? []
+        return try stride(from: 1, to: pairs.count, by: 2).map { index throws(StateReadError) in
+            try redisInt(pairs[index], orZero: false)
+        }
     }
 }

@@ -80,7 +80,7 @@ struct ReceiptModelTests {
         #expect(try StateQueries.readCount(conversationID: cid, seq: 5, on: postgres) == 1)
     }
 
-    @Test("read implies delivered: reading raises the reader's delivered state (all of it, or exactly the seqs read), with no deliveryReceipt, from Redis and from PostgreSQL")
+    @Test("read implies delivered: what a reader read counts as delivered (all of it, or exactly the seqs read), with no deliveryReceipt, from Redis and from PostgreSQL")
     func readImpliesDelivered() async throws {
         let topics = try TestTopics.create(partitions: 1)
         let (plain, exact) = (TestStack.uniqueName("si_plain"), TestStack.uniqueName("si_exact"))
@@ -121,8 +121,10 @@ struct ReceiptModelTests {
 
         try await onOwnThread {
             for cid in [plain, exact] {
-                _ = try RedisProbe().execute(.del(RedisKeys.deliveryWatermarks(cid)))
-                _ = try RedisProbe().execute(.del(RedisKeys.deliveryMarks(cid, "b")))
+                for key in [RedisKeys.deliveryWatermarks(cid), RedisKeys.deliveryMarks(cid, "b"),
+                            RedisKeys.readWatermarks(cid), RedisKeys.readMarks(cid, "b")] {
+                    _ = try RedisProbe().execute(.del(key))
+                }
             }
         }
         try await expectUnacked(reader, "b", in: plain, deliveredSeq: 6, unacked: [], from: "PostgreSQL")

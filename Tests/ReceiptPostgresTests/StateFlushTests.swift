@@ -81,8 +81,9 @@ import Testing
             let stored = try connection.query("SELECT has_read_seq, read_seqs FROM read_state")[0]
             #expect(try stored.int64("has_read_seq") == 6)
             #expect(try stored.int64Array("read_seqs") == [8, 9, 12, 15])  // 5 is under the new watermark
-            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "alice", on: connection)
-                == MarkedWatermark(watermark: 1, marks: [4, 6]))
+            let delivered = try connection.query("SELECT delivered_seq, delivered_seqs FROM delivery_state")[0]
+            #expect(try delivered.int64("delivered_seq") == 1)
+            #expect(try delivered.int64Array("delivered_seqs") == [4, 6])
         }
     }
 

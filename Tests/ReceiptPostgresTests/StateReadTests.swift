@@ -102,9 +102,12 @@ import Testing
             try flushFixture(on: connection)
             #expect(try StateQueries.maxSeq(conversationID: "c1", on: connection) == 10)
             #expect(try StateQueries.maxSeq(conversationID: "c2", on: connection) == nil)
+            // Read implies delivered: bob acked through 5 and 9 and read through 8.
             #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "bob", on: connection)
-                == MarkedWatermark(watermark: 5, marks: [9]))
-            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "alice", on: connection) == nil)
+                == MarkedWatermark(watermark: 9))
+            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "alice", on: connection)
+                == MarkedWatermark(watermark: 4, marks: [7]), "alice acked nothing: what she read")
+            #expect(try StateQueries.deliveryState(conversationID: "c1", userID: "zed", on: connection) == nil)
         }
     }
 

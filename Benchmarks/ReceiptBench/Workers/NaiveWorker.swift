@@ -93,9 +93,7 @@ public final class NaiveWorker {
             snapshots[IDKey(query.conversationID)] = try snapshot(query)
         }
         let outcome = applier.apply([event], snapshots: snapshots)
-        // Read watermarks only: the baseline keeps no delivery state (an implied
-        // delivery alone leaves a conversation's read list empty).
-        for write in outcome.watermarkWrites where !write.hasReadSeqs.isEmpty {
+        for write in outcome.watermarkWrites {
             _ = try redis.execute(.zadd(NaiveKeys.readWatermarks(write.conversationID), greaterThan: true,
                                         changed: true, write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
         }

@@ -67,10 +67,8 @@ public struct BatchApplier: Sendable {
         for slot in conversations.indices {  // by index: each state is read in place, not copied
             let cid = conversations[slot].id
             let writes = conversations[slot].state.watermarkWrites()
-            let delivered = conversations[slot].state.deliveredWatermarkWrites()
-            if !writes.isEmpty || !delivered.isEmpty {
-                outcome.watermarkWrites.append(
-                    WatermarkWrites(conversationID: cid, hasReadSeqs: writes, deliveredSeqs: delivered))
+            if !writes.isEmpty {
+                outcome.watermarkWrites.append(WatermarkWrites(conversationID: cid, hasReadSeqs: writes))
             }
             outcome.markedWrites += conversations[slot].state.markedWrites(cid)
             conversations[slot].state.record(cid, into: &outcome.changes)

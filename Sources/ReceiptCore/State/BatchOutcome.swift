@@ -42,26 +42,19 @@ public enum EventResult: Sendable, Equatable {
     case rejected(Rejection)
 }
 
-/// The watermarks of one conversation to store with a monotonic max: read
-/// watermarks that moved, and delivered watermarks that a read moved (read implies
-/// delivered, single chats) where no marks are involved.
+/// The read watermarks of one conversation to store with a monotonic max.
 public struct WatermarkWrites: Sendable, Equatable {
     public var conversationID: String
     public var hasReadSeqs: [(userID: String, hasReadSeq: Int64)]
-    /// `rcpt:{cid}:dlv` entries, with `ZADD GT` like the read watermarks.
-    public var deliveredSeqs: [(userID: String, deliveredSeq: Int64)]
 
-    public init(conversationID: String, hasReadSeqs: [(userID: String, hasReadSeq: Int64)],
-                deliveredSeqs: [(userID: String, deliveredSeq: Int64)] = []) {
+    public init(conversationID: String, hasReadSeqs: [(userID: String, hasReadSeq: Int64)]) {
         self.conversationID = conversationID
         self.hasReadSeqs = hasReadSeqs
-        self.deliveredSeqs = deliveredSeqs
     }
 
     public static func == (lhs: WatermarkWrites, rhs: WatermarkWrites) -> Bool {
         lhs.conversationID == rhs.conversationID
             && lhs.hasReadSeqs.elementsEqual(rhs.hasReadSeqs) { $0 == $1 }
-            && lhs.deliveredSeqs.elementsEqual(rhs.deliveredSeqs) { $0 == $1 }
     }
 }
 

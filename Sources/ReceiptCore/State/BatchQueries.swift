@@ -4,7 +4,8 @@ public enum BatchQueries {
     /// One query per conversation the events touch, in first-seen order. Readers of a
     /// session type under message-level read (`exactReadSessionTypes`) are asked for
     /// their read marks too, and so is the sender of a new message there: sending
-    /// reads one's own message.
+    /// reads one's own message. The recipient of an ack is asked for their read state
+    /// as well: what they read counts as delivered.
     ///
     /// `positions`, when given, holds each event's stream position (its Kafka
     /// offset; all events of a conversation share a partition, so their positions
@@ -50,6 +51,11 @@ public enum BatchQueries {
             case .messageDelivered:
                 queries[slot].needsMaxSeq = true
                 if seenRecipients.insert(key).inserted { queries[slot].recipients.append(event.userID) }
+                // Read implies delivered: an ack is checked against what the recipient read too.
+                if seenReaders.insert(key).inserted {
+                    queries[slot].readers.append(event.userID)
+                    if exact { queries[slot].markedReaders.append(event.userID) }
+                }
             }
         }
         return queries

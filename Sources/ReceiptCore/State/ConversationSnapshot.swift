@@ -10,7 +10,8 @@ public struct ConversationSnapshot: Sendable, Equatable {
     /// readers of conversations under message-level (exact) read.
     public var readMarks: [IDKey: [Int64]]
     /// Delivery state before the batch (`rcpt:{cid}:dlv` and `:dx:{uid}`), for the
-    /// recipients the batch's `msgDelivered` events name. Missing: nothing acked.
+    /// recipients the batch's `msgDelivered` events name, each present (an empty
+    /// state when nothing was acked). The applier unites it with their read state.
     public var deliveries: [IDKey: MarkedWatermark]
     /// The seq given to each `newMsg` of this conversation in the batch, in event
     /// order (a repeated clientMsgID gets its first seq again).

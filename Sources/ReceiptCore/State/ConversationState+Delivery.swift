@@ -35,29 +35,21 @@ extension ConversationState {
     }
 }
 
-/// Read implies delivered (single chats, as Tinode does): what a reader has read
-/// reached one of their devices. A conversation-level read up to s raises the
-/// reader's delivered watermark to s; an exact read marks exactly the seqs it read.
-/// No `deliveryReceipt` is sent for it: the peer's `hasReadReceipt` already says so
-/// (a client counts a seq delivered once either receipt covers it).
+/// Read implies delivered (single chats, as Tinode does): whatever a user has read
+/// reached one of their devices, so their delivered state is the union of what they
+/// acked and what they read (`rcpt:{cid}:read` and `:rx:{uid}`). It is derived
+/// where it is used, never written by a read: the read path stays as cheap as
+/// before, and a Redis re-seed restores it with the read state. No
+/// `deliveryReceipt` is sent for a read: the `hasReadReceipt` says it.
 ///
-/// The reader's delivery state may not have been read in phase one (only the
-/// recipients of the batch's acks are); then it starts from nothing here, which
-/// stores the same: every delivery write is a monotonic merge. An ack of the same
-/// reader in the batch makes them a recipient, so acks always see the whole state.
+/// Here, the recipients of the batch's acks: their snapshot is the union (phase one
+/// reads their read state too), and a read before an ack in the batch raises it, so
+/// the ack announces only what neither covered.
 extension ConversationState {
     mutating func deliverByRead(_ event: ReceiptEvent, through watermark: Int64?, seqs: [Int64]) {
-        guard event.sessionType == .single else { return }
         let reader = IDKey(event.userID)
-        let before = deliveries[reader] ?? MarkedWatermark()
-        let (after, _) = before.covering(
-            through: watermark, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: 0)
-        guard after != before else { return }
-        deliveries[reader] = after
-        if before.marks.isEmpty && after.marks.isEmpty {
-            deliveredByRead.insert(reader)
-        } else {
-            movedRecipients.insert(reader)
-        }
+        guard event.sessionType == .single, let before = deliveries[reader] else { return }
+        deliveries[reader] = before.covering(
+            through: watermark, seqs: seqs, maxMarks: configuration.maxMarksPerUser, newest: 0).state
     }
 }

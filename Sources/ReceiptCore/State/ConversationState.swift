@@ -19,9 +19,6 @@ struct ConversationState {
     var markedReaders = FirstSeenUsers()
     /// Recipients whose delivery state changed: stored with the fold script.
     var movedRecipients = FirstSeenUsers()
-    /// Readers whose delivered watermark a read raised, with no marks before or
-    /// after: stored with `ZADD GT` unless also in `movedRecipients`.
-    var deliveredByRead = FirstSeenUsers()
 
     init(_ snapshot: ConversationSnapshot, configuration: BatchApplier.Configuration) {
         self.configuration = configuration
@@ -34,6 +31,9 @@ struct ConversationState {
             reads[userID] = MarkedWatermark(watermark: reads[userID]?.watermark ?? 0, marks: marks)
         }
         deliveries = snapshot.deliveries
+        for (recipient, acked) in snapshot.deliveries {  // read implies delivered (+Delivery.swift)
+            if let read = reads[recipient] { deliveries[recipient] = acked.merged(with: read) }
+        }
     }
 
     mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
@@ -49,8 +49,10 @@ struct ConversationState {
             // Sending reads one's own message; the group is not told (it knows).
             if exact {
                 _ = markRead(event.userID, through: nil, seqs: [seq], listing: 1)
+                deliverByRead(event, through: nil, seqs: [seq])
             } else {
                 advance(event.userID, to: seq)
+                deliverByRead(event, through: seq, seqs: [])
             }
             outcome.notifications.append(Notification(
                 recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
@@ -99,14 +101,6 @@ struct ConversationState {
         movedReaders.order.map { ($0.id, reads[$0]!.watermark) }
     }
 
-    /// The delivered watermarks only reads raised (no marks involved), latest value
-    /// per user.
-    func deliveredWatermarkWrites() -> [(userID: String, deliveredSeq: Int64)] {
-        deliveredByRead.order.compactMap { user in
-            movedRecipients.contains(user) ? nil : (user.id, deliveries[user]!.watermark)
-        }
-    }
-
     /// The marked states that changed, latest state per user: message-level reads,
     /// then deliveries.
     func markedWrites(_ conversationID: String) -> [MarkedWrite] {
@@ -124,10 +118,6 @@ struct FirstSeenUsers {
     private(set) var order: [IDKey] = []
     private var seen: Set<IDKey> = []
     private static let linearLimit = 8
-
-    func contains(_ userID: IDKey) -> Bool {
-        seen.isEmpty ? order.contains(userID) : seen.contains(userID)
-    }
 
     mutating func insert(_ userID: IDKey) {
         if order.count < Self.linearLimit {

@@ -66,6 +66,13 @@ public struct MarkedWatermark: Sendable, Equatable {
         fold()
     }
 
+    /// The union of both states, as a new value.
+    public func merged(with other: MarkedWatermark) -> MarkedWatermark {
+        var union = self
+        union.merge(other)
+        return union
+    }
+
     /// This state after an ack or an exact read that covers everything through
     /// `watermark` (when given) and each of `seqs`, keeping at most `maxMarks` marks;
     /// with the newest `newest` seqs it newly covers, ascending.

@@ -108,9 +108,9 @@ public struct BatchCommands: Sendable {
                 for (recipient, score) in zip(query.recipients, scores) {
                     let watermark = try Self.int64(.success(score)) ?? 0
                     let seqs = try nextMarks()
-                    if watermark > 0 || !seqs.isEmpty {
-                        snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: seqs)
-                    }
+                    // Every recipient asked is here, with nothing acked too: the batch
+                    // keeps their delivery state whole (see `ConversationSnapshot`).
+                    snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: seqs)
                 }
             }
             snapshots[IDKey(query.conversationID)] = snapshot
@@ -148,28 +148,14 @@ public struct BatchCommands: Sendable {
     }
 
 
-    /// Phase two: one `ZADD GT CH` per conversation whose read watermarks moved, one
-    /// per conversation whose delivered watermarks a read raised, one fold script per
-    /// user whose marked state changed.
+    /// Phase two: one `ZADD GT CH` per conversation whose watermarks moved, one fold
+    /// script per user whose marked state changed.
     public func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) -> [RedisCommand] {
-        var commands: [RedisCommand] = []
-        commands.reserveCapacity(writes.count + markedWrites.count)
-        for write in writes { commands += watermarks(write) }
+        var commands = writes.map { write in
+            RedisCommand.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
+                              write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
+        }
         commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
-        return commands
-    }
-
-    /// The `ZADD GT CH` commands of one conversation's watermark writes.
-    private func watermarks(_ write: WatermarkWrites) -> [RedisCommand] {
-        var commands: [RedisCommand] = []
-        if !write.hasReadSeqs.isEmpty {
-            commands.append(.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
-                                  write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
-        }
-        if !write.deliveredSeqs.isEmpty {
-            commands.append(.zadd(RedisKeys.Parts.deliveryWatermarks(write.conversationID), greaterThan: true,
-                                  changed: true, write.deliveredSeqs.map { (score: $0.deliveredSeq, member: $0.userID) }))
-        }
         return commands
     }
 
@@ -185,9 +171,7 @@ public struct BatchCommands: Sendable {
             if commands[scope] == nil { order.append(scope) }
             commands[scope, default: []].append(command)
         }
-        for write in writes {
-            for command in watermarks(write) { add(write.conversationID, command) }
-        }
+        for write in writes { add(write.conversationID, self.write([write])[0]) }
         for marked in markedWrites {
             add(marked.conversationID, foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
         }

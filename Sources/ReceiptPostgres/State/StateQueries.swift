@@ -44,8 +44,12 @@ public enum StateQueries {
         LIMIT $7::bigint
         """
 
+    /// The user's acks and reads (read implies delivered), each NULL when absent.
     static let selectDelivery = """
-        SELECT delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = $1 AND user_id = $2
+        SELECT d.delivered_seq, d.delivered_seqs, r.has_read_seq, r.read_seqs
+        FROM (SELECT 1) AS one
+        LEFT JOIN delivery_state AS d ON d.conversation_id = $1 AND d.user_id = $2
+        LEFT JOIN read_state AS r ON r.conversation_id = $1 AND r.user_id = $2
         """
 
     /// conversationID → the user's read watermark, how many seqs they read
@@ -103,12 +107,20 @@ public enum StateQueries {
         return found
     }
 
-    /// The recipient's delivery watermark and acked seqs above it; nil when none is stored.
+    /// What the user acked united with what they read (read implies delivered, as
+    /// the worker counts it): the delivered watermark and the seqs above it; nil when
+    /// neither is stored.
     public static func deliveryState(
         conversationID: String, userID: String, on connection: PostgresConnection
     ) throws(PostgresError) -> MarkedWatermark? {
         guard let row = try connection.query(selectDelivery, [conversationID, userID]).first else { return nil }
-        return MarkedWatermark(
-            watermark: try row.requiredInt64("delivered_seq"), marks: try row.int64Array("delivered_seqs") ?? [])
+        let acked = try row.int64("delivered_seq").map { watermark throws(PostgresError) in
+            MarkedWatermark(watermark: watermark, marks: try row.int64Array("delivered_seqs") ?? [])
+        }
+        let read = try row.int64("has_read_seq").map { watermark throws(PostgresError) in
+            MarkedWatermark(watermark: watermark, marks: try row.int64Array("read_seqs") ?? [])
+        }
+        guard let first = acked ?? read else { return nil }
+        return first.merged(with: read ?? first)
     }
 }

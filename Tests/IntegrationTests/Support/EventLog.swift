@@ -19,13 +19,20 @@ struct EventLog {
         var rng = SplitMix64(seed: seed)
         var log = EventLog()
         let cids = (0..<conversations).map { "\(prefix)-c\($0)" }
+        // A third are groups; of those, every other one is a notification
+        // conversation (session type 4), which test workers read message-level
+        // (`ReferenceModel.exactSessionType`). The rest are single chats.
+        for (index, cid) in cids.enumerated() {
+            if index % 6 == 3 { log.model.exactConversations.insert(cid) }
+            if index % 3 != 0 { log.model.singleChats.insert(cid) }
+        }
         for n in 0..<count {
             let cid = cids[Int(rng.next() % UInt64(cids.count))]
-            let group = cids.firstIndex(of: cid)! % 3 == 0
+            let group = !log.model.singleChats.contains(cid)
             let users = group ? (0..<8).map { "u\($0)" } : ["a", "b"]
             let user = users[Int(rng.next() % UInt64(users.count))]
             let peer = group ? nil : (user == "a" ? "b" : "a")
-            let session = group ? 3 : 1
+            let session = !group ? 1 : log.model.exactConversations.contains(cid) ? ReferenceModel.exactSessionType : 3
             let maxSeq = log.model.maxSeq[cid] ?? 0
             let id = "\(prefix)-e\(n)"
             let roll = rng.next() % 100
@@ -39,15 +46,20 @@ struct EventLog {
                 let to = group ? nil : (sender == "a" ? "b" : "a")
                 log.add(cid, Events.newMsg(id, from: sender, in: cid, clientMsgID: clientMsgID, session: session, peer: to).value)
                 log.model.newMessage(cid, clientMsgID: clientMsgID, sender: sender)
-            case 45..<80 where maxSeq > 0:
+            case 45..<75 where maxSeq > 0:
                 let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
                 log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: hasReadSeq,
                                                           session: session, peer: peer).value)
-                log.model.markRead(cid, user, upTo: hasReadSeq, single: !group)
+                log.model.markRead(cid, user, through: hasReadSeq)
+            case 75..<80 where maxSeq > 0:
+                let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
+                log.add(cid, Events.setConversationHasReadSeq(id, by: user, in: cid, hasReadSeq: hasReadSeq,
+                                                             session: session, peer: peer).value)
+                log.model.markRead(cid, user, through: hasReadSeq)
             case 80..<90 where maxSeq > 0:
                 let seqs = (0..<3).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
                 log.add(cid, Events.markMsgsAsRead(id, by: user, in: cid, seqs: seqs, session: session, peer: peer).value)
-                log.model.markRead(cid, user, upTo: seqs.max()!, single: !group)
+                log.model.markRead(cid, user, seqs: seqs)
             case 90..<95 where !group && maxSeq > 0:
                 // Delivery acks, some individual (leaving gaps), some up to a seq.
                 let seqs = (0..<2).map { _ in Int64(rng.next() % UInt64(maxSeq)) + 1 }
@@ -74,9 +86,18 @@ struct EventLog {
 
 /// The expected final state of an event log, computed one event at a time.
 struct ReferenceModel {
+    /// The session type test workers read message-level (`RunningWorker`,
+    /// `WorkerProcess`): notification conversations.
+    static let exactSessionType = 4
+
     var maxSeq: [String: Int64] = [:]
     var allocations: [String: [String: Int64]] = [:]
+    /// The continuous read watermark per conversation and reader.
     var hasReadSeq: [String: [String: Int64]] = [:]
+    /// Conversations under message-level read, and every seq each reader read there.
+    var exactConversations: Set<String> = []
+    var readSeqs: [String: [String: Set<Int64>]] = [:]
+    var singleChats: Set<String> = []
     var refused = 0
     /// Distinct clientMsgIDs per conversation, in allocation order.
     var clientMsgIDs: [String: [String]] = [:]
@@ -94,7 +115,12 @@ struct ReferenceModel {
             clientMsgIDs[cid, default: []].append(clientMsgID)
             senders[cid, default: [:]][clientMsgID] = sender
         }
-        read(cid, sender, upTo: seq)
+        // Sending reads one's own message (and, conversation-level, all before it).
+        if exactConversations.contains(cid) {
+            readExactly(cid, sender, [seq])
+        } else {
+            read(cid, sender, upTo: seq)
+        }
     }
 
     /// Seqs acknowledged as delivered, per conversation and recipient.
@@ -107,9 +133,11 @@ struct ReferenceModel {
         acked[cid, default: [:]][user] = set
     }
 
-    /// The continuous delivered watermark and the acked seqs above it.
+    /// The continuous delivered watermark and the delivered seqs above it: what the
+    /// user acked and, in a single chat, what they read (read implies delivered).
     func delivery(_ cid: String, _ user: String) -> (watermark: Int64, above: [Int64]) {
-        let set = acked[cid]?[user] ?? []
+        var set = acked[cid]?[user] ?? []
+        if singleChats.contains(cid) { set.formUnion(readSet(cid, user)) }
         var watermark: Int64 = 0
         while set.contains(watermark + 1) { watermark += 1 }
         return (watermark, set.filter { $0 > watermark }.sorted())
@@ -118,16 +146,48 @@ struct ReferenceModel {
     /// The newest watermark a hasReadReceipt announced, per conversation and reader.
     var announced: [String: [String: Int64]] = [:]
 
-    /// A read event: applied, and announced unless an earlier read already went
-    /// further. In a single chat, what the reader read is delivered to them.
-    mutating func markRead(_ cid: String, _ user: String, upTo seq: Int64, single: Bool) {
-        guard seq >= hasReadSeq[cid]?[user] ?? 0 else { return }
-        read(cid, user, upTo: seq)
-        if single && seq > 0 { delivered(cid, user, seqs: [], upTo: seq) }
-        if seq > announced[cid]?[user] ?? -1 { announced[cid, default: [:]][user] = seq }
+    /// A read event: everything through `through` and each of `seqs`. Applied and
+    /// announced (with the watermark after it) unless the stored state is already
+    /// past it: conversation-level, its highest seq is below the watermark;
+    /// message-level, it reads nothing new below the highest seq read.
+    mutating func markRead(_ cid: String, _ user: String, through: Int64? = nil, seqs: [Int64] = []) {
+        let highest = max(through ?? 0, seqs.max() ?? 0)
+        if exactConversations.contains(cid) {
+            let before = readSet(cid, user)
+            let wanted = Set(seqs).union(through.map { $0 > 0 ? Set(1...$0) : [] } ?? [])
+            if wanted.isSubset(of: before), highest < before.max() ?? 0 { return }
+            readExactly(cid, user, Array(wanted))
+        } else {
+            guard highest >= hasReadSeq[cid]?[user] ?? 0 else { return }
+            read(cid, user, upTo: highest)
+        }
+        let watermark = hasReadSeq[cid]?[user] ?? 0
+        if watermark > announced[cid]?[user] ?? -1 { announced[cid, default: [:]][user] = watermark }
     }
 
     mutating func read(_ cid: String, _ user: String, upTo seq: Int64) {
         if seq > hasReadSeq[cid]?[user] ?? 0 { hasReadSeq[cid, default: [:]][user] = seq }
+    }
+
+    private mutating func readExactly(_ cid: String, _ user: String, _ seqs: [Int64]) {
+        var set = readSeqs[cid]?[user] ?? []
+        set.formUnion(seqs.filter { $0 > 0 })
+        readSeqs[cid, default: [:]][user] = set
+        var watermark: Int64 = 0
+        while set.contains(watermark + 1) { watermark += 1 }
+        hasReadSeq[cid, default: [:]][user] = watermark
+    }
+
+    /// Every seq the user has read: the watermark's and, message-level, each above it.
+    func readSet(_ cid: String, _ user: String) -> Set<Int64> {
+        if exactConversations.contains(cid) { return readSeqs[cid]?[user] ?? [] }
+        let watermark = hasReadSeq[cid]?[user] ?? 0
+        return watermark > 0 ? Set(1...watermark) : []
+    }
+
+    /// The seqs read above the watermark, ascending (message-level read).
+    func readAbove(_ cid: String, _ user: String) -> [Int64] {
+        let watermark = hasReadSeq[cid]?[user] ?? 0
+        return (readSeqs[cid]?[user] ?? []).filter { $0 > watermark }.sorted()
     }
 }

@@ -57,6 +57,12 @@ enum Events {
         return (cid, #"{"eventID":"\#(id)","type":"markConversationAsRead","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"hasReadSeq":"\#(hasReadSeq)"\#(peerField)}"#)
     }
 
+    static func setConversationHasReadSeq(_ id: String, by user: String, in cid: String, hasReadSeq: Int64,
+                                          session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
+        let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""
+        return (cid, #"{"eventID":"\#(id)","type":"setConversationHasReadSeq","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"hasReadSeq":\#(hasReadSeq)\#(peerField)}"#)
+    }
+
     static func markMsgsAsRead(_ id: String, by user: String, in cid: String, seqs: [Int64],
                                session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
         let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""

@@ -27,6 +27,8 @@ struct RunningWorker {
         configuration.flushIntervalMs = 200
         configuration.migrateAtStart = true
         if redisURL == nil { configuration.redisClusterNodes = try TestStack.redisClusterNodes() }
+        // Notification conversations read message-level, as `ReferenceModel` expects.
+        configuration.applier.exactReadSessionTypes = [SessionType(rawValue: ReferenceModel.exactSessionType)!]
         adjust(&configuration)
         let log = RecentLog()
         let service = ReceiptWorkerService(configuration: configuration, logger: log.logger(label: "receiptd.test"),

@@ -24,6 +24,10 @@ enum StateCheck {
             for (user, seq) in model.hasReadSeq[cid] ?? [:] {
                 commands.append(.zscore("rcpt:{\(cid)}:read", user))
                 expected.append(("hasReadSeq of \(user) in \(cid)", seq))
+                if model.exactConversations.contains(cid) {
+                    commands.append(.zcount("rcpt:{\(cid)}:rx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
+                    expected.append(("seqs read above the watermark of \(user) in \(cid)", Int64(model.readAbove(cid, user).count)))
+                }
             }
             for (clientMsgID, seq) in model.allocations[cid] ?? [:] {
                 let sender = model.senders[cid]?[clientMsgID] ?? ""
@@ -35,6 +39,8 @@ enum StateCheck {
         for (cid, user) in deliveries {  // after every other read: their replies follow `expected`'s
             commands.append(.zscore("rcpt:{\(cid)}:dlv", user))
             commands.append(.zrangeByScore("rcpt:{\(cid)}:dx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
+            commands.append(.zscore("rcpt:{\(cid)}:read", user))
+            commands.append(.zrangeByScore("rcpt:{\(cid)}:rx:\(user)", min: .negativeInfinity, max: .positiveInfinity))
         }
         let replies = try redis.pipeline(commands)
         var differences = zip(expected, replies).compactMap { expected, reply in
@@ -42,12 +48,15 @@ enum StateCheck {
             let actual = (try? reply.get())?.int64 ?? 0
             return actual == expected.value ? nil : "Redis: \(expected.what) is \(actual), expected \(expected.value)"
         }
-        // Delivery state as receiptd reads it: the watermark with the acks above it
-        // folded (a read raises dlv alone and leaves dx to the next fold).
+        // Delivery state as receiptd reads it: what the user acked united with what
+        // they read (read implies delivered).
+        func marked(_ at: Int) -> MarkedWatermark {
+            MarkedWatermark(watermark: (try? replies[at].get())?.int64 ?? 0,
+                            marks: ((try? replies[at + 1].get())?.array ?? []).compactMap(\.int64))
+        }
         for (index, (cid, user)) in deliveries.enumerated() {
-            let watermark = (try? replies[expected.count + 2 * index].get())?.int64 ?? 0
-            let marks = ((try? replies[expected.count + 2 * index + 1].get())?.array ?? []).compactMap(\.int64)
-            let stored = MarkedWatermark(watermark: watermark, marks: marks)
+            let at = expected.count + 4 * index
+            let stored = marked(at).merged(with: marked(at + 2))
             let (expectedWatermark, above) = model.delivery(cid, user)
             if stored != MarkedWatermark(watermark: expectedWatermark, marks: above) {
                 differences.append("Redis: delivery of \(user) in \(cid) is \(stored), expected \(expectedWatermark) with \(above) above")
@@ -76,13 +85,19 @@ enum StateCheck {
                 try row.int64("seq")
         }
         for row in try connection.query(
-            "SELECT conversation_id, user_id, delivered_seq, delivered_seqs FROM delivery_state WHERE conversation_id = ANY($1::text[])",
+            "SELECT conversation_id, user_id, has_read_seq, read_seqs FROM read_state WHERE conversation_id = ANY($1::text[])",
             [cids]) {
-            let stored = MarkedWatermark(watermark: try row.int64("delivered_seq") ?? 0,
-                                         marks: try row.int64Array("delivered_seqs") ?? [])
-            let what = "delivery of \(try row.string("user_id") ?? "") in \(try row.string("conversation_id") ?? "")"
-            actual[what] = stored.watermark
-            actual[what + " (count above)"] = Int64(stored.marks.count)
+            let stored = MarkedWatermark(watermark: try row.int64("has_read_seq") ?? 0, marks: try row.int64Array("read_seqs") ?? [])
+            actual["seqs read above the watermark of \(try row.string("user_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
+                Int64(stored.marks.count)
+        }
+        // Delivery as receiptd reads it: acks united with reads (read implies delivered).
+        for (cid, readers) in model.acked {
+            for user in readers.keys {
+                let stored = try StateQueries.deliveryState(conversationID: cid, userID: user, on: connection)
+                actual["delivery of \(user) in \(cid)"] = stored?.watermark
+                actual["delivery of \(user) in \(cid) (count above)"] = stored.map { Int64($0.marks.count) }
+            }
         }
         var differences: [String] = []
         for (cid, readers) in model.acked {
@@ -94,7 +109,13 @@ enum StateCheck {
         }
         for (cid, maxSeq) in model.maxSeq {
             compare(&differences, actual, "maxSeq of \(cid)", maxSeq)
-            for (user, seq) in model.hasReadSeq[cid] ?? [:] { compare(&differences, actual, "hasReadSeq of \(user) in \(cid)", seq) }
+            for (user, seq) in model.hasReadSeq[cid] ?? [:] {
+                compare(&differences, actual, "hasReadSeq of \(user) in \(cid)", seq)
+                if model.exactConversations.contains(cid) {
+                    compare(&differences, actual, "seqs read above the watermark of \(user) in \(cid)",
+                            Int64(model.readAbove(cid, user).count))
+                }
+            }
             for (id, seq) in model.allocations[cid] ?? [:] { compare(&differences, actual, "seq of \(id) in \(cid)", seq) }
         }
         return differences
@@ -119,8 +140,13 @@ enum StateCheck {
         var toldDelivered: [String: Set<Int64>] = [:]
         for notification in notifications {
             switch notification.payload {
-            case .seqAssigned(let clientMsgID, let seq, _):
+            case .seqAssigned(let clientMsgID, let seq, let sender):
                 seqs["\(notification.conversationID)/\(clientMsgID)", default: []].insert(seq)
+                // Sending reads what came before (conversation-level read; the peer
+                // learns it from the message itself), so it is delivered too.
+                if notification.sessionType == .single, !model.exactConversations.contains(notification.conversationID) {
+                    toldDelivered["\(notification.conversationID)/\(sender)", default: []].formUnion(1...seq)
+                }
             case .hasReadReceipt(let tips):
                 let key = "\(tips.conversationID)/\(tips.markAsReadUserID)"
                 newest[key] = max(newest[key] ?? -1, tips.hasReadSeq)

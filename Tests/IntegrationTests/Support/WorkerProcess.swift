@@ -32,6 +32,8 @@ final class WorkerProcess: @unchecked Sendable {
             "RECEIPTD_POSTGRES_URL": postgresURL, "RECEIPTD_FLUSH_INTERVAL_MS": "200",
             "RECEIPTD_KAFKA_SESSION_TIMEOUT_MS": "6000", "RECEIPTD_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
             "RECEIPTD_LOG_LEVEL": "info",
+            // Notification conversations read message-level, as `ReferenceModel` expects.
+            "RECEIPTD_EXACT_READ_SESSION_TYPES": String(ReferenceModel.exactSessionType),
         ]) { _, new in new }
         let clusterNodes = redisURL == (try? TestStack.redisURL()) ? try TestStack.redisClusterNodes() : []
         if !clusterNodes.isEmpty {

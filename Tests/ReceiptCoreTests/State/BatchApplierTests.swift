@@ -105,10 +105,7 @@ struct BatchApplierTests {
         #expect(out.results == [.applied])
         #expect(out.notifications.compactMap(tips).map(\.hasReadSeq) == [8, 8])
         #expect(out.notifications.compactMap(tips).allSatisfy { $0.seqs.isEmpty })
-        #expect(out.watermarkWrites.map(\.hasReadSeqs.count) == [0], "no read watermark moved")
-        // The reader's delivery state was not read (no ack in the batch): the read
-        // writes what it implies again, a monotonic no-op where it is already stored.
-        #expect(out.watermarkWrites.map(\.deliveredSeqs.count) == [1])
+        #expect(out.watermarkWrites.isEmpty)
     }
 
     @Test("markConversationAsRead's extra seqs above hasReadSeq advance the watermark to them")
@@ -160,8 +157,7 @@ struct BatchApplierTests {
         let snap = ConversationSnapshot(maxSeq: 9, hasReadSeqs: ["b": 0])
         let out = applier.apply((1...9).map { read("e\($0)", "b", hasReadSeq: Int64($0)) },
                                 snapshots: ["si_a_b": snap])
-        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 9)],
-                                                        deliveredSeqs: [("b", 9)])])
+        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 9)])])
     }
 
     @Test("watermark writes list each reader once, in first-seen order, in a group of many readers")

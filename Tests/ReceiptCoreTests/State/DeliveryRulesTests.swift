@@ -101,11 +101,11 @@ struct DeliveryRulesTests {
         #expect(tips(out).map(\.seqs) == [[3, 5]])
     }
 
-    @Test("queries ask for the delivery state of each recipient once, and for maxSeq")
+    @Test("queries ask for the delivery state and the read state (read implies delivered) of each recipient once, and for maxSeq")
     func queriesAskForDeliveryState() {
         let queries = applier.queries(for: [ack("e1", seqs: [1]), ack("e2", seqs: [2]), ack("e3", seqs: [1], by: "c")])
         #expect(queries.map(\.recipients) == [["b", "c"]])
         #expect(queries.first?.needsMaxSeq == true)
-        #expect(queries.first?.readers == [])
+        #expect(queries.first?.readers == ["b", "c"])
     }
 }

@@ -34,56 +34,51 @@ struct ReadImpliesDeliveredTests {
         }
     }
 
-    @Test("reading up to 5 raises the reader's delivered watermark to 5 with a plain monotonic write, and sends no deliveryReceipt")
-    func aConversationLevelReadRaisesTheDeliveredWatermark() {
+    @Test("a read writes no delivery state and sends no deliveryReceipt: the read state is the delivery")
+    func aReadWritesNoDeliveryState() {
         let out = applier.apply([read("e1", through: 5)], snapshots: ["si_a_b": ConversationSnapshot(maxSeq: 5)])
         #expect(out.results == [.applied])
-        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 5)],
-                                                        deliveredSeqs: [("b", 5)])])
+        #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 5)])])
         #expect(out.markedWrites.isEmpty)
+        #expect(out.changes.deliveries.isEmpty)
         #expect(deliveryTips(out).isEmpty, "the hasReadReceipt says it")
-        #expect(out.changes.deliveries[ConversationUser("si_a_b", "b")] == MarkedWatermark(watermark: 5))
     }
 
-    @Test("a read below the acks above the delivered watermark folds them: acks {5, 6} then reading 4 gives watermark 6")
-    func aReadFoldsTheAcksAboveIt() {
-        let snapshot = ConversationSnapshot(maxSeq: 6, deliveries: ["b": MarkedWatermark(watermark: 2, marks: [5, 6])])
-        let out = applier.apply([ack("e0", seqs: [6]), read("e1", through: 4)], snapshots: ["si_a_b": snapshot])
-        #expect(out.results == [.applied, .applied])
+    @Test("an ack is checked against what the recipient read: acking read seqs is superseded, the rest is announced with the united watermark")
+    func anAckCountsWhatWasRead() {
+        let snapshot = ConversationSnapshot(maxSeq: 8, hasReadSeqs: ["b": 4],
+                                            deliveries: ["b": MarkedWatermark(watermark: 0, marks: [6])])
+        let out = applier.apply([ack("e1", seqs: [2, 3]), ack("e2", seqs: [5])], snapshots: ["si_a_b": snapshot])
+        #expect(out.results == [.superseded, .applied])
+        #expect(deliveryTips(out).map(\.deliveredSeq) == [6], "read through 4, acked 5 and 6: all of 1-6 delivered")
+        #expect(deliveryTips(out).map(\.seqs) == [[5]])
         #expect(out.markedWrites == [MarkedWrite(.delivery, conversationID: "si_a_b", userID: "b",
                                                  state: MarkedWatermark(watermark: 6))])
-        #expect(out.watermarkWrites.first?.deliveredSeqs.isEmpty == true, "the fold script writes it")
     }
 
     @Test("an ack after a read in the same batch adds only what the read did not cover")
     func anAckAfterAReadListsOnlyWhatIsNew() {
-        let snapshot = ConversationSnapshot(maxSeq: 8)
+        let snapshot = ConversationSnapshot(maxSeq: 8, deliveries: ["b": MarkedWatermark()])
         let out = applier.apply([read("e1", through: 5), ack("e2", seqs: [3, 7])], snapshots: ["si_a_b": snapshot])
         #expect(deliveryTips(out).map(\.seqs) == [[7]])
         #expect(deliveryTips(out).map(\.deliveredSeq) == [5])
     }
 
-    @Test("an exact read marks exactly the seqs read as delivered")
-    func anExactReadMarksExactlyItsSeqs() {
-        let out = exact.apply([readSeqs("e1", [2, 4])], snapshots: ["si_a_b": ConversationSnapshot(maxSeq: 5)])
-        #expect(out.markedWrites.contains(MarkedWrite(.delivery, conversationID: "si_a_b", userID: "b",
-                                                      state: MarkedWatermark(watermark: 0, marks: [2, 4]))))
-        #expect(deliveryTips(out).isEmpty)
+    @Test("under message-level read exactly the seqs read count as delivered")
+    func anExactReadCountsExactlyItsSeqs() {
+        let snapshot = ConversationSnapshot(maxSeq: 5, deliveries: ["b": MarkedWatermark()])
+        let out = exact.apply([readSeqs("e1", [2, 4]), ack("e2", seqs: [1, 2, 3, 4])], snapshots: ["si_a_b": snapshot])
+        #expect(deliveryTips(out).map(\.seqs) == [[1, 3]])
+        #expect(deliveryTips(out).map(\.deliveredSeq) == [4])
     }
 
-    @Test("a superseded read, a sender's own message and a group read imply no delivery")
-    func onlyAppliedSingleChatReadsImplyDelivery() {
-        let stale = applier.apply([read("e1", through: 3)],
-                                  snapshots: ["si_a_b": ConversationSnapshot(maxSeq: 5, hasReadSeqs: ["b": 5])])
-        #expect(stale.results == [.superseded])
-        #expect(stale.changes.deliveries.isEmpty)
-        let sent = applier.apply([ReceiptEvent(eventID: "n1", userID: "a", conversationID: "si_a_b", sessionType: .single,
-                                               peerUserID: "b", body: .newMessage(clientMsgID: "m1"))],
-                                 snapshots: ["si_a_b": ConversationSnapshot(allocatedSeqs: [1])])
-        #expect(sent.changes.deliveries.isEmpty)
-        let group = applier.apply([read("e2", in: "sg_1", through: 2, session: .superGroup)],
-                                  snapshots: ["sg_1": ConversationSnapshot(maxSeq: 2)])
-        #expect(group.changes.deliveries.isEmpty)
-        #expect(group.watermarkWrites.first?.deliveredSeqs.isEmpty == true)
+    @Test("sending reads what came before, so it counts as delivered to the sender too")
+    func sendingCountsAsDelivered() {
+        let snapshot = ConversationSnapshot(maxSeq: 3, deliveries: ["b": MarkedWatermark()], allocatedSeqs: [4])
+        let send = ReceiptEvent(eventID: "n1", userID: "b", conversationID: "si_a_b", sessionType: .single,
+                                peerUserID: "a", body: .newMessage(clientMsgID: "m1"))
+        let out = applier.apply([send, ack("e1", seqs: [2])], snapshots: ["si_a_b": snapshot])
+        #expect(out.results == [.applied, .superseded])
+        #expect(deliveryTips(out).isEmpty)
     }
 }

@@ -38,8 +38,6 @@ struct ReadModelTests {
         #expect(tips(out).first == MarkAsReadTips(markAsReadUserID: "b", conversationID: "si_a_b",
                                                   seqs: [1, 2, 5], hasReadSeq: 2))
         #expect(out.markedWrites == [MarkedWrite(.read, conversationID: "si_a_b", userID: "b",
-                                                 state: MarkedWatermark(watermark: 2, marks: [5])),
-                                     MarkedWrite(.delivery, conversationID: "si_a_b", userID: "b",  // read implies delivered
                                                  state: MarkedWatermark(watermark: 2, marks: [5]))])
         #expect(out.watermarkWrites.isEmpty)
         #expect(out.changes.reads[ConversationUser("si_a_b", "b")] == MarkedWatermark(watermark: 2, marks: [5]))
@@ -51,7 +49,7 @@ struct ReadModelTests {
         let out = exact.apply([event("e1", .markMessagesAsRead(seqs: [3]))], snapshots: ["si_a_b": snap])
         #expect(tips(out).map(\.seqs) == [[3], [3]])
         #expect(tips(out).map(\.hasReadSeq) == [5, 5])
-        #expect(out.markedWrites.filter { $0.kind == .read }.map(\.state) == [MarkedWatermark(watermark: 5)])
+        #expect(out.markedWrites.map(\.state) == [MarkedWatermark(watermark: 5)])
     }
 
     @Test("exact: markConversationAsRead still covers its whole range (old, hasReadSeq], minus what was read")
@@ -72,7 +70,7 @@ struct ReadModelTests {
         #expect(out.results.prefix(2) == [.applied, .superseded])
         #expect(out.results.last == .rejected(Rejection(.seqAboveMax, "seq 10 is above the conversation's maxSeq 9")))
         #expect(tips(out).allSatisfy { $0.seqs.isEmpty && $0.hasReadSeq == 2 })
-        #expect(out.markedWrites.filter { $0.kind == .read }.isEmpty)
+        #expect(out.markedWrites.isEmpty)
     }
 
     @Test("exact: the sender reads its own new message as a mark, not as everything below it")
