@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # With the worker running (scripts/dev.sh in another terminal), sends one chat
-# through it and prints what comes out on im.receipt.notify:
+# and one group through it and prints what comes out on im.receipt.notify and of
+# the query API:
 #   1. alice sends bob a message (newMsg)          → the seq it was given
 #   2. bob reads the conversation up to that seq   → the read receipt for alice
-# Event ids are unique per run, so the demo can be repeated; records of earlier
-# runs are ignored. A rejected event shows up from im.receipt.events.dlq instead.
+#   3. bob's unacked messages (API)                → none: read implies delivered
+#   4. alice sends a group message, bob and carol read it
+#      → its read count and who read it (API, paged by a cursor)
+# Event ids and conversations are unique per run, so the demo can be repeated;
+# records of earlier runs are ignored. A rejected event shows up from
+# im.receipt.events.dlq instead.
 #
 #   scripts/demo.sh
 #
 # Environment: RECEIPTD_BROKERS (default: the local stack's), RECEIPTD_DEMO_TIMEOUT
-# (seconds to wait for each answer, default 30).
+# (seconds to wait for each answer, default 30), RECEIPTD_DEMO_API (the worker's
+# query API, default http://127.0.0.1:8080), RECEIPTD_API_TOKEN (when it has one).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +23,7 @@ EVENTS=im.receipt.events
 NOTIFY=im.receipt.notify
 DLQ=im.receipt.events.dlq
 TIMEOUT="${RECEIPTD_DEMO_TIMEOUT:-30}"
+API="${RECEIPTD_DEMO_API:-http://127.0.0.1:8080}"
 if [ -z "${RECEIPTD_BROKERS:-}" ]; then
   eval "$(bash "$ROOT/scripts/stack.sh" env)"
 fi
@@ -86,6 +93,15 @@ for line in sys.stdin:
 ' "$@"
 }
 
+# api PATH: GETs PATH from the query API and prints the answer.
+api() {
+  local auth=()
+  if [ -n "${RECEIPTD_API_TOKEN:-}" ]; then auth=(-H "Authorization: Bearer $RECEIPTD_API_TOKEN"); fi
+  printf '\n→ GET %s\n  ' "$1"
+  curl -fsS ${auth[@]+"${auth[@]}"} "$API$1" || die "the query API at $API did not answer $1"
+  printf '\n'
+}
+
 # await EVENT_ID: waits until a notification mentions EVENT_ID, prints them all;
 # fails if the event went to the DLQ or nothing came within the timeout.
 await() {
@@ -125,5 +141,18 @@ fi
 
 produce "$CONV" "{\"eventID\":\"$RUN-e2\",\"type\":\"markConversationAsRead\",\"userID\":\"bob\",\"conversationID\":\"$CONV\",\"sessionType\":1,\"hasReadSeq\":$SEQ,\"peerUserID\":\"alice\"}"
 await "$RUN-e2"
+
+# Read implies delivered: bob read it, so it is not listed as unacked.
+api "/v1/users/bob/conversations/$CONV/unacked"
+
+GROUP="sg_demo_$RUN"
+produce "$GROUP" "{\"eventID\":\"$RUN-g1\",\"type\":\"newMsg\",\"userID\":\"alice\",\"conversationID\":\"$GROUP\",\"sessionType\":3,\"clientMsgID\":\"$RUN-m2\"}"
+await "$RUN-g1"
+for reader in bob carol; do
+  produce "$GROUP" "{\"eventID\":\"$RUN-r-$reader\",\"type\":\"markConversationAsRead\",\"userID\":\"$reader\",\"conversationID\":\"$GROUP\",\"sessionType\":3,\"hasReadSeq\":1}"
+  await "$RUN-r-$reader"
+done
+api "/v1/conversations/$GROUP/messages/1/read-count"
+api "/v1/conversations/$GROUP/messages/1/readers?limit=2"
 printf '\n'
-log "done: alice's message got seq $SEQ and bob's read receipt came out on $NOTIFY"
+log "done: alice's message got seq $SEQ, bob's read receipt came out on $NOTIFY, and the API answered who read what"

@@ -28,12 +28,20 @@ extension QueryLimits {
         return decoded
     }
 
-    /// `seq` in the path: a decimal integer ≥ 1.
+    /// The highest seq a path may name: 2^53, the largest integer the worker's Lua
+    /// scripts hold exactly (a seq is an INCR far below it), and far from overflow
+    /// when a query names the seq after it.
+    static let maxSeq: Int64 = 1 << 53
+
+    /// `seq` in the path: a decimal integer, 1 to 2^53.
     func seq(_ context: some RequestContext) throws -> Int64 {
         guard let raw = context.parameters.get("seq"), let seq = Int64(raw), raw.first != "+" else {
             throw APIError.invalidParameter("seq", "must be an integer")
         }
         guard seq >= 1 else { throw APIError.invalidParameter("seq", "must be at least 1") }
+        guard seq <= Self.maxSeq else {
+            throw APIError.invalidParameter("seq", "must be at most \(Self.maxSeq)", limit: Int(Self.maxSeq))
+        }
         return seq
     }
 

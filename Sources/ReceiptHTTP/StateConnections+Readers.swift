@@ -75,7 +75,11 @@ extension StateConnections {
                 let scores = try redisPipeline([.zmscore(watermarks, users)])[0].array ?? []
                 guard scores.count == users.count else { throw Self.unexpectedReply }
                 for (userID, score) in zip(users, scores) {
-                    found.append((SeqReader(userID: userID, hasReadSeq: try redisInt(score, orZero: true)), true))
+                    let hasReadSeq = try redisInt(score, orZero: true)
+                    // A mark the watermark passed without the fold script (a re-seed's
+                    // ZADD GT) is left over: that reader is in the watermark part.
+                    if hasReadSeq >= seq { continue }
+                    found.append((SeqReader(userID: userID, hasReadSeq: hasReadSeq), true))
                 }
             }
         }

@@ -25,6 +25,12 @@ import Testing
         try await expectInvalid("/v1/conversations/c1/messages/\(seq)/read-count", parameter: "seq", reasonContains: "integer")
     }
 
+    @Test(arguments: ["read-count", "readers"])
+    func aSeqAbove2To53IsRefusedNotOverflowed(route: String) async throws {
+        try await expectInvalid("/v1/conversations/c1/messages/9223372036854775807/\(route)", parameter: "seq",
+                                reasonContains: "at most 9007199254740992")
+    }
+
     @Test(arguments: ["0", "-1"])
     func aSeqBelowOneIsRefused(seq: String) async throws {
         try await expectInvalid("/v1/conversations/c1/messages/\(seq)/read-count", parameter: "seq", reasonContains: "at least 1")

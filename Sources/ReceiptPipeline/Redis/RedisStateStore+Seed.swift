@@ -81,8 +81,8 @@ extension RedisStateStore {
     }
 
     /// Writes state into Redis without lowering anything already there: counters
-    /// raised, plain read watermarks with `ZADD GT`, read states with marks and every
-    /// delivery state with the fold script (`dlv`/`dx`, `read`/`rx`), clientMsgID
+    /// raised, every read and delivery state with the fold script (`read`/`rx`/`rxi`,
+    /// `dlv`/`dx`), which also drops marks the watermark passed, clientMsgID
     /// allocations added to their conversation's sorted set (trimmed to the window
     /// by the conversation's next allocation).
     func seed(_ changes: StateChanges) throws(RedisError) {
@@ -91,18 +91,15 @@ extension RedisStateStore {
         for (cid, maxSeq) in changes.maxSeqs {
             commands.append(.evalsha(RaiseCounterScript.script, keys: [RedisKeys.maxSeq(cid.id)], args: [String(maxSeq)]))
         }
-        var readers: [IDKey: [(score: Int64, member: String)]] = [:]
-        for (key, state) in changes.reads where state.watermark > 0 && state.marks.isEmpty {
-            readers[IDKey(key.conversationID), default: []].append((state.watermark, key.userID))
-        }
-        for (key, state) in changes.reads where !state.marks.isEmpty {
+        // Every read state through the fold script, marks or not: over a Redis that
+        // rolled back, a user may still hold marks (and read-mark index entries) the
+        // stored watermark has passed, which a plain ZADD GT would leave behind to
+        // be counted twice.
+        for (key, state) in changes.reads where state.highestCovered > 0 {
             commands.append(foldMarks(.read, key.conversationID, key.userID, state))
         }
         for (key, state) in changes.deliveries where state.highestCovered > 0 {
             commands.append(foldMarks(.delivery, key.conversationID, key.userID, state))
-        }
-        for (cid, members) in readers {
-            commands.append(.zadd(RedisKeys.readWatermarks(cid.id), greaterThan: true, changed: true, members))
         }
         var clientMessages: [IDKey: [(score: Int64, member: String)]] = [:]
         for (key, seq) in changes.clientMessages {

@@ -21,6 +21,11 @@ enum StateCheck {
         for (cid, maxSeq) in model.maxSeq {
             commands.append(.get("rcpt:{\(cid)}:seq"))
             expected.append(("maxSeq of \(cid)", maxSeq))
+            if model.exactConversations.contains(cid) {  // one read-mark index entry per mark
+                commands.append(RedisCommand(["ZCARD", RedisKeys.readMarkIndex(cid)]))
+                expected.append(("read-mark index entries of \(cid)",
+                                 Int64((model.hasReadSeq[cid] ?? [:]).keys.reduce(0) { $0 + model.readAbove(cid, $1).count })))
+            }
             for (user, seq) in model.hasReadSeq[cid] ?? [:] {
                 commands.append(.zscore("rcpt:{\(cid)}:read", user))
                 expected.append(("hasReadSeq of \(user) in \(cid)", seq))
