@@ -63,8 +63,7 @@ extension QueryLimits {
             throw APIError.invalidParameter("cursor", "not a cursor this API gave")
         }
         guard cursor.seq == seq else { throw APIError.invalidParameter("cursor", "a cursor of another seq") }
-        if case .watermark(_, let userID) = cursor.position { try checkID(userID, parameter: "cursor") }
-        if case .marked(let userID) = cursor.position { try checkID(userID, parameter: "cursor") }
+        try checkID(cursor.position.userID, parameter: "cursor")
         return cursor
     }
 

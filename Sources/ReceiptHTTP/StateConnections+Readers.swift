@@ -31,8 +31,8 @@ extension StateConnections {
         let (watermarks, index) = (RedisKeys.readWatermarks(conversationID), RedisKeys.readMarkIndex(conversationID))
         var first: [RedisCommand] = [RedisCommand(["EXISTS", watermarks, index]),
                                      .zcount(watermarks, min: .negativeInfinity, max: .exclusive(seq))]
-        if case .watermark(_, let userID) = cursor?.position {
-            first += [.zscore(watermarks, userID), RedisCommand(["ZRANK", watermarks, userID])]
+        if let position = cursor?.position, position.isWatermark {
+            first += [.zscore(watermarks, position.userID), RedisCommand(["ZRANK", watermarks, position.userID])]
         }
         let replies = try redisPipeline(first)
         guard try redisInt(replies[0], orZero: false) > 0 else {

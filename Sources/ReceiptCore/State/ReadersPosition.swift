@@ -9,4 +9,11 @@ public enum ReadersPosition: Sendable, Equatable {
     case marked(userID: String)
 
     public var isWatermark: Bool { if case .watermark = self { true } else { false } }
+
+    /// The member the listing goes on after.
+    public var userID: String {
+        switch self {
+        case .watermark(_, let userID), .marked(let userID): userID
+        }
+    }
 }

@@ -22,12 +22,13 @@ enum FoldMarksScript {
           end
           return out
         end
-        -- `command key [prefix] member …` over `members`, 1,000 at a time.
-        local function each(command, key, prefix, members)
+        -- `command key [score] member …` over `members`, 1,000 at a time; `score`
+        -- gives each member's score (none when nil).
+        local function each(command, key, members, score)
           for i = 1, #members, 1000 do
             local args = {}
             for j = i, math.min(i + 999, #members) do
-              if prefix then args[#args + 1] = prefix end
+              if score then args[#args + 1] = score(members[j]) end
               args[#args + 1] = members[j]
             end
             redis.call(command, key, unpack(args))
@@ -40,14 +41,8 @@ enum FoldMarksScript {
         for i = 4, #ARGV do
           if tonumber(ARGV[i]) > w then added[#added + 1] = ARGV[i] end
         end
-        if #added > 0 then
-          for i = 1, #added, 1000 do
-            local args = {}
-            for j = i, math.min(i + 999, #added) do args[#args + 1] = added[j]; args[#args + 1] = added[j] end
-            redis.call('ZADD', KEYS[2], unpack(args))
-          end
-          each('ZADD', index, '0', entries(added))
-        end
+        each('ZADD', KEYS[2], added, function(seq) return seq end)
+        each('ZADD', index, entries(added), function() return '0' end)
         while true do
           local next = redis.call('ZRANGEBYSCORE', KEYS[2], string.format('(%d', w), '+inf', 'LIMIT', 0, 256)
           local folded = 0
@@ -59,13 +54,13 @@ enum FoldMarksScript {
           if folded < 256 then break end
         end
         if index then
-          each('ZREM', index, nil, entries(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', w))))
+          each('ZREM', index, entries(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', w))))
         end
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', w))
         if w > 0 then redis.call('ZADD', KEYS[1], 'GT', string.format('%d', w), user) end
         local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
         if extra > 0 then
-          if index then each('ZREM', index, nil, entries(redis.call('ZRANGE', KEYS[2], -extra, -1))) end
+          if index then each('ZREM', index, entries(redis.call('ZRANGE', KEYS[2], -extra, -1))) end
           redis.call('ZREMRANGEBYRANK', KEYS[2], -extra, -1)
         end
         return w

@@ -22,18 +22,6 @@ struct ReadImpliesDeliveredTests {
                      body: .markMessagesAsRead(seqs: seqs))
     }
 
-    func ack(_ id: String, seqs: [Int64] = [], through deliveredSeq: Int64? = nil, by user: String = "b") -> ReceiptEvent {
-        ReceiptEvent(eventID: id, userID: user, conversationID: "si_a_b", sessionType: .single, peerUserID: "a",
-                     body: .messageDelivered(seqs: seqs, deliveredSeq: deliveredSeq))
-    }
-
-    func deliveryTips(_ outcome: BatchOutcome) -> [DeliveryTips] {
-        outcome.notifications.compactMap {
-            if case .deliveryReceipt(let tips) = $0.payload { return tips }
-            return nil
-        }
-    }
-
     @Test("a read writes no delivery state and sends no deliveryReceipt: the read state is the delivery")
     func aReadWritesNoDeliveryState() {
         let out = applier.apply([read("e1", through: 5)], snapshots: ["si_a_b": ConversationSnapshot(maxSeq: 5)])
@@ -41,17 +29,17 @@ struct ReadImpliesDeliveredTests {
         #expect(out.watermarkWrites == [WatermarkWrites(conversationID: "si_a_b", hasReadSeqs: [("b", 5)])])
         #expect(out.markedWrites.isEmpty)
         #expect(out.changes.deliveries.isEmpty)
-        #expect(deliveryTips(out).isEmpty, "the hasReadReceipt says it")
+        #expect(out.deliveryTips.isEmpty, "the hasReadReceipt says it")
     }
 
     @Test("an ack is checked against what the recipient read: acking read seqs is superseded, the rest is announced with the united watermark")
     func anAckCountsWhatWasRead() {
         let snapshot = ConversationSnapshot(maxSeq: 8, hasReadSeqs: ["b": 4],
                                             deliveries: ["b": MarkedWatermark(watermark: 0, marks: [6])])
-        let out = applier.apply([ack("e1", seqs: [2, 3]), ack("e2", seqs: [5])], snapshots: ["si_a_b": snapshot])
+        let out = applier.apply([.ack("e1", seqs: [2, 3]), .ack("e2", seqs: [5])], snapshots: ["si_a_b": snapshot])
         #expect(out.results == [.superseded, .applied])
-        #expect(deliveryTips(out).map(\.deliveredSeq) == [6], "read through 4, acked 5 and 6: all of 1-6 delivered")
-        #expect(deliveryTips(out).map(\.seqs) == [[5]])
+        #expect(out.deliveryTips.map(\.deliveredSeq) == [6], "read through 4, acked 5 and 6: all of 1-6 delivered")
+        #expect(out.deliveryTips.map(\.seqs) == [[5]])
         #expect(out.markedWrites == [MarkedWrite(.delivery, conversationID: "si_a_b", userID: "b",
                                                  state: MarkedWatermark(watermark: 6))])
     }
@@ -59,17 +47,17 @@ struct ReadImpliesDeliveredTests {
     @Test("an ack after a read in the same batch adds only what the read did not cover")
     func anAckAfterAReadListsOnlyWhatIsNew() {
         let snapshot = ConversationSnapshot(maxSeq: 8, deliveries: ["b": MarkedWatermark()])
-        let out = applier.apply([read("e1", through: 5), ack("e2", seqs: [3, 7])], snapshots: ["si_a_b": snapshot])
-        #expect(deliveryTips(out).map(\.seqs) == [[7]])
-        #expect(deliveryTips(out).map(\.deliveredSeq) == [5])
+        let out = applier.apply([read("e1", through: 5), .ack("e2", seqs: [3, 7])], snapshots: ["si_a_b": snapshot])
+        #expect(out.deliveryTips.map(\.seqs) == [[7]])
+        #expect(out.deliveryTips.map(\.deliveredSeq) == [5])
     }
 
     @Test("under message-level read exactly the seqs read count as delivered")
     func anExactReadCountsExactlyItsSeqs() {
         let snapshot = ConversationSnapshot(maxSeq: 5, deliveries: ["b": MarkedWatermark()])
-        let out = exact.apply([readSeqs("e1", [2, 4]), ack("e2", seqs: [1, 2, 3, 4])], snapshots: ["si_a_b": snapshot])
-        #expect(deliveryTips(out).map(\.seqs) == [[1, 3]])
-        #expect(deliveryTips(out).map(\.deliveredSeq) == [4])
+        let out = exact.apply([readSeqs("e1", [2, 4]), .ack("e2", seqs: [1, 2, 3, 4])], snapshots: ["si_a_b": snapshot])
+        #expect(out.deliveryTips.map(\.seqs) == [[1, 3]])
+        #expect(out.deliveryTips.map(\.deliveredSeq) == [4])
     }
 
     @Test("sending reads what came before, so it counts as delivered to the sender too")
@@ -77,8 +65,8 @@ struct ReadImpliesDeliveredTests {
         let snapshot = ConversationSnapshot(maxSeq: 3, deliveries: ["b": MarkedWatermark()], allocatedSeqs: [4])
         let send = ReceiptEvent(eventID: "n1", userID: "b", conversationID: "si_a_b", sessionType: .single,
                                 peerUserID: "a", body: .newMessage(clientMsgID: "m1"))
-        let out = applier.apply([send, ack("e1", seqs: [2])], snapshots: ["si_a_b": snapshot])
+        let out = applier.apply([send, .ack("e1", seqs: [2])], snapshots: ["si_a_b": snapshot])
         #expect(out.results == [.applied, .superseded])
-        #expect(deliveryTips(out).isEmpty)
+        #expect(out.deliveryTips.isEmpty)
     }
 }
