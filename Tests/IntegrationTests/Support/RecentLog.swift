@@ -7,6 +7,8 @@ import Logging
 final class RecentLog: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
+    /// Every distinct message logged, kept past the capacity (messages are fixed texts).
+    private var messages: Set<String> = []
     private let capacity: Int
 
     init(capacity: Int = 60) {
@@ -25,8 +27,14 @@ final class RecentLog: @unchecked Sendable {
         lock.withLock { lines.joined(separator: "\n") }
     }
 
-    fileprivate func append(_ line: String) {
+    /// Whether the worker has ever logged `message` (at info level or above).
+    func hasLogged(_ message: String) -> Bool {
+        lock.withLock { messages.contains(message) }
+    }
+
+    fileprivate func append(_ line: String, message: String) {
         lock.withLock {
+            messages.insert(message)
             lines.append(line)
             if lines.count > capacity { lines.removeFirst(lines.count - capacity) }
         }
@@ -47,7 +55,7 @@ final class RecentLog: @unchecked Sendable {
                 .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let time = Date().formatted(.iso8601.time(includingFractionalSeconds: true))
             let text = "\(time) \(event.level) \(event.message) \(fields)"
-            log.append(text)
+            log.append(text, message: event.message.description)
             if event.level >= .warning { FileHandle.standardError.write(Data((text + "\n").utf8)) }
         }
     }

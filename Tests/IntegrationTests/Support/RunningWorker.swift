@@ -44,6 +44,13 @@ struct RunningWorker {
     /// Whether the worker's service has ended (stopped itself, or failed).
     var hasEnded: Bool { ended.isSet }
 
+    /// Waits until the worker owns partitions (it logged an assignment).
+    func waitUntilAssigned(timeout: Duration = .seconds(90)) async throws {
+        try await waitUntil("the worker to be assigned partitions", timeout: timeout) {
+            log.hasLogged("partitions assigned")
+        }
+    }
+
     /// Asks the worker to stop (finish, drain, commit, leave the group) and waits.
     func stop() async throws {
         task.cancel()
