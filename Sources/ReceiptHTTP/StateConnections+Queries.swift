@@ -7,24 +7,40 @@ import ReceiptRedis
 /// A conversation is "in Redis" when its key is there; a missing member of a present
 /// key is 0, as the worker loads a conversation's keys whole.
 extension StateConnections {
+    /// The user's own read position per conversation: the higher of their read and
+    /// private read watermarks, and the marks above it.
     func readStates(userID: String, conversationIDs ids: [String]) throws(StateReadError) -> [IDKey: ReadState] {
         // The read marks are counted whole: the worker folds the marks its watermark
-        // passes, and never keeps one above maxSeq (a read above it is refused).
+        // passes, and never keeps one above maxSeq (a read above it is refused). Only
+        // a private watermark above the public one leaves marks below the position:
+        // those few are counted again, above it, in a second round trip.
+        let perID = 4
         let replies = try redisPipeline(ids.flatMap { id in
             [RedisCommand.get(RedisKeys.maxSeq(id)), .zscore(RedisKeys.readWatermarks(id), userID),
-             RedisCommand(["ZCARD", RedisKeys.readMarks(id, userID)])]
+             RedisCommand(["ZCARD", RedisKeys.readMarks(id, userID)]),
+             .zscore(RedisKeys.privateReadWatermarks(id), userID)]
         })
         var states: [IDKey: ReadState] = [:]
         var missing: [String] = []
+        var recount: [(id: String, above: Int64)] = []
         for (index, id) in ids.enumerated() {
-            let seq = replies[3 * index]
+            let seq = replies[perID * index]
             guard !seq.isNull else {
                 missing.append(id)
                 continue
             }
-            states[IDKey(id)] = ReadState(
-                hasReadSeq: try redisInt(replies[3 * index + 1], orZero: true), maxSeq: try redisInt(seq, orZero: false),
-                readAbove: try redisInt(replies[3 * index + 2], orZero: true))
+            let publicSeq = try redisInt(replies[perID * index + 1], orZero: true)
+            let privateSeq = try redisInt(replies[perID * index + 3], orZero: true)
+            let marks = try redisInt(replies[perID * index + 2], orZero: true)
+            states[IDKey(id)] = ReadState(hasReadSeq: max(publicSeq, privateSeq), maxSeq: try redisInt(seq, orZero: false),
+                                          readAbove: marks)
+            if privateSeq > publicSeq, marks > 0 { recount.append((id, privateSeq)) }
+        }
+        if !recount.isEmpty {
+            let counts = try redisPipeline(recount.map { entry in
+                RedisCommand(["ZCOUNT", RedisKeys.readMarks(entry.id, userID), "(\(entry.above)", "+inf"])
+            })
+            for (entry, count) in zip(recount, counts) { states[IDKey(entry.id)]?.readAbove = try redisInt(count, orZero: true) }
         }
         guard !missing.isEmpty else { return states }
 

@@ -70,6 +70,11 @@ public enum RedisKeys {
         let digits = String(seq)
         return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
     }
+    /// Sorted set: userID → private read watermark (`"private": true` reads). `ZADD
+    /// GT` keeps it monotonic. Only the user's own read state counts it.
+    public static func privateReadWatermarks(_ conversationID: String) -> String {
+        Parts.privateReadWatermarks(conversationID).joined
+    }
     /// Sorted set: recipient userID → continuous delivered watermark.
     public static func deliveryWatermarks(_ conversationID: String) -> String {
         Parts.deliveryWatermarks(conversationID).joined
@@ -111,6 +116,9 @@ public enum RedisKeys {
         public static func maxSeq(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:seq") }
         public static func readWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:read") }
         public static func deliveryWatermarks(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:dlv") }
+        public static func privateReadWatermarks(_ conversationID: String) -> RedisKeyParts {
+            key(conversationID, "}:pread")
+        }
         public static func clientMessages(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:cm") }
         public static func allocationPositions(_ conversationID: String) -> RedisKeyParts { key(conversationID, "}:alloc") }
 

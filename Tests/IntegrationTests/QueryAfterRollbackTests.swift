@@ -66,7 +66,7 @@ private struct AnnouncedState {
     init(_ model: ReferenceModel) {
         self.model = model
         conversations = model.maxSeq.keys.sorted()
-        users = Set(model.hasReadSeq.values.flatMap(\.keys)).sorted()
+        users = Set(model.hasReadSeq.values.flatMap(\.keys) + model.privateReadSeq.values.flatMap(\.keys)).sorted()
     }
 
     /// Where the API's answer is not the model's: one line per value, empty when none.
@@ -76,7 +76,8 @@ private struct AnnouncedState {
             let states = try await reader.readStates(userID: user, conversationIDs: conversations)
             for conversation in conversations {
                 let state = states[IDKey(conversation)] ?? ReadState(hasReadSeq: 0, maxSeq: 0)
-                let read = model.hasReadSeq[conversation]?[user] ?? 0
+                // The user's own position: private reads included.
+                let read = max(model.hasReadSeq[conversation]?[user] ?? 0, model.privateReadSeq[conversation]?[user] ?? 0)
                 let maxSeq = model.maxSeq[conversation] ?? 0
                 if state.hasReadSeq != read { lines.append("\(conversation) \(user) read \(state.hasReadSeq), not \(read)") }
                 if state.maxSeq != maxSeq { lines.append("\(conversation) maxSeq \(state.maxSeq), not \(maxSeq)") }

@@ -4,7 +4,7 @@
 /// The members of an event record that contract v1 defines. Any other member is skipped.
 enum EventField: Int, CaseIterable {
     case type, eventID, userID, conversationID, sessionType, sendTime
-    case clientMsgID, peerUserID, seqs, hasReadSeq, deliveredSeq
+    case clientMsgID, peerUserID, seqs, hasReadSeq, deliveredSeq, `private`
 
     /// The member name on the wire.
     var name: StaticString {
@@ -20,11 +20,12 @@ enum EventField: Int, CaseIterable {
         case .seqs: "seqs"
         case .hasReadSeq: "hasReadSeq"
         case .deliveredSeq: "deliveredSeq"
+        case .private: "private"
         }
     }
 
     /// How the scan pass reads the field's value.
-    enum Shape { case string, int64, integerOnly, seqs, eventType }
+    enum Shape { case string, int64, integerOnly, seqs, eventType, bool }
 
     var shape: Shape {
         switch self {
@@ -33,6 +34,7 @@ enum EventField: Int, CaseIterable {
         case .sessionType: .integerOnly
         case .sendTime, .hasReadSeq, .deliveredSeq: .int64
         case .seqs: .seqs
+        case .private: .bool
         }
     }
 
@@ -46,7 +48,7 @@ enum EventField: Int, CaseIterable {
         switch key.rawCount {
         case 4: candidates = (.type, .seqs)
         case 6: candidates = (.userID, nil)
-        case 7: candidates = (.eventID, nil)
+        case 7: candidates = (.eventID, .private)
         case 8: candidates = (.sendTime, nil)
         case 10: candidates = (.peerUserID, .hasReadSeq)
         case 11: candidates = (.sessionType, .clientMsgID)
@@ -95,6 +97,12 @@ enum TypeRead: Equatable {
     case wrongType(JSONKind)
 }
 
+/// A boolean field as found: a value, or the JSON type it had instead.
+enum BoolRead: Equatable {
+    case value(Bool)
+    case wrongType(JSONKind)
+}
+
 /// A `seqs` array as found. `values` holds the elements read before the first bad one
 /// and stops at the limit; `count` is the true length.
 enum SeqsRead: Equatable {
@@ -114,6 +122,7 @@ struct EventFields {
     var eventID, userID, conversationID, clientMsgID, peerUserID: StringRead?
     var sessionType, sendTime, hasReadSeq, deliveredSeq: Int64Read?
     var seqs: SeqsRead?
+    var isPrivate: BoolRead?
 
     static func read(_ buffer: UnsafeBufferPointer<UInt8>, configuration: EventDecoder.Configuration) throws(Rejection) -> EventFields {
         var scanner = JSONScanner(buffer, maxDepth: configuration.maxDepth)
@@ -183,6 +192,12 @@ extension EventFields {
             default: deliveredSeq = value
             }
         case .seqs: seqs = try Self.readSeqs(&scanner, limit: maxSeqs)
+        case .bool:
+            guard scanner.peekKind() == .bool else {
+                isPrivate = .wrongType(try Self.skipKind(&scanner))
+                return
+            }
+            isPrivate = try scanner.scanLiteral().map(BoolRead.value)
         }
     }
 

@@ -33,14 +33,29 @@ extension EventDecoder {
             body = try delivery(f, sessionType: sessionType)
         }
 
+        let isPrivate = try privateFlag(f.isPrivate, type: type)
         let peer = try optionalID(f.peerUserID, "peerUserID")
         if peerRequired, peer == nil {
             throw Rejection(.missingField, "field `peerUserID` is missing; it is required when sessionType is 1")
         }
         return ReceiptEvent(
             eventID: eventID, userID: userID, conversationID: conversationID, sessionType: sessionType,
-            sendTime: sendTime, peerUserID: sessionType == .single ? peer : nil, body: body
+            sendTime: sendTime, peerUserID: sessionType == .single ? peer : nil, body: body, isPrivate: isPrivate
         )
+    }
+
+    /// `private`: a boolean, and `true` only on the three read events.
+    private func privateFlag(_ read: BoolRead?, type: EventType) throws(Rejection) -> Bool {
+        switch read {
+        case nil, .value(false)?: return false
+        case .wrongType(let kind)?:
+            throw Rejection(.invalidField, "field `private` must be a boolean, not \(kind)")
+        case .value(true)?:
+            guard type.isRead else {
+                throw Rejection(.invalidField, "field `private` is true, but only read events (markMsgsAsRead, markConversationAsRead, setConversationHasReadSeq) can be private")
+            }
+            return true
+        }
     }
 
     /// `msgDelivered`: single chat only; `seqs` and/or `deliveredSeq`. An empty `seqs`

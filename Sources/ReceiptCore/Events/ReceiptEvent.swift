@@ -16,6 +16,10 @@ public struct ReceiptEvent: Sendable, Equatable {
     /// single chats (the receipt goes to them); nil in groups.
     public var peerUserID: String?
     public var body: Body
+    /// A private read (`"private": true`): it moves the reader's own read state and
+    /// is told to the reader's own devices only; no peer, no group, no read count or
+    /// readers list learns of it. Only read events are private.
+    public var isPrivate: Bool
 
     public enum Body: Sendable, Equatable {
         /// Allocate the next seq of the conversation, idempotent by `clientMsgID`.
@@ -33,7 +37,7 @@ public struct ReceiptEvent: Sendable, Equatable {
 
     public init(
         eventID: String, userID: String, conversationID: String, sessionType: SessionType,
-        sendTime: Int64? = nil, peerUserID: String? = nil, body: Body
+        sendTime: Int64? = nil, peerUserID: String? = nil, body: Body, isPrivate: Bool = false
     ) {
         self.eventID = eventID
         self.userID = userID
@@ -42,6 +46,7 @@ public struct ReceiptEvent: Sendable, Equatable {
         self.sendTime = sendTime
         self.peerUserID = peerUserID
         self.body = body
+        self.isPrivate = isPrivate
     }
 
     public var type: EventType {
@@ -62,6 +67,14 @@ public enum EventType: String, Sendable, CaseIterable {
     case markConversationAsRead
     case setConversationHasReadSeq
     case msgDelivered
+
+    /// The three events that read.
+    public var isRead: Bool {
+        switch self {
+        case .markMsgsAsRead, .markConversationAsRead, .setConversationHasReadSeq: true
+        case .newMsg, .msgDelivered: false
+        }
+    }
 }
 
 /// OpenIM's conversation types.

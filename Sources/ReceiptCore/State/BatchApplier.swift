@@ -67,8 +67,10 @@ public struct BatchApplier: Sendable {
         for slot in conversations.indices {  // by index: each state is read in place, not copied
             let cid = conversations[slot].id
             let writes = conversations[slot].state.watermarkWrites()
-            if !writes.isEmpty {
-                outcome.watermarkWrites.append(WatermarkWrites(conversationID: cid, hasReadSeqs: writes))
+            let privateWrites = conversations[slot].state.privateWatermarkWrites()
+            if !writes.isEmpty || !privateWrites.isEmpty {
+                outcome.watermarkWrites.append(
+                    WatermarkWrites(conversationID: cid, hasReadSeqs: writes, privateReadSeqs: privateWrites))
             }
             outcome.markedWrites += conversations[slot].state.markedWrites(cid)
             conversations[slot].state.record(cid, into: &outcome.changes)

@@ -46,15 +46,20 @@ public enum EventResult: Sendable, Equatable {
 public struct WatermarkWrites: Sendable, Equatable {
     public var conversationID: String
     public var hasReadSeqs: [(userID: String, hasReadSeq: Int64)]
+    /// Private read watermarks (`rcpt:{cid}:pread`) that moved.
+    public var privateReadSeqs: [(userID: String, hasReadSeq: Int64)]
 
-    public init(conversationID: String, hasReadSeqs: [(userID: String, hasReadSeq: Int64)]) {
+    public init(conversationID: String, hasReadSeqs: [(userID: String, hasReadSeq: Int64)],
+                privateReadSeqs: [(userID: String, hasReadSeq: Int64)] = []) {
         self.conversationID = conversationID
         self.hasReadSeqs = hasReadSeqs
+        self.privateReadSeqs = privateReadSeqs
     }
 
     public static func == (lhs: WatermarkWrites, rhs: WatermarkWrites) -> Bool {
         lhs.conversationID == rhs.conversationID
             && lhs.hasReadSeqs.elementsEqual(rhs.hasReadSeqs) { $0 == $1 }
+            && lhs.privateReadSeqs.elementsEqual(rhs.privateReadSeqs) { $0 == $1 }
     }
 }
 

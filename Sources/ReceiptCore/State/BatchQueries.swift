@@ -5,7 +5,8 @@ public enum BatchQueries {
     /// session type under message-level read (`exactReadSessionTypes`) are asked for
     /// their read marks too, and so is the sender of a new message there: sending
     /// reads one's own message. The recipient of an ack is asked for their read state
-    /// as well: what they read counts as delivered.
+    /// as well: what they read counts as delivered. A private reader is asked for
+    /// their private watermark too.
     ///
     /// `positions`, when given, holds each event's stream position (its Kafka
     /// offset; all events of a conversation share a partition, so their positions
@@ -20,6 +21,7 @@ public enum BatchQueries {
         var seenReaders: Set<ReaderKey> = []
         seenReaders.reserveCapacity(events.count)
         var seenRecipients: Set<ReaderKey> = []
+        var seenPrivateReaders: Set<ReaderKey> = []
         for (number, event) in events.enumerated() {
             let position = positions?[number]
             let slot: Int
@@ -47,6 +49,9 @@ public enum BatchQueries {
                 if seenReaders.insert(key).inserted {
                     queries[slot].readers.append(event.userID)
                     if exact { queries[slot].markedReaders.append(event.userID) }
+                }
+                if event.isPrivate, seenPrivateReaders.insert(key).inserted {
+                    queries[slot].privateReaders.append(event.userID)
                 }
             case .messageDelivered:
                 queries[slot].needsMaxSeq = true

@@ -13,18 +13,23 @@ public struct ConversationSnapshot: Sendable, Equatable {
     /// recipients the batch's `msgDelivered` events name, each present (an empty
     /// state when nothing was acked). The applier unites it with their read state.
     public var deliveries: [IDKey: MarkedWatermark]
+    /// Private read watermarks (`rcpt:{cid}:pread`) before the batch, for the users
+    /// the batch's private reads name. A user missing here has read nothing privately.
+    public var privateReadSeqs: [IDKey: Int64]
     /// The seq given to each `newMsg` of this conversation in the batch, in event
     /// order (a repeated clientMsgID gets its first seq again).
     public var allocatedSeqs: [Int64]
 
     public init(
         maxSeq: Int64 = 0, hasReadSeqs: [IDKey: Int64] = [:], readMarks: [IDKey: [Int64]] = [:],
-        deliveries: [IDKey: MarkedWatermark] = [:], allocatedSeqs: [Int64] = []
+        deliveries: [IDKey: MarkedWatermark] = [:], allocatedSeqs: [Int64] = [],
+        privateReadSeqs: [IDKey: Int64] = [:]
     ) {
         self.maxSeq = maxSeq
         self.hasReadSeqs = hasReadSeqs
         self.readMarks = readMarks
         self.deliveries = deliveries
+        self.privateReadSeqs = privateReadSeqs
         self.allocatedSeqs = allocatedSeqs
     }
 }
@@ -42,6 +47,9 @@ public struct ConversationQuery: Sendable, Equatable {
     /// Recipients whose delivery watermark and acked seqs the batch must know, in
     /// first-seen order.
     public var recipients: [String] = []
+    /// Users whose private read watermark the batch must know (they read privately),
+    /// in first-seen order; each is also in `readers`.
+    public var privateReaders: [String] = []
     /// The `newMsg` events to allocate, in event order: clientMsgID and sender.
     public var allocations: [(clientMsgID: String, senderID: String)] = []
     /// The stream position (Kafka offset) of each allocation's event, in the same
@@ -60,7 +68,7 @@ public struct ConversationQuery: Sendable, Equatable {
     public static func == (lhs: ConversationQuery, rhs: ConversationQuery) -> Bool {
         IDKey.same(lhs.conversationID, rhs.conversationID) && lhs.needsMaxSeq == rhs.needsMaxSeq
             && lhs.readers == rhs.readers && lhs.markedReaders == rhs.markedReaders
-            && lhs.recipients == rhs.recipients
+            && lhs.recipients == rhs.recipients && lhs.privateReaders == rhs.privateReaders
             && lhs.allocations.elementsEqual(rhs.allocations) { $0 == $1 }
             && lhs.allocationPositions == rhs.allocationPositions && lhs.firstPosition == rhs.firstPosition
     }

@@ -34,6 +34,38 @@ extension ConversationState {
         return .applied
     }
 
+    /// A private read (`"private": true`): conversation-level in both read models,
+    /// up to its highest seq. It moves the reader's private watermark only, so read
+    /// counts, reader lists, `groupHasRead` and delivery state never see it, and it is
+    /// told to the reader's own devices alone, with the seqs it newly read for them
+    /// (above their public watermark and their private one). A private read below
+    /// either is superseded; an equal one re-announces (a replay re-confirms).
+    mutating func readPrivately(_ event: ReceiptEvent, _ outcome: inout BatchOutcome) -> EventResult {
+        let target: Int64 = switch event.body {
+        case .markMessagesAsRead(let seqs): seqs.max() ?? 0
+        case .markConversationAsRead(let hasReadSeq, let seqs): max(hasReadSeq, seqs.max() ?? 0)
+        case .setConversationHasReadSeq(let hasReadSeq): hasReadSeq
+        case .newMessage, .messageDelivered: preconditionFailure("only a read is private")
+        }
+        if let rejection = checkExists(target) { return .rejected(rejection) }
+        let reader = IDKey(event.userID)
+        let privately = privateReads[reader] ?? 0
+        let own = max(reads[reader]?.watermark ?? 0, privately)
+        guard target >= own else { return .superseded }
+        if target > privately {
+            privateReads[reader] = target
+            movedPrivateReaders.insert(reader)
+        }
+        let seqs = SeqRange(from: own + 1, through: target).newest(outcome.listLimit(configuration))
+        outcome.listedSeqs += seqs.count
+        let tips = MarkAsReadTips(
+            markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: target)
+        outcome.notifications.append(Notification(
+            recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
+            sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
+        return .applied
+    }
+
     /// Advances a conversation-level watermark; returns the watermark before and the
     /// seqs this made read. A user with no state gets an empty one (watermark 0),
     /// which reads, records and writes exactly like no state.

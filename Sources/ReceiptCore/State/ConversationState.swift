@@ -13,12 +13,16 @@ struct ConversationState {
     var reads: [IDKey: MarkedWatermark]
     /// recipient userID → delivery state.
     var deliveries: [IDKey: MarkedWatermark]
+    /// userID → private read watermark, for the batch's private readers.
+    var privateReads: [IDKey: Int64]
     /// Readers whose conversation-level watermark moved: stored with `ZADD GT`.
     var movedReaders = FirstSeenUsers()
     /// Readers whose message-level read state changed: stored with the fold script.
     var markedReaders = FirstSeenUsers()
     /// Recipients whose delivery state changed: stored with the fold script.
     var movedRecipients = FirstSeenUsers()
+    /// Private readers whose private watermark moved: stored with `ZADD GT`.
+    var movedPrivateReaders = FirstSeenUsers()
 
     init(_ snapshot: ConversationSnapshot, configuration: BatchApplier.Configuration) {
         self.configuration = configuration
@@ -31,6 +35,7 @@ struct ConversationState {
             reads[userID] = MarkedWatermark(watermark: reads[userID]?.watermark ?? 0, marks: marks)
         }
         deliveries = snapshot.deliveries
+        privateReads = snapshot.privateReadSeqs
         for (recipient, acked) in snapshot.deliveries {  // read implies delivered (+Delivery.swift)
             if let read = reads[recipient] { deliveries[recipient] = acked.merged(with: read) }
         }
@@ -39,6 +44,7 @@ struct ConversationState {
     mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
         let exactTypes = configuration.exactReadSessionTypes
         let exact = !exactTypes.isEmpty && exactTypes.contains(event.sessionType)
+        if event.isPrivate { return readPrivately(event, &outcome) }  // only reads are private
         switch event.body {
         case .newMessage(let clientMsgID):
             guard let seq = pendingAllocations.popFirst() else {
@@ -90,6 +96,9 @@ struct ConversationState {
         for (user, state) in deliveries where state.highestCovered > 0 {
             changes.recordDelivery(ConversationUser(conversationID, user.id), state)
         }
+        for (user, seq) in privateReads where seq > 0 {
+            changes.recordPrivateRead(ConversationUser(conversationID, user.id), seq)
+        }
         for (senderID, clientMsgID, seq) in allocations {  // a repeat carries the same seq again
             changes.recordClientMessage(ClientMessage(conversationID, sender: senderID, clientMsgID), seq: seq)
         }
@@ -99,6 +108,12 @@ struct ConversationState {
     /// latest value per user.
     func watermarkWrites() -> [(userID: String, hasReadSeq: Int64)] {
         movedReaders.order.map { ($0.id, reads[$0]!.watermark) }
+    }
+
+    /// The private read watermarks that moved past their snapshot value, latest
+    /// value per user.
+    func privateWatermarkWrites() -> [(userID: String, hasReadSeq: Int64)] {
+        movedPrivateReaders.order.map { ($0.id, privateReads[$0]!) }
     }
 
     /// The marked states that changed, latest state per user: message-level reads,

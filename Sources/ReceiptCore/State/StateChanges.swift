@@ -9,17 +9,22 @@ public struct StateChanges: Sendable, Equatable {
     public var reads: [ConversationUser: MarkedWatermark] = [:]
     /// (conversation, recipient) → delivery watermark and the seqs acked above it.
     public var deliveries: [ConversationUser: MarkedWatermark] = [:]
+    /// (conversation, user) → private read watermark: the highest seq the user read
+    /// privately (`"private": true`), which only the user's own state counts.
+    public var privateReads: [ConversationUser: Int64] = [:]
     /// (conversation, sender, clientMsgID) → the seq allocated to that client message.
     public var clientMessages: [ClientMessage: Int64] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
-        maxSeqs.isEmpty && reads.isEmpty && deliveries.isEmpty && clientMessages.isEmpty
+        maxSeqs.isEmpty && reads.isEmpty && deliveries.isEmpty && clientMessages.isEmpty && privateReads.isEmpty
     }
 
     /// Rows a flush of these changes writes; the bound that triggers an early flush.
-    public var rowCount: Int { maxSeqs.count + reads.count + deliveries.count + clientMessages.count }
+    public var rowCount: Int {
+        maxSeqs.count + reads.count + deliveries.count + clientMessages.count + privateReads.count
+    }
 
     /// About how much memory these changes hold: the bytes of every row's IDs, 8 per
     /// mark, and `bytesPerRow` for the row itself (its map entry, its strings'
@@ -33,6 +38,7 @@ public struct StateChanges: Sendable, Equatable {
         for (key, state) in deliveries {
             bytes += key.conversationID.utf8.count + key.userID.utf8.count + 8 * state.marks.count
         }
+        for key in privateReads.keys { bytes += key.conversationID.utf8.count + key.userID.utf8.count }
         for key in clientMessages.keys {
             bytes += key.conversationID.utf8.count + (key.senderID?.utf8.count ?? 0) + key.clientMsgID.utf8.count
         }
@@ -63,6 +69,10 @@ public struct StateChanges: Sendable, Equatable {
         deliveries[key, default: MarkedWatermark()].merge(state)
     }
 
+    public mutating func recordPrivateRead(_ key: ConversationUser, _ seq: Int64) {
+        if seq > privateReads[key] ?? 0 { privateReads[key] = seq }
+    }
+
     public mutating func recordClientMessage(_ key: ClientMessage, seq: Int64) {
         clientMessages[key] = seq
     }
@@ -79,6 +89,7 @@ public struct StateChanges: Sendable, Equatable {
         Self.merge(other.maxSeqs, into: &maxSeqs) { $0 = max($0, $1) }
         Self.merge(other.reads, into: &reads) { $0.merge($1) }
         Self.merge(other.deliveries, into: &deliveries) { $0.merge($1) }
+        Self.merge(other.privateReads, into: &privateReads) { $0 = max($0, $1) }
         Self.merge(other.clientMessages, into: &clientMessages) { _, _ in }
     }
 

@@ -52,6 +52,9 @@ public struct BatchCommands: Sendable {
             if !query.recipients.isEmpty {
                 commands.append(.zmscore(RedisKeys.Parts.deliveryWatermarks(cid), query.recipients))
             }
+            if !query.privateReaders.isEmpty {
+                commands.append(.zmscore(RedisKeys.Parts.privateReadWatermarks(cid), query.privateReaders))
+            }
         }
         commands += allocationCalls(queries, epoch: epoch, trimBelow: trimBelow, sentinel: scope.sentinel)
         commands.append(.get(scope.sentinel))
@@ -113,6 +116,12 @@ public struct BatchCommands: Sendable {
                     snapshot.deliveries[IDKey(recipient)] = MarkedWatermark(watermark: watermark, marks: seqs)
                 }
             }
+            if !query.privateReaders.isEmpty {
+                let scores = try Self.array(cursor.next())
+                for (reader, score) in zip(query.privateReaders, scores) {
+                    if let seq = try Self.int64(.success(score)) { snapshot.privateReadSeqs[IDKey(reader)] = seq }
+                }
+            }
             snapshots[IDKey(query.conversationID)] = snapshot
         }
         try readAllocations(queries, from: &cursor, into: &snapshots)
@@ -148,13 +157,13 @@ public struct BatchCommands: Sendable {
     }
 
 
-    /// Phase two: one `ZADD GT CH` per conversation whose watermarks moved, one fold
-    /// script per user whose marked state changed.
+    /// Phase two: one `ZADD GT CH` per conversation whose watermarks moved (and one
+    /// more for its private watermarks), one fold script per user whose marked state
+    /// changed.
     public func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) -> [RedisCommand] {
-        var commands = writes.map { write in
-            RedisCommand.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
-                              write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) })
-        }
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(writes.count + markedWrites.count)
+        for write in writes { commands += watermarkCommands(write) }
         commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
         return commands
     }
@@ -171,11 +180,27 @@ public struct BatchCommands: Sendable {
             if commands[scope] == nil { order.append(scope) }
             commands[scope, default: []].append(command)
         }
-        for write in writes { add(write.conversationID, self.write([write])[0]) }
+        for write in writes {
+            for command in watermarkCommands(write) { add(write.conversationID, command) }
+        }
         for marked in markedWrites {
             add(marked.conversationID, foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
         }
         return order.map { ($0, commands[$0]!) }
+    }
+
+    /// The `ZADD GT CH` of one conversation's moved watermarks: public, then private.
+    private func watermarkCommands(_ write: WatermarkWrites) -> [RedisCommand] {
+        var commands: [RedisCommand] = []
+        if !write.hasReadSeqs.isEmpty {
+            commands.append(.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
+                                  write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
+        }
+        if !write.privateReadSeqs.isEmpty {
+            commands.append(.zadd(RedisKeys.Parts.privateReadWatermarks(write.conversationID), greaterThan: true,
+                                  changed: true, write.privateReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
+        }
+        return commands
     }
 
     /// The fold script call that stores one user's marked state.

@@ -84,7 +84,7 @@ extension RedisStateStore {
     /// raised, every read and delivery state with the fold script (`read`/`rx`/`rxi`,
     /// `dlv`/`dx`), which also drops marks the watermark passed, clientMsgID
     /// allocations added to their conversation's sorted set (trimmed to the window
-    /// by the conversation's next allocation).
+    /// by the conversation's next allocation), private read watermarks raised.
     func seed(_ changes: StateChanges) throws(RedisError) {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(changes.rowCount)
@@ -100,6 +100,13 @@ extension RedisStateStore {
         }
         for (key, state) in changes.deliveries where state.highestCovered > 0 {
             commands.append(foldMarks(.delivery, key.conversationID, key.userID, state))
+        }
+        var privateReads: [IDKey: [(score: Int64, member: String)]] = [:]
+        for (key, seq) in changes.privateReads where seq > 0 {
+            privateReads[IDKey(key.conversationID), default: []].append((seq, key.userID))
+        }
+        for (cid, members) in privateReads {
+            commands.append(.zadd(RedisKeys.privateReadWatermarks(cid.id), greaterThan: true, changed: false, members))
         }
         var clientMessages: [IDKey: [(score: Int64, member: String)]] = [:]
         for (key, seq) in changes.clientMessages {

@@ -17,6 +17,7 @@ extension StateChanges {
         part.maxSeqs = maxSeqs.filter { keep($0.key.id) }
         part.reads = reads.filter { keep($0.key.conversationID) }
         part.deliveries = deliveries.filter { keep($0.key.conversationID) }
+        part.privateReads = privateReads.filter { keep($0.key.conversationID) }
         part.clientMessages = clientMessages.filter { keep($0.key.conversationID) }
         return part
     }

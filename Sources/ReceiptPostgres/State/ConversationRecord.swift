@@ -12,14 +12,18 @@ public struct ConversationRecord: Sendable, Equatable {
     /// A client message as stored (`ClientMessage.storedID`) → its seq, for the
     /// recent client messages only.
     public var clientMessages: [IDKey: Int64]
+    /// userID → private read watermark.
+    public var privateReads: [IDKey: Int64]
 
     public init(
         maxSeq: Int64 = 0, reads: [IDKey: MarkedWatermark] = [:],
-        deliveries: [IDKey: MarkedWatermark] = [:], clientMessages: [IDKey: Int64] = [:]
+        deliveries: [IDKey: MarkedWatermark] = [:], clientMessages: [IDKey: Int64] = [:],
+        privateReads: [IDKey: Int64] = [:]
     ) {
         self.maxSeq = maxSeq
         self.reads = reads
         self.deliveries = deliveries
         self.clientMessages = clientMessages
+        self.privateReads = privateReads
     }
 }

@@ -31,6 +31,14 @@ enum FlushStatements {
 
     static let reads = marked(table: "read_state", watermark: "has_read_seq", marks: "read_seqs")
 
+    static let privateReads = """
+        INSERT INTO private_read_state AS t (conversation_id, user_id, has_read_seq)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+        ON CONFLICT (conversation_id, user_id) DO UPDATE
+        SET has_read_seq = GREATEST(t.has_read_seq, EXCLUDED.has_read_seq), updated_at = now()
+        WHERE EXCLUDED.has_read_seq > t.has_read_seq
+        """
+
     static let deliveries = marked(table: "delivery_state", watermark: "delivered_seq", marks: "delivered_seqs")
 
     static let checkpoints = """

@@ -6,13 +6,14 @@ public struct FlushStats: Sendable, Equatable {
     public var maxSeqs = 0
     public var reads = 0
     public var deliveries = 0
+    public var privateReads = 0
     /// Messages, not rows: a conversation's messages share one row per flush.
     public var clientMessages = 0
     public var checkpoints = 0
 
     public init() {}
 
-    public var total: Int { maxSeqs + reads + deliveries + clientMessages + checkpoints }
+    public var total: Int { maxSeqs + reads + deliveries + privateReads + clientMessages + checkpoints }
 }
 
 /// Writes a `StateChanges` and the consumer checkpoints it covers to PostgreSQL.
@@ -44,6 +45,7 @@ public enum StateFlush {
             stats.clientMessages = try writeClientMessages(changes.clientMessages, on: tx)
             stats.reads = try writeMarked(changes.reads, FlushStatements.reads, on: tx)
             stats.deliveries = try writeMarked(changes.deliveries, FlushStatements.deliveries, on: tx)
+            stats.privateReads = try writePrivateReads(changes.privateReads, on: tx)
             stats.checkpoints = try writeCheckpoints(checkpoints, on: tx)
             return stats
         }
@@ -97,6 +99,17 @@ public enum StateFlush {
                 PostgresArrayLiteral.text(chunk.map(\.key.userID)),
                 PostgresArrayLiteral.int64(chunk.map(\.value.watermark)),
                 PostgresArrayLiteral.text(chunk.map { PostgresArrayLiteral.int64($0.value.marks) }),
+            ]
+        }
+    }
+
+    private static func writePrivateReads(_ seqs: [ConversationUser: Int64], on connection: PostgresConnection) throws -> Int {
+        let rows = seqs.sorted { ConversationUser.precedes($0.key, $1.key) }
+        return try inChunks(rows, on: connection, FlushStatements.privateReads) { chunk in
+            [
+                PostgresArrayLiteral.text(chunk.map(\.key.conversationID)),
+                PostgresArrayLiteral.text(chunk.map(\.key.userID)),
+                PostgresArrayLiteral.int64(chunk.map(\.value)),
             ]
         }
     }

@@ -7,14 +7,20 @@ import ReceiptCore
 /// some recent flush, never ahead of Redis. Each answer means what the Redis read
 /// means, so the two never disagree on a definition.
 public enum StateQueries {
+    /// The user's own read position: the higher of their public and private
+    /// watermarks, and the marks above it.
     static let readStates = """
-        SELECT c.conversation_id, coalesce(r.has_read_seq, 0) AS has_read_seq, coalesce(s.max_seq, 0) AS max_seq,
-               (SELECT count(*) FROM unnest(r.read_seqs) AS m
-                WHERE m > r.has_read_seq AND m <= coalesce(s.max_seq, 0)) AS read_above
-        FROM (SELECT DISTINCT unnest($2::text[]) AS conversation_id) AS c
-        LEFT JOIN conversation_seq AS s ON s.conversation_id = c.conversation_id
-        LEFT JOIN read_state AS r ON r.conversation_id = c.conversation_id AND r.user_id = $1
-        WHERE s.conversation_id IS NOT NULL OR r.conversation_id IS NOT NULL
+        SELECT conversation_id, own AS has_read_seq, max_seq,
+               (SELECT count(*) FROM unnest(read_seqs) AS m WHERE m > own AND m <= max_seq) AS read_above
+        FROM (
+            SELECT c.conversation_id, coalesce(s.max_seq, 0) AS max_seq, r.read_seqs,
+                   GREATEST(coalesce(r.has_read_seq, 0), coalesce(p.has_read_seq, 0)) AS own
+            FROM (SELECT DISTINCT unnest($2::text[]) AS conversation_id) AS c
+            LEFT JOIN conversation_seq AS s ON s.conversation_id = c.conversation_id
+            LEFT JOIN read_state AS r ON r.conversation_id = c.conversation_id AND r.user_id = $1
+            LEFT JOIN private_read_state AS p ON p.conversation_id = c.conversation_id AND p.user_id = $1
+            WHERE s.conversation_id IS NOT NULL OR r.conversation_id IS NOT NULL OR p.conversation_id IS NOT NULL
+        ) AS found
         """
 
     static let selectMaxSeq = """
@@ -52,8 +58,9 @@ public enum StateQueries {
         LEFT JOIN read_state AS r ON r.conversation_id = $1 AND r.user_id = $2
         """
 
-    /// conversationID → the user's read watermark, how many seqs they read
-    /// individually above it up to maxSeq (message-level read: `read_seqs`), and the
+    /// conversationID → the user's own read position (the higher of their read and
+    /// private read watermarks), how many seqs they read individually above it up to
+    /// maxSeq (message-level read: `read_seqs`), and the
     /// conversation's maxSeq. A conversation with neither a seq row nor a read row
     /// for the user is absent; otherwise a missing value is 0.
     public static func readState(

@@ -2,10 +2,11 @@ import ReceiptCore
 
 extension StateSeed {
     /// Where a re-seed has got to: the table it reads and the key of the last row it
-    /// read there. Tables go in order (maxSeqs, reads, deliveries, client messages),
+    /// read there. Tables go in order (maxSeqs, reads, deliveries, private reads,
+    /// client messages),
     /// each in key order.
     public struct Cursor: Sendable, Equatable {
-        enum Table: Int, Sendable { case maxSeqs, reads, deliveries, clientMessages, done }
+        enum Table: Int, Sendable { case maxSeqs, reads, deliveries, privateReads, clientMessages, done }
         var table = Table.maxSeqs
         var after: [String] = []
 
@@ -33,15 +34,24 @@ extension StateSeed {
                 let page = try connection.query(maxSeqPage, [cursor.after.first ?? "", String(rows)])
                 for row in page { changes.recordMaxSeq(try row.requiredString("conversation_id"), try row.requiredInt64("max_seq")) }
                 try advance(&cursor, page.last.map { [try $0.requiredString("conversation_id")] })
-            case .reads, .deliveries:
-                let reads = cursor.table == .reads
-                let page = try connection.query(reads ? readPage : deliveryPage,
+            case .reads, .deliveries, .privateReads:
+                let table = cursor.table
+                let sql = switch table {
+                case .reads: readPage
+                case .deliveries: deliveryPage
+                default: privateReadPage
+                }
+                let page = try connection.query(sql,
                                                 [cursor.after.first ?? "", cursor.after.last ?? ""] + limits)
                 for row in page {
                     let key = ConversationUser(try row.requiredString("conversation_id"), try row.requiredString("user_id"))
                     let state = MarkedWatermark(watermark: try row.requiredInt64("watermark"),
                                                 marks: try row.int64Array("marks") ?? [])
-                    if reads { changes.recordRead(key, state) } else { changes.recordDelivery(key, state) }
+                    switch table {
+                    case .reads: changes.recordRead(key, state)
+                    case .deliveries: changes.recordDelivery(key, state)
+                    default: changes.recordPrivateRead(key, state.watermark)
+                    }
                 }
                 try advance(&cursor, page.last.map { [try $0.requiredString("conversation_id"), try $0.requiredString("user_id")] })
             case .clientMessages:
@@ -90,6 +100,10 @@ extension StateSeed {
     static let readPage = markedPage(table: "read_state", watermark: "has_read_seq", marks: "read_seqs")
 
     static let deliveryPage = markedPage(table: "delivery_state", watermark: "delivered_seq", marks: "delivered_seqs")
+
+    /// Private read watermarks have no marks.
+    static let privateReadPage = markedPage(table: "private_read_state", watermark: "has_read_seq",
+                                            marks: "NULL::bigint[]")
 
     /// Rows after ($1, $2), at most $3 of them, and only as many as keep the running
     /// count of rows plus marks within $4.

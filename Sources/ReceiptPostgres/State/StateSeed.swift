@@ -17,6 +17,11 @@ public enum StateSeed {
         WHERE conversation_id = ANY($1::text[])
         """
 
+    static let privateReads = """
+        SELECT conversation_id, user_id, has_read_seq FROM private_read_state
+        WHERE conversation_id = ANY($1::text[])
+        """
+
     /// A message stored twice (a replay flushed in other groupings, or a retry after
     /// its seq left the de-duplication window) keeps its first seq. Messages as
     /// stored (`ClientMessage.storedID`: sender, U+001F, clientMsgID).
@@ -48,6 +53,10 @@ public enum StateSeed {
         for row in try connection.query(deliveries, [ids]) {
             records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
                 .deliveries[IDKey(try row.requiredString("user_id"))] = try marked(row)
+        }
+        for row in try connection.query(privateReads, [ids]) {
+            records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]
+                .privateReads[IDKey(try row.requiredString("user_id"))] = try row.requiredInt64("has_read_seq")
         }
         for row in try connection.query(clientMessages, [ids, String(clientMessagesNewerThanSeconds)]) {
             records[IDKey(try row.requiredString("conversation_id")), default: ConversationRecord()]

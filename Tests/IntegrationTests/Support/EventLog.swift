@@ -46,7 +46,14 @@ struct EventLog {
                 let to = group ? nil : (sender == "a" ? "b" : "a")
                 log.add(cid, Events.newMsg(id, from: sender, in: cid, clientMsgID: clientMsgID, session: session, peer: to).value)
                 log.model.newMessage(cid, clientMsgID: clientMsgID, sender: sender)
-            case 45..<75 where maxSeq > 0:
+            case 45..<50 where maxSeq > 0:
+                // A private read: the reader's own position only.
+                let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
+                log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: hasReadSeq,
+                                                          session: session, peer: peer, isPrivate: true).value)
+                log.model.privateEventIDs.insert(id)
+                log.model.markReadPrivately(cid, user, through: hasReadSeq)
+            case 50..<75 where maxSeq > 0:
                 let hasReadSeq = Int64(rng.next() % UInt64(maxSeq + 1))
                 log.add(cid, Events.markConversationAsRead(id, by: user, in: cid, hasReadSeq: hasReadSeq,
                                                           session: session, peer: peer).value)
@@ -145,6 +152,22 @@ struct ReferenceModel {
 
     /// The newest watermark a hasReadReceipt announced, per conversation and reader.
     var announced: [String: [String: Int64]] = [:]
+
+    /// The private read watermark per conversation and reader, the newest one a
+    /// private read announced to the reader's devices, and the private events.
+    var privateReadSeq: [String: [String: Int64]] = [:]
+    var announcedPrivately: [String: [String: Int64]] = [:]
+    var privateEventIDs: Set<String> = []
+
+    /// A private read through `through`: applied and announced (to the reader
+    /// alone) unless it is below the reader's public or private watermark. It reads
+    /// nothing for anyone else: read state, counts, delivery stay as they are.
+    mutating func markReadPrivately(_ cid: String, _ user: String, through: Int64) {
+        let privately = privateReadSeq[cid]?[user] ?? 0
+        guard through >= max(hasReadSeq[cid]?[user] ?? 0, privately) else { return }
+        if through > privately { privateReadSeq[cid, default: [:]][user] = through }
+        announcedPrivately[cid, default: [:]][user] = through
+    }
 
     /// A read event: everything through `through` and each of `seqs`. Applied and
     /// announced (with the watermark after it) unless the stored state is already

@@ -52,9 +52,11 @@ enum Events {
     }
 
     static func markConversationAsRead(_ id: String, by user: String, in cid: String, hasReadSeq: Int64,
-                                       session: Int = 1, peer: String? = nil) -> (key: String, value: String) {
+                                       session: Int = 1, peer: String? = nil,
+                                       isPrivate: Bool = false) -> (key: String, value: String) {
         let peerField = peer.map { #","peerUserID":"\#($0)""# } ?? ""
-        return (cid, #"{"eventID":"\#(id)","type":"markConversationAsRead","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"hasReadSeq":"\#(hasReadSeq)"\#(peerField)}"#)
+        let privateField = isPrivate ? #","private":true"# : ""
+        return (cid, #"{"eventID":"\#(id)","type":"markConversationAsRead","userID":"\#(user)","conversationID":"\#(cid)","sessionType":\#(session),"hasReadSeq":"\#(hasReadSeq)"\#(peerField)\#(privateField)}"#)
     }
 
     static func setConversationHasReadSeq(_ id: String, by user: String, in cid: String, hasReadSeq: Int64,

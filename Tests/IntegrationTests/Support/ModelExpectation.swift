@@ -16,7 +16,7 @@ func expectModelState(_ log: EventLog, driver: StreamDriver, redisURL: String, p
     let postgres = try await onOwnThread { try StateCheck.postgres(model, url: postgresURL) }
     let notifications = try await driver.notifications()
     let notified = StateCheck.notifications(model, notifications)
-        + (inOrder ? StateCheck.announcedInOrder(notifications) : [])
+        + (inOrder ? StateCheck.announcedInOrder(notifications, privateEventIDs: model.privateEventIDs) : [])
     let differences = redis + postgres + notified
     #expect(differences.isEmpty, "seed \(seed): \(differences.count) differences, first: \(differences.prefix(8))",
             sourceLocation: sourceLocation)
@@ -25,15 +25,18 @@ func expectModelState(_ log: EventLog, driver: StreamDriver, redisURL: String, p
 extension StateCheck {
     /// What no crash or Redis trouble may ever announce: a seq given to two
     /// messages of a conversation, or a watermark lower than one announced before
-    /// to the same recipient (read or delivery, per reader).
-    static func announcedInOrder(_ notifications: [Notification]) -> [String] {
+    /// to the same recipient (read or delivery, per reader). Private reads are an
+    /// order of their own: a reader's devices may learn of a private read through 5,
+    /// then of a public one through 3, and keep the higher.
+    static func announcedInOrder(_ notifications: [Notification], privateEventIDs: Set<String>) -> [String] {
         var differences = seqsGivenOnce(notifications)
         var read: [String: Int64] = [:]
         var delivered: [String: Int64] = [:]
         for notification in notifications {
             switch notification.payload {
             case .hasReadReceipt(let tips):
-                let key = "\(notification.recvID)/\(tips.conversationID)/\(tips.markAsReadUserID)"
+                let isPrivate = notification.sourceEventIDs.contains(where: privateEventIDs.contains)
+                let key = "\(notification.recvID)/\(tips.conversationID)/\(tips.markAsReadUserID)\(isPrivate ? "/private" : "")"
                 if let before = read[key], tips.hasReadSeq < before {
                     differences.append("notify: \(key) announced hasReadSeq \(tips.hasReadSeq) after \(before)")
                 }

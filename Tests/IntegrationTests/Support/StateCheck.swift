@@ -34,6 +34,10 @@ enum StateCheck {
                     expected.append(("seqs read above the watermark of \(user) in \(cid)", Int64(model.readAbove(cid, user).count)))
                 }
             }
+            for (user, seq) in model.privateReadSeq[cid] ?? [:] {
+                commands.append(.zscore(RedisKeys.privateReadWatermarks(cid), user))
+                expected.append(("private hasReadSeq of \(user) in \(cid)", seq))
+            }
             for (clientMsgID, seq) in model.allocations[cid] ?? [:] {
                 let sender = model.senders[cid]?[clientMsgID] ?? ""
                 commands.append(.zscore("rcpt:{\(cid)}:cm", ClientMessage(cid, sender: sender, clientMsgID).storedID))
@@ -85,6 +89,12 @@ enum StateCheck {
                 try row.int64("has_read_seq")
         }
         for row in try connection.query(
+            "SELECT conversation_id, user_id, has_read_seq FROM private_read_state WHERE conversation_id = ANY($1::text[])",
+            [cids]) {
+            actual["private hasReadSeq of \(try row.string("user_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
+                try row.int64("has_read_seq")
+        }
+        for row in try connection.query(
             "SELECT conversation_id, client_msg_id, seq FROM client_message WHERE conversation_id = ANY($1::text[])", [cids]) {
             actual["seq of \(try row.string("client_msg_id") ?? "") in \(try row.string("conversation_id") ?? "")"] =
                 try row.int64("seq")
@@ -121,6 +131,9 @@ enum StateCheck {
                             Int64(model.readAbove(cid, user).count))
                 }
             }
+            for (user, seq) in model.privateReadSeq[cid] ?? [:] {
+                compare(&differences, actual, "private hasReadSeq of \(user) in \(cid)", seq)
+            }
             for (id, seq) in model.allocations[cid] ?? [:] { compare(&differences, actual, "seq of \(id) in \(cid)", seq) }
         }
         return differences
@@ -143,7 +156,19 @@ enum StateCheck {
         // deliveryReceipts said, and in a single chat what the reader's
         // hasReadReceipts said (read implies delivered).
         var toldDelivered: [String: Set<Int64>] = [:]
+        var newestPrivately: [String: Int64] = [:]
         for notification in notifications {
+            // A private read is told to its reader's own devices alone, as a
+            // hasReadReceipt; it counts for nothing a peer or the group learns.
+            if notification.sourceEventIDs.contains(where: model.privateEventIDs.contains) {
+                guard case .hasReadReceipt(let tips) = notification.payload, notification.recvID == tips.markAsReadUserID else {
+                    differences.append("notify: a private read leaked: \(notification)")
+                    continue
+                }
+                let key = "\(tips.conversationID)/\(tips.markAsReadUserID)"
+                newestPrivately[key] = max(newestPrivately[key] ?? -1, tips.hasReadSeq)
+                continue
+            }
             switch notification.payload {
             case .seqAssigned(let clientMsgID, let seq, let sender):
                 seqs["\(notification.conversationID)/\(clientMsgID)", default: []].insert(seq)
@@ -184,6 +209,11 @@ enum StateCheck {
         for (cid, readers) in model.announced {
             for (user, seq) in readers where newest["\(cid)/\(user)"] != seq {
                 differences.append("notify: newest hasReadReceipt of \(user) in \(cid) is \(newest["\(cid)/\(user)"].map(String.init) ?? "missing"), expected \(seq)")
+            }
+        }
+        for (cid, readers) in model.announcedPrivately {
+            for (user, seq) in readers where newestPrivately["\(cid)/\(user)"] != seq {
+                differences.append("notify: newest private hasReadReceipt of \(user) in \(cid) is \(newestPrivately["\(cid)/\(user)"].map(String.init) ?? "missing"), expected \(seq)")
             }
         }
         return differences
