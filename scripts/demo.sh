@@ -154,5 +154,12 @@ for reader in bob carol; do
 done
 api "/v1/conversations/$GROUP/messages/1/read-count"
 api "/v1/conversations/$GROUP/messages/1/readers?limit=2"
+
+# A private read: dave's own devices are told, the group is not, and the read
+# count stays where it was; dave's read-state counts it.
+produce "$GROUP" "{\"eventID\":\"$RUN-p-dave\",\"type\":\"markConversationAsRead\",\"userID\":\"dave\",\"conversationID\":\"$GROUP\",\"sessionType\":3,\"hasReadSeq\":1,\"private\":true}"
+await "$RUN-p-dave"
+api "/v1/conversations/$GROUP/messages/1/read-count"
+api "/v1/users/dave/read-state?conversationIDs=$GROUP"
 printf '\n'
 log "done: alice's message got seq $SEQ, bob's read receipt came out on $NOTIFY, and the API answered who read what"

@@ -15,8 +15,8 @@ import Testing
             let result = try Migrations.apply(on: connection)
             #expect(result.from == 0 && result.to == Migrations.latestVersion)
             #expect(try tables(on: connection) == [
-                "client_message_batch", "consumer_checkpoint", "conversation_seq", "delivery_state", "read_state",
-                "receiptd_schema_version", "redis_slot_position",
+                "client_message_batch", "consumer_checkpoint", "conversation_seq", "delivery_state",
+                "private_read_state", "read_state", "receiptd_schema_version", "redis_slot_position",
             ])
             try Migrations.check(on: connection)
         }
