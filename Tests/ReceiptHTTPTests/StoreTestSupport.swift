@@ -31,6 +31,9 @@ struct TestStores: Sendable {
             CREATE TABLE \(schema).delivery_state (
                 conversation_id text NOT NULL, user_id text NOT NULL, delivered_seq bigint NOT NULL,
                 delivered_seqs bigint[] NOT NULL DEFAULT '{}', PRIMARY KEY (conversation_id, user_id));
+            CREATE TABLE \(schema).private_read_state (
+                conversation_id text NOT NULL, user_id text NOT NULL, has_read_seq bigint NOT NULL,
+                PRIMARY KEY (conversation_id, user_id));
             """)
     }
 
