@@ -25,6 +25,7 @@ struct ClusterCommandsTests {
                 query.readers = ["a"]
                 query.markedReaders = index % 4 == 0 ? ["a"] : []
                 query.recipients = index % 3 == 0 ? ["b"] : []
+                query.privateReaders = index % 2 == 0 ? ["a"] : []
                 query.allocations = [("m1", "a"), ("m2", "b")]
                 query.allocationPositions = [Int64(2 * index), Int64(2 * index + 1)]
                 return query
@@ -60,7 +61,10 @@ struct ClusterCommandsTests {
                 }
             }
 
-            let writes = queries.map { WatermarkWrites(conversationID: $0.conversationID, hasReadSeqs: [("a", 2)]) }
+            let writes = queries.map {
+                WatermarkWrites(conversationID: $0.conversationID, hasReadSeqs: [("a", 2)],
+                                privateReadSeqs: $0.privateReaders.isEmpty ? [] : [("a", 4)])
+            }
             let marked = queries.filter { !$0.recipients.isEmpty }.map {
                 MarkedWrite(.delivery, conversationID: $0.conversationID, userID: "b",
                             state: MarkedWatermark(watermark: 1, marks: []))
@@ -70,6 +74,17 @@ struct ClusterCommandsTests {
             for reply in try cluster.pipeline(writeGroups.flatMap(\.commands)) { _ = try reply.get() }
             let watermarks = try cluster.pipeline(queries.map { .zscore(RedisKeys.readWatermarks($0.conversationID), "a") })
             #expect(try watermarks.map { try $0.get().int64 } == queries.map { _ in 2 })
+            let privately = try cluster.pipeline(queries.map { .zscore(RedisKeys.privateReadWatermarks($0.conversationID), "a") })
+            #expect(try privately.map { try $0.get().int64 } == queries.map { $0.privateReaders.isEmpty ? nil : 4 })
+
+            // Read again: each private reader's private watermark comes back in the snapshot.
+            for group in groups where group.scope != refused {
+                let replies = try cluster.pipeline(builder.read(group.items, epoch: "E", marksBudget: 1_000, scope: group.scope))
+                let snapshots = try builder.snapshots(of: group.items, from: replies)
+                for query in group.items {
+                    #expect(snapshots[IDKey(query.conversationID)]?.privateReadSeqs == (query.privateReaders.isEmpty ? [:] : ["a": 4]))
+                }
+            }
         }
     }
 

@@ -163,7 +163,7 @@ public struct BatchCommands: Sendable {
     public func write(_ writes: [WatermarkWrites], _ markedWrites: [MarkedWrite] = []) -> [RedisCommand] {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(writes.count + markedWrites.count)
-        for write in writes { commands += watermarkCommands(write) }
+        for write in writes { appendWatermarkCommands(write, to: &commands) }
         commands += markedWrites.map { foldMarks($0.kind, $0.conversationID, $0.userID, $0.state) }
         return commands
     }
@@ -180,8 +180,11 @@ public struct BatchCommands: Sendable {
             if commands[scope] == nil { order.append(scope) }
             commands[scope, default: []].append(command)
         }
+        var scoped: [RedisCommand] = []
         for write in writes {
-            for command in watermarkCommands(write) { add(write.conversationID, command) }
+            appendWatermarkCommands(write, to: &scoped)
+            for command in scoped { add(write.conversationID, command) }
+            scoped.removeAll(keepingCapacity: true)
         }
         for marked in markedWrites {
             add(marked.conversationID, foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
@@ -189,9 +192,9 @@ public struct BatchCommands: Sendable {
         return order.map { ($0, commands[$0]!) }
     }
 
-    /// The `ZADD GT CH` of one conversation's moved watermarks: public, then private.
-    private func watermarkCommands(_ write: WatermarkWrites) -> [RedisCommand] {
-        var commands: [RedisCommand] = []
+    /// Appends the `ZADD GT CH` of one conversation's moved watermarks: public, then
+    /// private (appended in place: no array per conversation on the hot path).
+    private func appendWatermarkCommands(_ write: WatermarkWrites, to commands: inout [RedisCommand]) {
         if !write.hasReadSeqs.isEmpty {
             commands.append(.zadd(RedisKeys.Parts.readWatermarks(write.conversationID), greaterThan: true, changed: true,
                                   write.hasReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
@@ -200,7 +203,6 @@ public struct BatchCommands: Sendable {
             commands.append(.zadd(RedisKeys.Parts.privateReadWatermarks(write.conversationID), greaterThan: true,
                                   changed: true, write.privateReadSeqs.map { (score: $0.hasReadSeq, member: $0.userID) }))
         }
-        return commands
     }
 
     /// The fold script call that stores one user's marked state.
