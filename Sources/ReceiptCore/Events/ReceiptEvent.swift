@@ -49,6 +49,17 @@ public struct ReceiptEvent: Sendable, Equatable {
         self.isPrivate = isPrivate
     }
 
+    /// The highest seq a read event names (what a conversation-level read reads up
+    /// to); nil for the events that do not read.
+    public var highestReadSeq: Int64? {
+        switch body {
+        case .markMessagesAsRead(let seqs): seqs.max() ?? 0
+        case .markConversationAsRead(let hasReadSeq, let seqs): max(hasReadSeq, seqs.max() ?? 0)
+        case .setConversationHasReadSeq(let hasReadSeq): hasReadSeq
+        case .newMessage, .messageDelivered: nil
+        }
+    }
+
     public var type: EventType {
         switch body {
         case .newMessage: .newMsg

@@ -41,12 +41,7 @@ extension ConversationState {
     /// (above their public watermark and their private one). A private read below
     /// either is superseded; an equal one re-announces (a replay re-confirms).
     mutating func readPrivately(_ event: ReceiptEvent, _ outcome: inout BatchOutcome) -> EventResult {
-        let target: Int64 = switch event.body {
-        case .markMessagesAsRead(let seqs): seqs.max() ?? 0
-        case .markConversationAsRead(let hasReadSeq, let seqs): max(hasReadSeq, seqs.max() ?? 0)
-        case .setConversationHasReadSeq(let hasReadSeq): hasReadSeq
-        case .newMessage, .messageDelivered: preconditionFailure("only a read is private")
-        }
+        guard let target = event.highestReadSeq else { preconditionFailure("only a read is private") }
         if let rejection = checkExists(target) { return .rejected(rejection) }
         let reader = IDKey(event.userID)
         let privately = privateReads[reader] ?? 0
@@ -57,12 +52,7 @@ extension ConversationState {
             movedPrivateReaders.insert(reader)
         }
         let seqs = SeqRange(from: own + 1, through: target).newest(outcome.listLimit(configuration))
-        outcome.listedSeqs += seqs.count
-        let tips = MarkAsReadTips(
-            markAsReadUserID: event.userID, conversationID: event.conversationID, seqs: seqs, hasReadSeq: target)
-        outcome.notifications.append(Notification(
-            recvID: event.userID, sessionType: event.sessionType, conversationID: event.conversationID,
-            sourceEventIDs: [event.eventID], payload: .hasReadReceipt(tips)))
+        announceRead(event, seqs: seqs, hasReadSeq: target, &outcome)
         return .applied
     }
 
@@ -97,8 +87,8 @@ extension ConversationState {
         return newlyRead
     }
 
-    /// `hasReadReceipt` to whoever `Routing` names; in a group-like conversation the
-    /// read also goes to the `groupHasRead` coalescer.
+    /// `hasReadReceipt` to whoever `Routing` names; in a group-like conversation a
+    /// public read also goes to the `groupHasRead` coalescer.
     private func announceRead(_ event: ReceiptEvent, seqs: [Int64], hasReadSeq: Int64, _ outcome: inout BatchOutcome) {
         outcome.listedSeqs += seqs.count
         let tips = MarkAsReadTips(
@@ -111,7 +101,7 @@ extension ConversationState {
         let (peer, reader) = Routing.readReceiptPeerAndReader(of: event)
         if let peer { outcome.notifications.append(receipt(to: peer)) }
         outcome.notifications.append(receipt(to: reader))
-        if event.sessionType.isGroupLike {
+        if event.sessionType.isGroupLike, !event.isPrivate {
             outcome.groupReads.append(GroupRead(
                 conversationID: event.conversationID, sessionType: event.sessionType, userID: event.userID,
                 hasReadSeq: hasReadSeq, sourceEventID: event.eventID))

@@ -66,15 +66,14 @@ struct ConversationState {
                 payload: .seqAssigned(clientMsgID: clientMsgID, seq: seq, sendID: event.userID)))
             return .applied
 
-        case .markMessagesAsRead(let seqs):
-            return exact ? readExactly(event, through: nil, seqs: seqs, &outcome)
-                         : readUpTo(event, target: seqs.max() ?? 0, &outcome)
-        case .markConversationAsRead(let hasReadSeq, let seqs):
-            return exact ? readExactly(event, through: hasReadSeq, seqs: seqs, &outcome)
-                         : readUpTo(event, target: max(hasReadSeq, seqs.max() ?? 0), &outcome)
-        case .setConversationHasReadSeq(let hasReadSeq):
-            return exact ? readExactly(event, through: hasReadSeq, seqs: [], &outcome)
-                         : readUpTo(event, target: hasReadSeq, &outcome)
+        case .markMessagesAsRead(let seqs) where exact:
+            return readExactly(event, through: nil, seqs: seqs, &outcome)
+        case .markConversationAsRead(let hasReadSeq, let seqs) where exact:
+            return readExactly(event, through: hasReadSeq, seqs: seqs, &outcome)
+        case .setConversationHasReadSeq(let hasReadSeq) where exact:
+            return readExactly(event, through: hasReadSeq, seqs: [], &outcome)
+        case .markMessagesAsRead, .markConversationAsRead, .setConversationHasReadSeq:
+            return readUpTo(event, target: event.highestReadSeq ?? 0, &outcome)
         case .messageDelivered(let seqs, let deliveredSeq):
             return deliver(event, seqs: seqs, through: deliveredSeq, &outcome)
         }

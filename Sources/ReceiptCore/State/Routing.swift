@@ -4,11 +4,12 @@ public enum Routing {
     /// own other devices. `setConversationHasReadSeq` is a sync of the reader's own
     /// state and goes to the reader only, as in OpenIM. Group and notification
     /// conversations go to the reader's own devices; the group learns through the
-    /// coalesced `groupHasRead`.
+    /// coalesced `groupHasRead`. A private read goes to the reader only.
     ///
     /// Returns the peer when it is told, then the reader, who always is.
     static func readReceiptPeerAndReader(of event: ReceiptEvent) -> (peer: String?, reader: String) {
-        guard event.sessionType == .single, let peer = event.peerUserID, !IDKey.same(peer, event.userID) else {
+        guard !event.isPrivate, event.sessionType == .single, let peer = event.peerUserID,
+              !IDKey.same(peer, event.userID) else {
             return (nil, event.userID)
         }
         if case .setConversationHasReadSeq = event.body { return (nil, event.userID) }

@@ -175,19 +175,17 @@ public struct BatchCommands: Sendable {
         guard cluster else { return [(.single, write(writes, markedWrites))] }
         var order: [CheckScope] = []
         var commands: [CheckScope: [RedisCommand]] = [:]
-        func add(_ conversationID: String, _ command: RedisCommand) {
+        func scope(of conversationID: String) -> CheckScope {
             let scope = CheckScope.slot(of: conversationID)
             if commands[scope] == nil { order.append(scope) }
-            commands[scope, default: []].append(command)
+            return scope
         }
-        var scoped: [RedisCommand] = []
         for write in writes {
-            appendWatermarkCommands(write, to: &scoped)
-            for command in scoped { add(write.conversationID, command) }
-            scoped.removeAll(keepingCapacity: true)
+            appendWatermarkCommands(write, to: &commands[scope(of: write.conversationID), default: []])
         }
         for marked in markedWrites {
-            add(marked.conversationID, foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
+            commands[scope(of: marked.conversationID), default: []].append(
+                foldMarks(marked.kind, marked.conversationID, marked.userID, marked.state))
         }
         return order.map { ($0, commands[$0]!) }
     }
