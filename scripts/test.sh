@@ -37,6 +37,9 @@ export RECEIPTD_STACK_CLUSTER_PORT="${RECEIPTD_TEST_STACK_CLUSTER_PORT:-17301}"
 CLUSTER_SUITES='IntegrationTests\.(QueryReadModelTests|ReadPathTests|ReceiptModelTests|GroupReadTests|DeadLetterTests|HostileInputTests|DurabilityTests|BenchSmokeTests)|ReceiptHTTPTests\.(RedisQueryTests|PostgresFallbackTests)'
 if [ "$#" = 0 ]; then CLUSTER_PASS="${RECEIPTD_TEST_CLUSTER:-1}"; else CLUSTER_PASS="${RECEIPTD_TEST_CLUSTER:-0}"; fi
 LOGS="$RECEIPTD_STACK_DIR/logs"
+# Everything `swift test` prints, kept beside the stack logs (outside the stack
+# directory, which `stack.sh destroy` removes).
+TEST_OUTPUT="$ROOT/.local/swift-test-output.log"
 
 STACK_STARTED=0
 finish() {
@@ -45,6 +48,12 @@ finish() {
   if [ -n "${TEST_PID:-}" ]; then kill "$TEST_PID" 2>/dev/null || true; fi
   if [ "$STACK_STARTED" = 1 ]; then
     bash scripts/stack.sh stop || log "warning: stopping the test stack failed; see $LOGS"
+  fi
+  if [ "$rc" != 0 ] && [ -s "$TEST_OUTPUT" ]; then
+    # CI keeps only the end of the output: the failures, one line each, go last.
+    log "failures recorded in $TEST_OUTPUT:"
+    grep -aE '✘|error:|Fatal error|Test Case .* failed|crashed|signal [0-9]' "$TEST_OUTPUT" \
+      | grep -av '^%' | cut -c1-400 | tail -n 120 >&2 || true
   fi
   if [ "$rc" != 0 ]; then
     log "FAILED (exit $rc). Stack logs: $LOGS/kafka.log $LOGS/redis.log $LOGS/postgres.log"
@@ -62,6 +71,8 @@ fi
 # A fresh stack for every run: stop what an interrupted run may have left, and
 # drop its data (the logs of the last run stay until the next one starts).
 bash scripts/stack.sh destroy
+mkdir -p "$(dirname "$TEST_OUTPUT")"
+: > "$TEST_OUTPUT"
 STACK_STARTED=1
 bash scripts/stack.sh start || {
   log "the test stack did not start; its ports are RECEIPTD_TEST_STACK_KAFKA_PORT=$RECEIPTD_STACK_KAFKA_PORT, RECEIPTD_TEST_STACK_REDIS_PORT=$RECEIPTD_STACK_REDIS_PORT, RECEIPTD_TEST_STACK_POSTGRES_PORT=$RECEIPTD_STACK_POSTGRES_PORT"
@@ -80,7 +91,7 @@ swift build --build-tests
 run_swift_test() {
   log "swift test $*"
   set +e
-  swift test "$@" &
+  swift test "$@" > >(tee -a "$TEST_OUTPUT") 2>&1 &
   TEST_PID=$!
   while kill -0 "$TEST_PID" 2>/dev/null; do
     if ps --ppid "$TEST_PID" -o stat= 2>/dev/null | grep -q '^Z'; then
