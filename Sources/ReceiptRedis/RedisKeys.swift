@@ -70,6 +70,17 @@ public enum RedisKeys {
         let digits = String(seq)
         return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
     }
+    /// String `epoch|offset`: a partition's replay horizon (`ReplayHorizonScript`).
+    /// Its tag is a pseudo-conversationID that no event can name (IDs hold no
+    /// control character), so on a Redis Cluster it has a slot, a sentinel and an
+    /// epoch like any conversation: `replayHorizonScope`.
+    public static func replayHorizon(topic: String, partition: Int32) -> String {
+        Parts.key(replayHorizonTag(topic: topic, partition: partition), "}:horizon").joined
+    }
+    /// The pseudo-conversationID of a partition's replay horizon.
+    public static func replayHorizonTag(topic: String, partition: Int32) -> String {
+        "\u{1F}horizon\u{1F}\(topic)\u{1F}\(partition)"
+    }
     /// Sorted set: userID → private read watermark (`"private": true` reads). `ZADD
     /// GT` keeps it monotonic. Only the user's own read state counts it.
     public static func privateReadWatermarks(_ conversationID: String) -> String {

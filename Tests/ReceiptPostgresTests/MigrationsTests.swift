@@ -16,7 +16,7 @@ import Testing
             #expect(result.from == 0 && result.to == Migrations.latestVersion)
             #expect(try tables(on: connection) == [
                 "client_message_batch", "consumer_checkpoint", "conversation_seq", "delivery_state",
-                "private_read_state", "read_state", "receiptd_schema_version", "redis_slot_position",
+                "private_read_state", "read_state", "receiptd_schema_version", "redis_slot_position", "replay_horizon",
             ])
             try Migrations.check(on: connection)
         }
@@ -81,8 +81,9 @@ import Testing
     @Test func newerDatabaseIsRefusedWithAClearMessage() throws {
         try withTestSchema { schema in
             let connection = try schema.migrated()
-            try connection.query("INSERT INTO receiptd_schema_version (version) VALUES (7)")
-            let expected = "database schema version 7 is newer than this receiptd (knows \(Migrations.latestVersion)); upgrade receiptd"
+            let newer = Migrations.latestVersion + 1
+            try connection.query("INSERT INTO receiptd_schema_version (version) VALUES (\(newer))")
+            let expected = "database schema version \(newer) is newer than this receiptd (knows \(Migrations.latestVersion)); upgrade receiptd"
             let applyError = #expect(throws: SchemaVersionError.self) { try Migrations.apply(on: connection) }
             #expect(applyError?.description == expected)
             let checkError = #expect(throws: SchemaVersionError.self) { try Migrations.check(on: connection) }

@@ -38,7 +38,13 @@ public struct BatchApplier: Sendable {
         BatchQueries.make(for: events, positions: positions, exactReadSessionTypes: configuration.exactReadSessionTypes)
     }
 
-    public func apply(_ events: [ReceiptEvent], snapshots: [IDKey: ConversationSnapshot]) -> BatchOutcome {
+    /// Applies `events` to `snapshots`. `firstRuns`, when given, says per event
+    /// whether it is certainly seen for the first time (its record came after every
+    /// record that may have been applied before, `ReplayHorizons`): such an event
+    /// that changes nothing is `unchanged` and not announced. Without it every event
+    /// may be a replay, and a repeat is announced again.
+    public func apply(_ events: [ReceiptEvent], snapshots: [IDKey: ConversationSnapshot],
+                      firstRuns: [Bool]? = nil) -> BatchOutcome {
         // Conversations in first-seen order; `slots` finds an event's with one lookup.
         var conversations: [(id: String, state: ConversationState)] = []
         var slots: [IDKey: Int] = [:]
@@ -46,7 +52,7 @@ public struct BatchApplier: Sendable {
         var outcome = BatchOutcome()
         outcome.results.reserveCapacity(events.count)
         outcome.notifications.reserveCapacity(events.count)
-        for event in events {
+        for (index, event) in events.enumerated() {
             let cid = IDKey(event.conversationID)
             let slot: Int
             if let existing = slots[cid] {
@@ -57,7 +63,8 @@ public struct BatchApplier: Sendable {
                 conversations.append(
                     (cid.id, ConversationState(snapshots[cid] ?? ConversationSnapshot(), configuration: configuration)))
             }
-            outcome.results.append(conversations[slot].state.apply(event, into: &outcome))
+            let quietRepeat = firstRuns?[index] ?? false
+            outcome.results.append(conversations[slot].state.apply(event, quietRepeat: quietRepeat, into: &outcome))
         }
         outcome.changes.reserveCapacity(
             maxSeqs: conversations.count,

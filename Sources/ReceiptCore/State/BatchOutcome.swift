@@ -35,9 +35,14 @@ public struct BatchOutcome: Sendable, Equatable {
 public enum EventResult: Sendable, Equatable {
     /// The event was applied (or re-applied: replays re-confirm) and announced.
     case applied
-    /// The stored state is already past the event (an older or repeated read);
-    /// nothing changed and nothing is announced.
+    /// The stored state is already past the event (an older read or ack); nothing
+    /// changed and nothing is announced.
     case superseded
+    /// The event repeats the stored state exactly (a client sending a read it sent
+    /// before) and cannot be a replay: nothing changed and nothing is announced. A
+    /// repeat that may be a replay is announced again (`applied`), since the first
+    /// run's notifications may never have gone out.
+    case unchanged
     /// The event breaks a rule that needs state; it goes to the dead-letter topic.
     case rejected(Rejection)
 }

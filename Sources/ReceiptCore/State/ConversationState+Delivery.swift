@@ -8,7 +8,8 @@ extension ConversationState {
     /// ack that adds nothing is superseded when the stored state is already past its
     /// highest seq, and re-announced (with no new seqs) when it is not: a replay.
     mutating func deliver(
-        _ event: ReceiptEvent, seqs: [Int64], through deliveredSeq: Int64?, _ outcome: inout BatchOutcome
+        _ event: ReceiptEvent, seqs: [Int64], through deliveredSeq: Int64?, quietRepeat: Bool = false,
+        _ outcome: inout BatchOutcome
     ) -> EventResult {
         let highest = max(deliveredSeq ?? 0, seqs.max() ?? 0)
         if let rejection = checkExists(highest) { return .rejected(rejection) }
@@ -21,6 +22,8 @@ extension ConversationState {
             movedRecipients.insert(recipient)
         } else if highest < before.highestCovered {
             return .superseded
+        } else if quietRepeat {
+            return .unchanged
         }
         outcome.listedSeqs += newlyAcked.count
         let tips = DeliveryTips(

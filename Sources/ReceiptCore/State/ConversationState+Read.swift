@@ -3,15 +3,18 @@
 /// the watermark advances over a contiguous prefix only. In both, a read covers
 /// `markConversationAsRead`'s whole range (old, hasReadSeq], the tips list the
 /// newly read seqs and carry the watermark after, and a read older than the stored
-/// state is superseded while an equal one re-announces (a replay re-confirms).
+/// state is superseded while an equal one re-announces (a replay re-confirms),
+/// unless it cannot be a replay (`quietRepeat`): then it is `unchanged`.
 extension ConversationState {
     /// Conversation-level read up to `target`.
-    mutating func readUpTo(_ event: ReceiptEvent, target: Int64, _ outcome: inout BatchOutcome) -> EventResult {
+    mutating func readUpTo(_ event: ReceiptEvent, target: Int64, quietRepeat: Bool = false,
+                           _ outcome: inout BatchOutcome) -> EventResult {
         if let rejection = checkExists(target) { return .rejected(rejection) }
         // Advancing to a target below the watermark changes nothing, so the order of
         // the move and the check does not matter; one lookup serves both.
         let (current, madeRead) = advance(event.userID, to: target)
         guard target >= current else { return .superseded }
+        if quietRepeat, madeRead.isEmpty { return .unchanged }
         deliverByRead(event, through: target, seqs: [])
         announceRead(event, seqs: madeRead.newest(outcome.listLimit(configuration)), hasReadSeq: max(current, target),
                      &outcome)
@@ -21,7 +24,8 @@ extension ConversationState {
     /// Message-level read: the watermark moves to `through` (the whole range is
     /// read), then `seqs` are marked and contiguous marks fold into the watermark.
     mutating func readExactly(
-        _ event: ReceiptEvent, through hasReadSeq: Int64?, seqs: [Int64], _ outcome: inout BatchOutcome
+        _ event: ReceiptEvent, through hasReadSeq: Int64?, seqs: [Int64], quietRepeat: Bool = false,
+        _ outcome: inout BatchOutcome
     ) -> EventResult {
         if let rejection = checkExists(max(hasReadSeq ?? 0, seqs.max() ?? 0)) { return .rejected(rejection) }
         let before = reads[IDKey(event.userID)] ?? MarkedWatermark()
@@ -29,6 +33,7 @@ extension ConversationState {
         if newlyRead.isEmpty, max(hasReadSeq ?? 0, seqs.max() ?? 0) < before.highestCovered {
             return .superseded
         }
+        if quietRepeat, newlyRead.isEmpty, reads[IDKey(event.userID)] ?? MarkedWatermark() == before { return .unchanged }
         deliverByRead(event, through: hasReadSeq, seqs: seqs)
         announceRead(event, seqs: newlyRead, hasReadSeq: reads[IDKey(event.userID)]?.watermark ?? 0, &outcome)
         return .applied
@@ -40,13 +45,16 @@ extension ConversationState {
     /// told to the reader's own devices alone, with the seqs it newly read for them
     /// (above their public watermark and their private one). A private read below
     /// either is superseded; an equal one re-announces (a replay re-confirms).
-    mutating func readPrivately(_ event: ReceiptEvent, _ outcome: inout BatchOutcome) -> EventResult {
+    mutating func readPrivately(_ event: ReceiptEvent, quietRepeat: Bool = false,
+                                _ outcome: inout BatchOutcome) -> EventResult {
         guard let target = event.highestReadSeq else { preconditionFailure("only a read is private") }
         if let rejection = checkExists(target) { return .rejected(rejection) }
         let reader = IDKey(event.userID)
         let privately = privateReads[reader] ?? 0
         let own = max(reads[reader]?.watermark ?? 0, privately)
         guard target >= own else { return .superseded }
+        // Nothing moves: not the reader's position, nor the private watermark.
+        if quietRepeat, target == own, target <= privately { return .unchanged }
         if target > privately {
             privateReads[reader] = target
             movedPrivateReaders.insert(reader)

@@ -41,10 +41,12 @@ struct ConversationState {
         }
     }
 
-    mutating func apply(_ event: ReceiptEvent, into outcome: inout BatchOutcome) -> EventResult {
+    /// Applies one event. `quietRepeat`: the event cannot be a replay, so if it
+    /// changes nothing it is `unchanged` rather than announced again.
+    mutating func apply(_ event: ReceiptEvent, quietRepeat: Bool = false, into outcome: inout BatchOutcome) -> EventResult {
         let exactTypes = configuration.exactReadSessionTypes
         let exact = !exactTypes.isEmpty && exactTypes.contains(event.sessionType)
-        if event.isPrivate { return readPrivately(event, &outcome) }  // only reads are private
+        if event.isPrivate { return readPrivately(event, quietRepeat: quietRepeat, &outcome) }  // only reads are private
         switch event.body {
         case .newMessage(let clientMsgID):
             guard let seq = pendingAllocations.popFirst() else {
@@ -67,15 +69,15 @@ struct ConversationState {
             return .applied
 
         case .markMessagesAsRead(let seqs) where exact:
-            return readExactly(event, through: nil, seqs: seqs, &outcome)
+            return readExactly(event, through: nil, seqs: seqs, quietRepeat: quietRepeat, &outcome)
         case .markConversationAsRead(let hasReadSeq, let seqs) where exact:
-            return readExactly(event, through: hasReadSeq, seqs: seqs, &outcome)
+            return readExactly(event, through: hasReadSeq, seqs: seqs, quietRepeat: quietRepeat, &outcome)
         case .setConversationHasReadSeq(let hasReadSeq) where exact:
-            return readExactly(event, through: hasReadSeq, seqs: [], &outcome)
+            return readExactly(event, through: hasReadSeq, seqs: [], quietRepeat: quietRepeat, &outcome)
         case .markMessagesAsRead, .markConversationAsRead, .setConversationHasReadSeq:
-            return readUpTo(event, target: event.highestReadSeq ?? 0, &outcome)
+            return readUpTo(event, target: event.highestReadSeq ?? 0, quietRepeat: quietRepeat, &outcome)
         case .messageDelivered(let seqs, let deliveredSeq):
-            return deliver(event, seqs: seqs, through: deliveredSeq, &outcome)
+            return deliver(event, seqs: seqs, through: deliveredSeq, quietRepeat: quietRepeat, &outcome)
         }
     }
 

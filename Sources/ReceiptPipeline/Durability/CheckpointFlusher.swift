@@ -132,8 +132,12 @@ final class CheckpointFlusher: Sendable {
             Checkpoint(group: configuration.group, topic: partition.topic, partition: partition.partition,
                        nextOffset: offset, mark: job.mark)
         }
+        let horizons = job.replayHorizons.map { partition, offset in
+            Checkpoint(group: configuration.group, topic: partition.topic, partition: partition.partition,
+                       nextOffset: offset, mark: nil)
+        }
         let stats = try StateFlush.write(job.changes, checkpoints: checkpoints, slotPositions: job.slotPositions,
-                                         on: connection)
+                                         replayHorizons: horizons, on: connection)
         return stats.total
     }
 

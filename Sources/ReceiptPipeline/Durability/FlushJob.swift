@@ -11,6 +11,9 @@ struct FlushJob: Sendable {
     let changes: StateChanges
     /// Next offset to consume, per partition.
     let checkpoints: [TopicPartition: Int64]
+    /// Per partition, the offset after the last record whose state is in `changes`
+    /// (or an earlier job): stored as its replay horizon.
+    var replayHorizons: [TopicPartition: Int64] = [:]
     /// The worker's Redis writer and its acknowledged position when it handed the
     /// job over (every change in it was written to Redis before), stored with the
     /// checkpoints; set by the worker, which owns the Redis connection.

@@ -113,6 +113,13 @@ struct BatchPipelineState<Records, Batch> {
     private(set) var durableOffsets: [TopicPartition: Int64] = [:]
     /// Next offset to consume per partition once announced, for the lag.
     private(set) var positions: [TopicPartition: Int64] = [:]
+    /// Per owned partition, its replay horizon when it was assigned: the offset
+    /// after every record whose state a previous owner (or this process before a
+    /// crash) may have written to Redis. A record below it may be a replay, whose
+    /// repeats are announced again, since the first run's notifications may never
+    /// have gone out. A record at or above it was never applied before: one that
+    /// changes nothing is a client's repeat, counted and not announced.
+    private(set) var replayHorizons: [TopicPartition: Int64] = [:]
 
     init(configuration: Configuration, now: Int64) {
         self.configuration = configuration
@@ -239,6 +246,7 @@ extension BatchPipelineState {
         applied?.writeSent = nil
         pending.changes.merge(batch.summary.changes)
         pending.changesBytes += batch.summary.changes.estimatedBytes
+        pending.appliedThrough.merge(batch.decoded.nextOffsets) { max($0, $1) }
     }
 
     /// A stop came while the write was retried: the batch is dropped unannounced.
@@ -275,6 +283,7 @@ extension BatchPipelineState {
         changes.merge(pending.changes)
         pending.changes = changes
         pending.changesBytes += job.changes.estimatedBytes
+        pending.appliedThrough.merge(job.replayHorizons) { max($0, $1) }
         finishedOffsets.merge(job.checkpoints) { max($0, $1) }
     }
 
@@ -284,10 +293,19 @@ extension BatchPipelineState {
     }
 
     /// Partitions assigned, with their checkpoints from PostgreSQL (where known).
+    /// Until `learnedReplayHorizons`, every record of theirs may be a replay.
     mutating func assigned(_ partitions: [TopicPartition], checkpoints: [TopicPartition: Int64]) {
         owned.formUnion(partitions)
         durableOffsets.merge(checkpoints) { max($0, $1) }
+        for partition in partitions { replayHorizons[partition] = .max }
     }
+
+    /// The replay horizons Redis holds for newly assigned partitions, read once
+    /// Redis was found to hold what their checkpoints recorded.
+    mutating func learnedReplayHorizons(_ horizons: [TopicPartition: Int64]) {
+        for (partition, horizon) in horizons where owned.contains(partition) { replayHorizons[partition] = horizon }
+    }
+
 
     /// Partitions are being revoked (inside a poll): everything in hand is drained
     /// to PostgreSQL before they go; the worker carries out actions until
@@ -443,7 +461,9 @@ extension BatchPipelineState {
     private mutating func takeFlushJob() -> FlushJob? {
         finishedOffsets.merge(ledger.takeFinishedOffsets()) { max($0, $1) }
         guard !pending.changes.isEmpty || !finishedOffsets.isEmpty else { return nil }
-        let job = FlushJob(id: pending.nextJobID, changes: pending.changes, checkpoints: finishedOffsets)
+        var job = FlushJob(id: pending.nextJobID, changes: pending.changes, checkpoints: finishedOffsets)
+        job.replayHorizons = pending.appliedThrough
+        pending.appliedThrough = [:]
         pending.nextJobID += 1
         pending.flushing = job
         // The next interval's changes are about as many: room for them now, so no map
@@ -510,6 +530,7 @@ extension BatchPipelineState {
                 finishedOffsets[partition] = nil
                 positions[partition] = nil
                 durableOffsets[partition] = nil
+                replayHorizons[partition] = nil
             }
             narrowUndecoded = true
             queued.append(.revocationDrained(complete: complete))

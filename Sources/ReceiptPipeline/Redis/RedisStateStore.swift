@@ -118,6 +118,9 @@ final class RedisStateStore {
         let trimBelow: [IDKey: Int64]
         /// The most marks the read may bring back (nil: no limit).
         let marksBudget: Int?
+        /// Replay horizons to raise with the read: each partition's pseudo-tag
+        /// (`RedisKeys.replayHorizonTag`) and the offset after the batch's last record.
+        let horizons: [(tag: String, offset: Int64)]
         fileprivate let generation: Int?
         fileprivate let groups: [ReadGroup]
         fileprivate let commands: [RedisCommand]
@@ -133,10 +136,10 @@ final class RedisStateStore {
 
     /// Builds phase one's commands without sending anything; the store may be busy.
     func prepareRead(_ queries: [ConversationQuery], trimBelow: [IDKey: Int64] = [:],
-                     marksBudget: Int? = nil) -> PreparedRead {
+                     marksBudget: Int? = nil, horizons: [(tag: String, offset: Int64)] = []) -> PreparedRead {
         guard epoch != nil else {
-            return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, generation: nil,
-                                groups: [], commands: [])
+            return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, horizons: horizons,
+                                generation: nil, groups: [], commands: [])
         }
         let scoped = ScopedGroups(queries, cluster: client.isCluster, conversationID: \.conversationID).groups
         // The budget bounds the whole read: each slot's call gets its share.
@@ -151,8 +154,14 @@ final class RedisStateStore {
                                             marksBudget: share, scope: scope)
             groups.append(ReadGroup(scope: scope, queries: items, range: start..<commands.count))
         }
-        return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, generation: epochGeneration,
-                            groups: groups, commands: commands)
+        // After every group: the horizons, each under the epoch of its own scope.
+        for horizon in horizons {
+            let scope = client.isCluster ? CheckScope.slot(of: horizon.tag) : .single
+            commands.append(.evalsha(ReplayHorizonScript.script, keys: [RedisKeys.Parts.key(horizon.tag, "}:horizon").joined],
+                                     args: [self.epoch(of: scope) ?? "", String(horizon.offset)]))
+        }
+        return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, horizons: horizons,
+                            generation: epochGeneration, groups: groups, commands: commands)
     }
 
     /// Sends phase one without waiting for Redis, so the worker can do other work
@@ -166,7 +175,8 @@ final class RedisStateStore {
     func beginRead(_ prepared: PreparedRead) throws -> PendingRead {
         guard epoch != nil else { throw RedisStateLost() }
         let prepared = prepared.generation == epochGeneration
-            ? prepared : prepareRead(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
+            ? prepared : prepareRead(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget,
+                                     horizons: prepared.horizons)
         var commands = prepared.commands
         // The sentinel reads `read` puts first and last in each group become checks of
         // this writer's position there as of now (the batch before has been collected).
@@ -187,11 +197,13 @@ final class RedisStateStore {
             // Redis forgot the scripts (restart, failover): load them, then run the reads again.
             (replies, waited) = try execute(
                 pending.commands, trailer: replicaWait,
-                scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script])
+                scripts: [WriterPositionScript.script, MarksReadScript.script, AllocationScript.script,
+                          ReplayHorizonScript.script])
         }
         // Sent before a re-seed: what it read may predate the rebuilt state.
         guard pending.generation == epochGeneration else {
-            return try read(prepared.queries, trimBelow: prepared.trimBelow, marksBudget: prepared.marksBudget)
+            return try finishRead(beginRead(prepareRead(prepared.queries, trimBelow: prepared.trimBelow,
+                                                        marksBudget: prepared.marksBudget, horizons: prepared.horizons)))
         }
         for group in prepared.groups { try acknowledge(replies[group.range.lowerBound], scope: group.scope) }
         if let missing = replies.lazy.compactMap(Self.counterMissing).first {
@@ -199,13 +211,16 @@ final class RedisStateStore {
         }
         if replies.contains(where: Self.isStateLost) { throw RedisStateLost() }
         for group in prepared.groups { try acknowledge(replies[group.range.upperBound - 1], scope: group.scope) }
+        // The horizons come after the groups: stored before the batch's write is sent.
+        for reply in replies[(prepared.groups.last?.range.upperBound ?? 0)...] { _ = try reply.get() }
         try checkReplicas(waited)
         let marks = prepared.groups.compactMap { group in
             group.range.count > 1 ? Self.marksOverBudget(replies[group.range.lowerBound + 1]) : nil
         }
         if !marks.isEmpty { throw MarksOverBudget(marks: marks.reduce(0, +)) }
         guard prepared.groups.count > 1 else {
-            return try commandBuilder.snapshots(of: prepared.queries, from: replies)
+            return try commandBuilder.snapshots(of: prepared.queries,
+                                                from: Array(replies[..<(prepared.groups.first?.range.upperBound ?? 0)]))
         }
         var snapshots: [IDKey: ConversationSnapshot] = [:]
         snapshots.reserveCapacity(prepared.queries.count)

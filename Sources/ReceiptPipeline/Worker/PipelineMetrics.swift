@@ -6,6 +6,8 @@ import ReceiptCore
 struct PipelineMetrics {
     let consumed: [EventType: Counter]
     let superseded: [EventType: Counter]
+    /// Events that repeated the stored state and could not be replays: not announced.
+    let unchanged: [EventType: Counter]
     let rejected: [Rejection.Code: Counter]
     let notifications: [NotificationType: Counter]
     let deadLetters = Counter(label: "receiptd_dead_letters_total")
@@ -43,6 +45,9 @@ struct PipelineMetrics {
         })
         superseded = Dictionary(uniqueKeysWithValues: EventType.allCases.map {
             ($0, Counter(label: "receiptd_events_superseded_total", dimensions: [("type", $0.rawValue)]))
+        })
+        unchanged = Dictionary(uniqueKeysWithValues: EventType.allCases.map {
+            ($0, Counter(label: "receiptd_events_unchanged_total", dimensions: [("type", $0.rawValue)]))
         })
         rejected = Dictionary(uniqueKeysWithValues: Rejection.Code.allCases.map {
             ($0, Counter(label: "receiptd_events_rejected_total", dimensions: [("code", $0.rawValue)]))

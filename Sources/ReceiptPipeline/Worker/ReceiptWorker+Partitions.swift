@@ -1,6 +1,7 @@
 import Logging
 import ReceiptKafka
 import ReceiptPostgres
+import ReceiptRedis
 
 extension ReceiptWorker {
     /// Each assigned partition starts at its checkpoint in PostgreSQL. Without one
@@ -18,10 +19,14 @@ extension ReceiptWorker {
     /// next flush records all of its own slots again.
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         var starts: [TopicPartition: Int64] = [:]
+        var storedHorizons: [Int32: Int64]?
         do {
             let connection = try postgres.live()
             let loaded = try Checkpoints.load(
                 group: configuration.group, topic: configuration.eventsTopic,
+                partitions: partitions.map(\.partition), on: connection)
+            storedHorizons = try Checkpoints.replayHorizons(
+                topic: configuration.eventsTopic,
                 partitions: partitions.map(\.partition), on: connection)
             var previousWriters: Set<String> = []
             for partition in partitions {
@@ -41,8 +46,14 @@ extension ReceiptWorker {
                            metadata: ["error": "\(error)"])
         }
         machine.assigned(partitions, checkpoints: starts)
+        var horizons: [TopicPartition: Int64] = [:]
         do {
             try store.checkWriter()
+            // Only from a Redis that holds what the checkpoints recorded: one found
+            // rolled back here is rebuilt, and its horizons predate what the rebuild
+            // brings back from PostgreSQL. Without them every record may be a replay.
+            horizons = replayHorizons(of: partitions, stored: storedHorizons)
+            machine.learnedReplayHorizons(horizons)
         } catch let lost as RedisStateLost {
             noteStateLost(lost)
             machine.redisLost()
@@ -52,8 +63,41 @@ extension ReceiptWorker {
         }
         logger.info("partitions assigned", metadata: [
             "partitions": "\(partitions.map(\.partition).sorted())",
-            "checkpoints": "\(starts.map { "\($0.key.partition):\($0.value)" }.sorted())"])
+            "checkpoints": "\(starts.map { "\($0.key.partition):\($0.value)" }.sorted())",
+            "replayHorizons": "\(horizons.map { "\($0.key.partition):\($0.value)" }.sorted())"])
         return starts
+    }
+
+    /// Each partition's replay horizon: every record below it may have been applied
+    /// by a previous owner. The higher of what Redis holds (`ReplayHorizonScript`,
+    /// written ahead of each batch's state, valid under the current epoch only) and
+    /// what PostgreSQL's flushes stored (`stored`): Redis holds nothing beyond its
+    /// epoch but what PostgreSQL does. A partition neither knows was never applied
+    /// by anyone: 0. When PostgreSQL or Redis could not be read, no partition has
+    /// a horizon, and all of their records may be replays: repeats are announced
+    /// again, as they always were, never lost.
+    private func replayHorizons(of partitions: [TopicPartition], stored: [Int32: Int64]?) -> [TopicPartition: Int64] {
+        guard let stored else { return [:] }
+        let tags = partitions.map { horizonTag($0) }
+        do {
+            let found = try store.replayHorizons(tags: tags)
+            var horizons: [TopicPartition: Int64] = [:]
+            for (partition, tag) in zip(partitions, tags) {
+                horizons[partition] = max(found[tag] ?? 0, stored[partition.partition] ?? 0)
+            }
+            return horizons
+        } catch {
+            metrics.redisErrors.increment()
+            logger.warning("reading the partitions' replay horizons failed; their repeated reads are announced again",
+                           metadata: ["error": "\(error)"])
+            return [:]
+        }
+    }
+
+    /// The pseudo-conversationID of `partition`'s replay horizon (not per group:
+    /// the state is one, whichever group applied it).
+    func horizonTag(_ partition: TopicPartition) -> String {
+        RedisKeys.replayHorizonTag(topic: partition.topic, partition: partition.partition)
     }
 
     /// Adds the previous owners' recorded slot positions to what the next writer

@@ -24,6 +24,9 @@ struct BatchContents {
     let events: [ReceiptEvent]
     /// Per event, the index of its record.
     let eventRecords: [Int]
+    /// Per event, whether its record came after the partition's replay horizon
+    /// (`BatchPipelineState.replayHorizons`): certainly its first run.
+    let firstRuns: [Bool]
     /// Records the decoder refused, by index.
     let refused: [(record: Int, rejection: Rejection)]
     /// When decoding began.
@@ -52,12 +55,26 @@ extension ReceiptWorker {
             }
         }
         let queries = applier.queries(for: events, positions: eventRecords.map { records.offset(at: $0) })
+        let firstRuns = firstRuns(of: eventRecords, in: records)
+        let nextOffsets = Self.nextOffsets(of: records)
         let batch = WorkerBatch(
-            contents: BatchContents(records: records, events: events, eventRecords: eventRecords, refused: refused,
-                                    started: started),
+            contents: BatchContents(records: records, events: events, eventRecords: eventRecords, firstRuns: firstRuns,
+                                    refused: refused, started: started),
             read: store.prepareRead(queries, trimBelow: trimPositions(events, eventRecords, records),
-                                    marksBudget: records.count > 1 ? configuration.marksReadBudget : nil))
-        machine.decoded(batch, nextOffsets: Self.nextOffsets(of: records))
+                                    marksBudget: records.count > 1 ? configuration.marksReadBudget : nil,
+                                    horizons: nextOffsets.map { (horizonTag($0.key), $0.value) }))
+        machine.decoded(batch, nextOffsets: nextOffsets)
+    }
+
+    /// Per event record, whether it is certainly applied for the first time: at or
+    /// above its partition's replay horizon. One lookup per record by partition
+    /// number (the worker consumes one topic), not by topic and partition.
+    private func firstRuns(of eventRecords: [Int], in records: RecordBatch) -> [Bool] {
+        var horizons: [Int32: Int64] = [:]
+        for (partition, horizon) in machine.replayHorizons where partition.topic == configuration.eventsTopic {
+            horizons[partition.partition] = horizon
+        }
+        return eventRecords.map { records.offset(at: $0) >= horizons[records.partition(at: $0)] ?? .max }
     }
 
     /// Gives back a batch whose marked users hold more marks than one batch may read
@@ -107,7 +124,7 @@ extension ReceiptWorker {
         case .abandoned: return machine.readAbandoned()
         }
         batch.readInFlight = nil
-        let outcome = applier.apply(batch.contents.events, snapshots: snapshots)
+        let outcome = applier.apply(batch.contents.events, snapshots: snapshots, firstRuns: batch.contents.firstRuns)
         var sent = true
         do {
             batch.writeInFlight = try store.beginWrite(outcome.watermarkWrites, outcome.markedWrites)
@@ -227,15 +244,18 @@ extension ReceiptWorker {
         var refused = contents.refused
         var appliedCounts: [EventType: Int64] = [:]
         var superseded: [EventType: Int64] = [:]
+        var unchanged: [EventType: Int64] = [:]
         for (position, result) in batch.outcome.results.enumerated() {
             switch result {
             case .applied: appliedCounts[contents.events[position].type, default: 0] += 1
             case .superseded: superseded[contents.events[position].type, default: 0] += 1
+            case .unchanged: unchanged[contents.events[position].type, default: 0] += 1
             case .rejected(let rejection): refused.append((contents.eventRecords[position], rejection))
             }
         }
         for (type, count) in appliedCounts { metrics.consumed[type]?.increment(by: count) }
         for (type, count) in superseded { metrics.superseded[type]?.increment(by: count) }
+        for (type, count) in unchanged { metrics.unchanged[type]?.increment(by: count) }
 
         var ticket = tickets.lowerBound
         var notified: [NotificationType: Int64] = [:]

@@ -10,7 +10,7 @@
 /// database whose version it does not know.
 public enum Migrations {
     /// SQL steps in order: `steps[0]` is version 1. Append, never edit a released step.
-    static let steps: [String] = [schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6]
+    static let steps: [String] = [schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7]
 
     /// The version this binary's code reads and writes.
     public static var latestVersion: Int { steps.count }

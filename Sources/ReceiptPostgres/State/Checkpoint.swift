@@ -110,6 +110,24 @@ public enum Checkpoints {
         return checkpoints
     }
 
+    static let selectReplayHorizons = """
+        SELECT partition, next_offset FROM replay_horizon
+        WHERE topic = $1 AND partition = ANY($2::int[])
+        """
+
+    /// partition → the replay horizon flushed for it (see `Migrations.schemaV7`);
+    /// partitions with none are absent.
+    public static func replayHorizons(
+        topic: String, partitions: [Int32], on connection: PostgresConnection
+    ) throws -> [Int32: Int64] {
+        let literal = PostgresArrayLiteral.int64(partitions.map(Int64.init))
+        var horizons: [Int32: Int64] = [:]
+        for row in try connection.query(selectReplayHorizons, [topic, literal]) {
+            horizons[Int32(try row.requiredInt64("partition"))] = try row.requiredInt64("next_offset")
+        }
+        return horizons
+    }
+
     /// The per-slot positions (`SlotPositions`) recorded for `writers`: writer →
     /// slot → position. Empty on a single Redis.
     public static func slotPositions(

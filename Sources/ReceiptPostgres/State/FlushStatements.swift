@@ -50,6 +50,15 @@ enum FlushStatements {
         WHERE EXCLUDED.next_offset > t.next_offset
         """
 
+    /// Replay horizons per partition, never lowered.
+    static let replayHorizons = """
+        INSERT INTO replay_horizon AS t (topic, partition, next_offset)
+        SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
+        ON CONFLICT (topic, partition) DO UPDATE
+        SET next_offset = GREATEST(t.next_offset, EXCLUDED.next_offset)
+        WHERE EXCLUDED.next_offset > t.next_offset
+        """
+
     /// A writer's positions per slot of a Redis Cluster, never lowered.
     static let slotPositions = """
         INSERT INTO redis_slot_position AS t (group_id, redis_writer, slot, position)

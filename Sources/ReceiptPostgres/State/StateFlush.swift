@@ -36,11 +36,12 @@ public enum StateFlush {
     @discardableResult
     public static func write(
         _ changes: StateChanges, checkpoints: [Checkpoint], slotPositions: SlotPositions? = nil,
-        on connection: PostgresConnection
+        replayHorizons: [Checkpoint] = [], on connection: PostgresConnection
     ) throws -> FlushStats {
         try connection.withTransaction { tx in
             var stats = FlushStats()
             if let slotPositions { try writeSlotPositions(slotPositions, on: tx) }
+            try writeReplayHorizons(replayHorizons, on: tx)
             stats.maxSeqs = try writeMaxSeqs(changes.maxSeqs, on: tx)
             stats.clientMessages = try writeClientMessages(changes.clientMessages, on: tx)
             stats.reads = try writeMarked(changes.reads, FlushStatements.reads, on: tx)
@@ -110,6 +111,20 @@ public enum StateFlush {
                 PostgresArrayLiteral.text(chunk.map(\.key.conversationID)),
                 PostgresArrayLiteral.text(chunk.map(\.key.userID)),
                 PostgresArrayLiteral.int64(chunk.map(\.value)),
+            ]
+        }
+    }
+
+    /// Each horizon is a `Checkpoint` without a mark (its group is not stored):
+    /// topic, partition and the offset after the last record whose state this
+    /// flush holds.
+    private static func writeReplayHorizons(_ horizons: [Checkpoint], on connection: PostgresConnection) throws {
+        let rows = horizons.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        _ = try inChunks(rows, on: connection, FlushStatements.replayHorizons) { chunk in
+            [
+                PostgresArrayLiteral.text(chunk.map(\.topic)),
+                PostgresArrayLiteral.int64(chunk.map { Int64($0.partition) }),
+                PostgresArrayLiteral.int64(chunk.map(\.nextOffset)),
             ]
         }
     }

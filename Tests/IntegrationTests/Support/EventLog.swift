@@ -150,13 +150,19 @@ struct ReferenceModel {
         return (watermark, set.filter { $0 > watermark }.sorted())
     }
 
-    /// The newest watermark a hasReadReceipt announced, per conversation and reader.
+    /// The newest watermark a read that changed the state announced, per
+    /// conversation and reader: the newest hasReadReceipt must carry at least it.
     var announced: [String: [String: Int64]] = [:]
+    /// The highest watermark a read that changed nothing (a repeat) stood at: a
+    /// replayed repeat is announced again, a first-run one is not, so the newest
+    /// hasReadReceipt may carry up to it.
+    var mayAnnounce: [String: [String: Int64]] = [:]
 
     /// The private read watermark per conversation and reader, the newest one a
     /// private read announced to the reader's devices, and the private events.
     var privateReadSeq: [String: [String: Int64]] = [:]
     var announcedPrivately: [String: [String: Int64]] = [:]
+    var mayAnnouncePrivately: [String: [String: Int64]] = [:]
     var privateEventIDs: Set<String> = []
 
     /// A private read through `through`: applied and announced (to the reader
@@ -164,7 +170,12 @@ struct ReferenceModel {
     /// nothing for anyone else: read state, counts, delivery stay as they are.
     mutating func markReadPrivately(_ cid: String, _ user: String, through: Int64) {
         let privately = privateReadSeq[cid]?[user] ?? 0
-        guard through >= max(hasReadSeq[cid]?[user] ?? 0, privately) else { return }
+        let own = max(hasReadSeq[cid]?[user] ?? 0, privately)
+        guard through >= own else { return }
+        if through == own, through <= privately {  // a repeat: announced only on a replay
+            mayAnnouncePrivately[cid, default: [:]][user] = max(mayAnnouncePrivately[cid]?[user] ?? 0, through)
+            return
+        }
         if through > privately { privateReadSeq[cid, default: [:]][user] = through }
         announcedPrivately[cid, default: [:]][user] = through
     }
@@ -175,16 +186,24 @@ struct ReferenceModel {
     /// message-level, it reads nothing new below the highest seq read.
     mutating func markRead(_ cid: String, _ user: String, through: Int64? = nil, seqs: [Int64] = []) {
         let highest = max(through ?? 0, seqs.max() ?? 0)
+        let changed: Bool
         if exactConversations.contains(cid) {
             let before = readSet(cid, user)
             let wanted = Set(seqs).union(through.map { $0 > 0 ? Set(1...$0) : [] } ?? [])
             if wanted.isSubset(of: before), highest < before.max() ?? 0 { return }
+            changed = !wanted.isSubset(of: before)
             readExactly(cid, user, Array(wanted))
         } else {
-            guard highest >= hasReadSeq[cid]?[user] ?? 0 else { return }
+            let before = hasReadSeq[cid]?[user] ?? 0
+            guard highest >= before else { return }
+            changed = highest > before
             read(cid, user, upTo: highest)
         }
         let watermark = hasReadSeq[cid]?[user] ?? 0
+        if !changed {  // a repeat: announced again only when it is replayed
+            mayAnnounce[cid, default: [:]][user] = max(mayAnnounce[cid]?[user] ?? 0, watermark)
+            return
+        }
         if watermark > announced[cid]?[user] ?? -1 { announced[cid, default: [:]][user] = watermark }
     }
 
