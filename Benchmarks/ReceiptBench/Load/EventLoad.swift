@@ -9,6 +9,10 @@ public final class EventLoad: @unchecked Sendable {
     /// to within the producer loop's 1 ms poll: the first stage of the latency.
     public private(set) var ackedAtNanos: [Int64]
     public private(set) var kinds: [EventKind]
+    /// Per record: the generator expects it applied without output (a repeat).
+    public private(set) var quiet: [Bool]
+    /// Records from this index on are end markers (`LoadGenerator.endMarker`).
+    public private(set) var firstEndMarker = 0
     /// Set by `EventProducerLoop`; read only after it finished (or through `produced`).
     public private(set) var produced = 0
     public private(set) var deliveryFailures = 0
@@ -21,14 +25,25 @@ public final class EventLoad: @unchecked Sendable {
         sentAtNanos = []
         ackedAtNanos = []
         kinds = []
+        quiet = []
         sentAtNanos.reserveCapacity(capacity)
         kinds.reserveCapacity(capacity)
+        quiet.reserveCapacity(capacity)
     }
 
-    func append(_ kind: EventKind, sentAt: Int64) {
+    func append(_ record: GeneratedRecord, sentAt: Int64) {
         sentAtNanos.append(sentAt)
         ackedAtNanos.append(0)
-        kinds.append(kind)
+        kinds.append(record.kind)
+        quiet.append(record.quiet)
+    }
+
+    /// Whether every partition of `0..<partitions` ends with an end marker.
+    func endsWithMarkers(partitions: Int32) -> Bool {
+        (0..<partitions).allSatisfy { partition in
+            let end = endOffset(of: partition)
+            return end > 0 && (eventAt[Int(partition)].eventIndex(at: end - 1) ?? -1) >= firstEndMarker
+        }
     }
 
     /// The offset after a partition's last record; 0 for a partition never written.
@@ -52,6 +67,8 @@ public final class EventLoad: @unchecked Sendable {
         return (deliveries.acknowledged.count + deliveries.failed.count, deliveries.failed.count)
     }
 
+    func markEndMarkers(from index: Int) { firstEndMarker = index }
+
     func finish(produced: Int, failures: Int, seconds: Double) {
         self.produced = produced
         deliveryFailures = failures
@@ -63,8 +80,10 @@ public final class EventLoad: @unchecked Sendable {
 /// at max rate or at a fixed rate, and waits until the broker acknowledged all.
 /// Blocking: run it on its own thread.
 enum EventProducerLoop {
+    /// After the `count` records, end markers go out until each of the topic's
+    /// `partitions` ends with one (about partitions × ln(partitions) of them).
     static func run(generator: inout LoadGenerator, count: Int, ratePerSecond: Int?, topic: String,
-                    brokers: String, lingerMs: Int) throws -> EventLoad {
+                    partitions: Int32, brokers: String, lingerMs: Int) throws -> EventLoad {
         let producer = try KafkaProducer.make(configuration: KafkaConfiguration(properties: [
             "bootstrap.servers": brokers,
             "linger.ms": String(lingerMs),
@@ -93,16 +112,37 @@ enum EventProducerLoop {
             let now = WallClock.nowNanos()
             value.removeAll(keepingCapacity: true)
             let event = generator.next(sendTimeMs: now / 1_000_000, into: &value)
-            load.append(event.kind, sentAt: now)
+            load.append(event, sentAt: now)
             try producer.send(topic: topic, key: event.key, value: value, ticket: UInt64(index + 1))
             if index % 1024 == 0 { acknowledge(timeoutMs: 0) }
         }
-        try producer.flush(timeoutMs: 120_000)
-        while acknowledged < count {
-            acknowledge(timeoutMs: 100)
-            if deliveries.isEmpty { break }
+        var produced = count
+        func flushAndAcknowledge() throws {
+            try producer.flush(timeoutMs: 120_000)
+            while acknowledged < produced {
+                acknowledge(timeoutMs: 100)
+                if deliveries.isEmpty { break }
+            }
         }
-        load.finish(produced: count, failures: failures,
+        try flushAndAcknowledge()
+        load.markEndMarkers(from: produced)
+        // Keys spread over the partitions at random: a round of `partitions` markers
+        // at a time until each partition has one, bounded.
+        while !load.endsWithMarkers(partitions: partitions) {
+            guard produced - count < 64 * Int(partitions) else {
+                throw BenchError("\(produced - count) end markers did not reach every one of \(partitions) partitions")
+            }
+            for _ in 0..<partitions {
+                let now = WallClock.nowNanos()
+                value.removeAll(keepingCapacity: true)
+                let marker = generator.endMarker(sendTimeMs: now / 1_000_000, into: &value)
+                load.append(marker, sentAt: now)
+                produced += 1
+                try producer.send(topic: topic, key: marker.key, value: value, ticket: UInt64(marker.index + 1))
+            }
+            try flushAndAcknowledge()
+        }
+        load.finish(produced: produced, failures: failures,
                     seconds: Double(WallClock.nowNanos() - started) / 1e9)
         return load
     }
@@ -116,6 +156,9 @@ public struct PartitionOffsets: Sendable {
     private var base: Int64 = 0
     /// Event index per offset from `base`; -1 where no event was acknowledged.
     private var events: [Int] = []
+
+    /// The offset of the first acknowledged record.
+    public var startOffset: Int64 { base }
 
     /// The offset after the last acknowledged record; 0 when none was.
     public var endOffset: Int64 { events.isEmpty ? 0 : base + Int64(events.count) }

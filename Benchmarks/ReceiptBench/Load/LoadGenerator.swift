@@ -25,16 +25,30 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
 public struct GeneratedEvent: Sendable {
     public var index: Int
     public var kind: EventKind
+    /// The worker must apply it without output: a read or ack that repeats the state
+    /// (receiptd counts it as unchanged and announces nothing).
+    public var quiet: Bool
     public var key: [UInt8]
     public var value: [UInt8]
+}
+
+/// What `LoadGenerator.next(sendTimeMs:into:)` made; its value went to the buffer.
+public struct GeneratedRecord: Sendable {
+    public var index: Int
+    public var kind: EventKind
+    /// See `GeneratedEvent.quiet`.
+    public var quiet: Bool
+    public var key: String
 }
 
 /// Produces a seeded, reproducible stream of events for a `LoadMix`.
 ///
 /// It keeps each conversation's maxSeq as the worker will see it, so every read
 /// targets the current maxSeq (never superseded, never above max) unless the record
-/// is meant to be invalid. Every record therefore has at least one output: a
-/// notification, or a dead letter. eventIDs are `<runTag>-<index>`.
+/// is meant to be invalid. It also keeps each member's read and delivered position
+/// (conversation-level reads, the worker's default), so it knows which reads and
+/// acks repeat the state: those are `quiet`, every other record has at least one
+/// output (a notification or a dead letter). eventIDs are `<runTag>-<index>`.
 public struct LoadGenerator: Sendable {
     public let mix: LoadMix
     /// Makes conversation IDs and eventIDs unique to one run (and scenario).
@@ -50,6 +64,10 @@ public struct LoadGenerator: Sendable {
         var isGroup: Bool
         var maxSeq: Int64 = 0
         var last: EventTemplate?
+        var lastKind: EventKind = .newMsg
+        /// Per member: the seq read through, and delivered through (reading delivers).
+        var readThrough: [Int: Int64] = [:]
+        var deliveredThrough: [Int: Int64] = [:]
         /// A single chat's two user IDs, made once (a group's are made per event: a
         /// group can have 10,000 members).
         var singleChatUsers: [String] = []
@@ -83,13 +101,27 @@ public struct LoadGenerator: Sendable {
     public mutating func next(sendTimeMs: Int64) -> GeneratedEvent {
         var value: [UInt8] = []
         let record = next(sendTimeMs: sendTimeMs, into: &value)
-        return GeneratedEvent(index: record.index, kind: record.kind, key: Array(record.key.utf8), value: value)
+        return GeneratedEvent(index: record.index, kind: record.kind, quiet: record.quiet,
+                              key: Array(record.key.utf8), value: value)
+    }
+
+    /// A newMsg in a conversation of its own (`<runTag>_end_<index>`): produced after
+    /// the load, one or more per partition, so every partition ends with a record that
+    /// has an output, and every quiet record before it is known to be applied.
+    public mutating func endMarker(sendTimeMs: Int64, into value: inout [UInt8]) -> GeneratedRecord {
+        let index = nextIndex
+        nextIndex += 1
+        let cid = "\(runTag)_end_\(index)"
+        var template = EventTemplate(type: .newMsg, userID: "\(cid)_u0", conversationID: cid, sessionType: .single,
+                                     peerUserID: "\(cid)_u1")
+        template.clientMsgID = "\(runTag)c\(index)"
+        template.write(eventID: EventID(runTag: runTag, index: index), sendTimeMs: sendTimeMs, into: &value)
+        return GeneratedRecord(index: index, kind: .newMsg, quiet: false, key: cid)
     }
 
     /// The next record: its value appended to `value` (the producer loop reuses one
     /// buffer), its key the conversationID.
-    public mutating func next(sendTimeMs: Int64, into value: inout [UInt8])
-        -> (index: Int, kind: EventKind, key: String) {
+    public mutating func next(sendTimeMs: Int64, into value: inout [UInt8]) -> GeneratedRecord {
         let index = nextIndex
         nextIndex += 1
         let eventID = EventID(runTag: runTag, index: index)
@@ -101,21 +133,25 @@ public struct LoadGenerator: Sendable {
             invalidTurn += 1
             value += kind.json(eventID: eventID.string, conversationID: cid, maxSeq: conversations[slot].maxSeq,
                                sendTimeMs: sendTimeMs).utf8
-            return (index, .invalid, cid)
+            return GeneratedRecord(index: index, kind: .invalid, quiet: false, key: cid)
         }
         if random.unit() < mix.duplicateRate, let last = conversations[slot].last {
             last.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
-            return (index, .duplicate, cid)
+            // A client retry: a newMsg is answered again, a read or ack repeats the state.
+            return GeneratedRecord(index: index, kind: .duplicate, quiet: conversations[slot].lastKind != .newMsg,
+                                   key: cid)
         }
         // In place: a copy of the conversation would retain and release all it holds.
-        let kind = Self.makeEvent(&conversations[slot], index: index, mix: mix, runTag: runTag, random: &random)
+        let (kind, quiet) = Self.makeEvent(&conversations[slot], index: index, mix: mix, runTag: runTag,
+                                           random: &random)
         conversations[slot].last!.write(eventID: eventID, sendTimeMs: sendTimeMs, into: &value)
-        return (index, kind, cid)
+        return GeneratedRecord(index: index, kind: kind, quiet: quiet, key: cid)
     }
 
-    /// Makes the conversation's next event its `last`.
+    /// Makes the conversation's next event its `last`; `quiet` when it repeats the
+    /// state (a read or ack of what its member already read or acked).
     private static func makeEvent(_ c: inout Conversation, index: Int, mix: LoadMix, runTag: String,
-                                  random: inout SeededRandom) -> EventKind {
+                                  random: inout SeededRandom) -> (kind: EventKind, quiet: Bool) {
         let member = Int(random.next() % UInt64(c.members))
         let user = userID(c, member)
         let peer = c.isGroup ? nil : userID(c, 1 - member)
@@ -123,6 +159,9 @@ public struct LoadGenerator: Sendable {
                                      sessionType: c.isGroup ? .group : .single, peerUserID: peer)
         var kind = pickKind(mix.weights, &random)
         if c.maxSeq == 0 || (kind == .msgDelivered && c.isGroup) { kind = c.maxSeq == 0 ? .newMsg : .markConversationAsRead }
+        let readBefore = c.readThrough[member] ?? 0
+        let deliveredBefore = max(c.deliveredThrough[member] ?? 0, readBefore)
+        var quiet = false
         switch kind {
         case .newMsg:
             c.maxSeq += 1
@@ -137,11 +176,19 @@ public struct LoadGenerator: Sendable {
         case .msgDelivered:
             template.type = .msgDelivered
             template.deliveredSeq = c.maxSeq
+            quiet = deliveredBefore >= c.maxSeq
+            c.deliveredThrough[member] = c.maxSeq
         case .duplicate, .invalid:
             preconditionFailure("pickKind returns event types only")
         }
+        if kind != .msgDelivered {
+            // Sending reads one's own message; every read here is up to maxSeq.
+            quiet = kind != .newMsg && readBefore >= c.maxSeq
+            c.readThrough[member] = c.maxSeq
+        }
         c.last = template
-        return kind
+        c.lastKind = kind
+        return (kind, quiet)
     }
 
     private static func pickKind(_ w: LoadMix.TypeWeights, _ random: inout SeededRandom) -> EventKind {

@@ -2,7 +2,8 @@ import ReceiptKafka
 import Synchronization
 
 /// Reads the notify and dead-letter topics of one scenario and records, per event,
-/// when its first output (notification or dead letter) appeared.
+/// when its first output (notification or dead letter) appeared. It reads until
+/// every end marker of the load has its output, then until it has caught up.
 ///
 /// Timing: `.receipt` stamps a record when this process receives it (for latency,
 /// while the load runs); `.recordTimestamp` uses the record's Kafka timestamp, the
@@ -32,10 +33,13 @@ final class OutputCollector: Sendable {
     private let eventCount: Int
     private let timing: Timing
     private let stopRequested = Atomic<Bool>(false)
+    /// The end markers' indices, once the load is produced.
+    private let endMarkers = Mutex<Range<Int>?>(nil)
     let progress = Atomic<Int>(0)
     /// Set once the collector's consumer was given its partitions.
     private let assignedBox: AssignedFlag
 
+    /// `eventCount`: room for every record of the load, end markers included.
     init(brokers: String, notifyTopic: String, deadLetterTopic: String, runTag: String, eventCount: Int,
          timing: Timing) throws {
         let flag = AssignedFlag()
@@ -58,10 +62,14 @@ final class OutputCollector: Sendable {
 
     func stop() { stopRequested.store(true, ordering: .relaxed) }
 
+    /// The load's end markers (`EventLoad.firstEndMarker..<produced`): reading ends
+    /// once all of them have an output.
+    func finish(afterEndMarkers markers: Range<Int>) { endMarkers.withLock { $0 = markers } }
+
     var isAssigned: Bool { assignedBox.isSet }
 
-    /// Polls until every event has an output, `stop()` is called, or `timeoutSeconds`
-    /// pass. Blocking: run it on its own thread.
+    /// Polls until every end marker has an output and a poll finds nothing more,
+    /// `stop()` is called, or `timeoutSeconds` pass. Blocking: run it on its own thread.
     func collect(timeoutSeconds: Int) throws -> Result {
         var result = Result(firstOutputNanos: Array(repeating: 0, count: eventCount),
                             firstOutputProducedNanos: Array(repeating: 0, count: eventCount),
@@ -69,9 +77,10 @@ final class OutputCollector: Sendable {
                             deadLettered: Array(repeating: false, count: eventCount))
         let deadline = WallClock.nowNanos() + Int64(timeoutSeconds) * 1_000_000_000
         var records = RecordBatch()  // one buffer for every poll's records
-        while result.eventsWithOutput < eventCount, !stopRequested.load(ordering: .relaxed),
-              WallClock.nowNanos() < deadline {
+        var markersSeen = false
+        while !stopRequested.load(ordering: .relaxed), WallClock.nowNanos() < deadline {
             try consumer.pollBatch(maxRecords: 10_000, timeoutMs: 100, into: &records)
+            if markersSeen, records.isEmpty { break }  // caught up after the last marker
             let receivedAt = WallClock.nowNanos()
             for record in records.indices {
                 let producedAt = (records.timestampMs(at: record) ?? 0) * 1_000_000
@@ -97,6 +106,9 @@ final class OutputCollector: Sendable {
                 if !ours { result.foreignOutputs += 1 }
             }
             progress.store(result.eventsWithOutput, ordering: .relaxed)
+            if !markersSeen, let markers = endMarkers.withLock({ $0 }) {
+                markersSeen = markers.allSatisfy { $0 < eventCount && result.firstOutputNanos[$0] > 0 }
+            }
         }
         try? consumer.close()
         return result

@@ -8,7 +8,7 @@ public enum ReportTable {
         lines.append("mix: \(report.mix.conversations) conversations, group share \(report.mix.groupShare), duplicates \(report.mix.duplicateRate), invalid \(report.mix.invalidRate), seed \(report.mix.seed); \(report.partitions) partitions; linger \(report.lingerMs) ms")
         lines.append("")
         let header = ["scenario", "events", "rate", "events/s steady", "events/s first→last", "p50 ms", "p99 ms",
-                      "p99.9 ms", "CPU s/M ev", "peak RSS MiB", "ckpt age max s", "worker cores", "bench cores", "machine busy", "complete"]
+                      "p99.9 ms", "notif/ev", "CPU s/M ev", "peak RSS MiB", "ckpt age max s", "worker cores", "bench cores", "machine busy", "complete"]
         var rows: [[String]] = []
         for s in report.scenarios {
             rows.append([
@@ -16,6 +16,7 @@ public enum ReportTable {
                 fmt(s.steadyEventsPerSecond, 0), fmt(s.eventsPerSecond, 0),
                 s.latencyMs.map { fmt($0.p50, 1) } ?? "-", s.latencyMs.map { fmt($0.p99, 1) } ?? "-",
                 s.latencyMs.map { fmt($0.p999, 1) } ?? "-",
+                fmt(Double(s.notifications) / Double(max(1, s.events)), 2),
                 s.cpuSecondsPerMillionEvents.map { fmt($0, 1) } ?? "-", s.peakRSSMiB.map { fmt($0, 1) } ?? "-",
                 s.checkpointAgeSeconds.map { fmt($0.max, 2) } ?? "-",
                 s.workerCores.map { fmt($0, 2) } ?? "-", s.benchCores.map { fmt($0, 2) } ?? "-",
@@ -47,10 +48,10 @@ public enum ReportTable {
         }
         for s in report.scenarios {
             lines.append("")
-            lines.append("\(s.name): outputs by event kind")
-            lines += table(["kind", "produced", "notified", "dead-lettered", "no output"],
+            lines.append("\(s.name): \(s.notifications) notifications for \(s.events) events; \(s.quietEvents) events repeat the state (quiet), \(s.quietEventsNotified) of them announced anyway")
+            lines += table(["kind", "produced", "quiet", "notified", "dead-lettered", "no output"],
                            s.kinds.sorted { $0.key < $1.key }.map {
-                               [$0.key, String($0.value.produced), String($0.value.notified),
+                               [$0.key, String($0.value.produced), String($0.value.quiet), String($0.value.notified),
                                 String($0.value.deadLettered), String($0.value.withoutOutput)]
                            })
         }

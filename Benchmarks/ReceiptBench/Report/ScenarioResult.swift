@@ -11,6 +11,15 @@ public struct ScenarioResult: Sendable, Codable {
     public var produceFailures: Int
     /// Events with at least one output (notification or dead letter).
     public var eventsWithOutput: Int
+    /// Events known applied: with an output, or followed in their partition by a
+    /// record with one (the worker applies a partition in order). Quiet events
+    /// count here only.
+    public var eventsDone: Int
+    /// Events the generator expects applied without output (reads and acks that
+    /// repeat the state), and how many of them were announced anyway: receiptd
+    /// announces none; a worker that re-announces every repeat announces all.
+    public var quietEvents: Int
+    public var quietEventsNotified: Int
     public var notifications: Int
     public var deadLetters: Int
     /// Output records naming no event of this scenario (should be 0).
@@ -18,7 +27,7 @@ public struct ScenarioResult: Sendable, Codable {
     /// Per event kind: produced, notified, dead-lettered, without any output.
     public var kinds: [String: KindCounts]
     /// Valid events of the handled types (newMsg, markConversationAsRead,
-    /// markMsgsAsRead) without a notification (should be 0).
+    /// markMsgsAsRead) that change the state, without a notification (should be 0).
     public var validEventsWithoutNotification: Int
 
     /// Events over the time from the first output to the last.
@@ -56,7 +65,7 @@ public struct ScenarioResult: Sendable, Codable {
     /// by this tool (producing the load, reading the outputs live).
     public var workerCores: Double?
     public var benchCores: Double?
-    /// Every event produced an output before the timeout.
+    /// Every event was done (`eventsDone`) before the timeout.
     public var complete: Bool
     /// Once a second from the first output to the end of sampling.
     public var timeline: [TimelinePoint] = []
@@ -64,7 +73,7 @@ public struct ScenarioResult: Sendable, Codable {
     public struct TimelinePoint: Sendable, Codable {
         /// Seconds since the first output.
         public var t: Double
-        /// Events with an output so far, and records covered by checkpoints so far.
+        /// Events done so far, and records covered by checkpoints so far.
         public var eventsDone: Int
         public var checkpointed: Int?
         /// Worker CPU over the past second, in cores (1.0 = one core busy).
@@ -76,6 +85,8 @@ public struct ScenarioResult: Sendable, Codable {
 
     public struct KindCounts: Sendable, Codable {
         public var produced = 0
+        /// Expected to be applied without output.
+        public var quiet = 0
         public var notified = 0
         public var deadLettered = 0
         public var withoutOutput = 0

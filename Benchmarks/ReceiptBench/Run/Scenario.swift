@@ -49,8 +49,9 @@ struct Scenario {
             let joinDeadline = Date().addingTimeInterval(30)
             while !collector.isAssigned, Date() < joinDeadline { WallClock.sleep(milliseconds: 20) }
             let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: rate,
-                                                 topic: topics.events, brokers: brokers,
-                                                 lingerMs: configuration.lingerMs)
+                                                 topic: topics.events, partitions: configuration.partitions,
+                                                 brokers: brokers, lingerMs: configuration.lingerMs)
+            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
             let outputs = try collecting.join()
             sampler.sampler.stop()
             try sampler.thread.join()
@@ -59,8 +60,8 @@ struct Scenario {
 
         log("\(name): producing \(events) events, then starting the worker")
         let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: nil,
-                                             topic: topics.events, brokers: brokers,
-                                             lingerMs: configuration.lingerMs)
+                                             topic: topics.events, partitions: configuration.partitions,
+                                             brokers: brokers, lingerMs: configuration.lingerMs)
         log("\(name): produced in \(String(format: "%.1f", load.produceSeconds)) s; worker running")
         let process = try startWorker()
         defer { process.stop() }
@@ -71,15 +72,19 @@ struct Scenario {
             // Done when the checkpoints cover every record: by then every output was
             // acknowledged by the broker. Read them afterwards, timed by timestamps.
             let deadline = Date().addingTimeInterval(Double(timeout))
-            while sampler.sampler.checkpointedRecords.load(ordering: .relaxed) < events, Date() < deadline {
+            while sampler.sampler.checkpointedRecords.load(ordering: .relaxed) < load.produced, Date() < deadline {
                 guard process.isRunning else { throw BenchError("receiptd exited early; see \(process.logPath)") }
                 WallClock.sleep(milliseconds: 100)
             }
             sampler.sampler.stop()
             try sampler.thread.join()
-            outputs = try makeCollector(timing: .recordTimestamp).collect(timeoutSeconds: 120)
+            let collector = try makeCollector(timing: .recordTimestamp)
+            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            outputs = try collector.collect(timeoutSeconds: 120)
         case .naive:
-            outputs = try makeCollector(timing: .recordTimestamp).collect(timeoutSeconds: timeout)
+            let collector = try makeCollector(timing: .recordTimestamp)
+            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            outputs = try collector.collect(timeoutSeconds: timeout)
             sampler.sampler.stop()
             try sampler.thread.join()
         }
@@ -93,7 +98,8 @@ struct Scenario {
 
     private func makeCollector(timing: OutputCollector.Timing) throws -> OutputCollector {
         try OutputCollector(brokers: configuration.brokers, notifyTopic: topics.notify,
-                            deadLetterTopic: topics.deadLetters, runTag: tag, eventCount: events, timing: timing)
+                            deadLetterTopic: topics.deadLetters, runTag: tag,
+                            eventCount: events + 64 * Int(configuration.partitions), timing: timing)
     }
 
     private func startSampler(pid: Int32) -> (sampler: RunSampler, thread: ThreadRunner<Void>) {

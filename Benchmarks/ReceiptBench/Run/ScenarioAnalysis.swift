@@ -16,7 +16,8 @@ struct ScenarioAnalysis {
 
     func result() -> ScenarioResult {
         let count = load.produced
-        let doneTimes = outputs.firstOutputNanos.filter { $0 > 0 }.sorted()
+        let doneNanos = self.doneNanos()
+        let doneTimes = doneNanos.filter { $0 > 0 }.sorted()
         let first = doneTimes.first ?? 0, last = doneTimes.last ?? 0
         let span = Double(last - first) / 1e9
         var steady = 0.0
@@ -27,10 +28,12 @@ struct ScenarioAnalysis {
             steady = hi > lo ? middle / (Double(hi - lo) / 1e9) : 0
         }
         let (kinds, validMissing) = kindCounts()
+        let quiet = (0..<count).filter { load.quiet[$0] }
         return ScenarioResult(
             name: name, worker: worker, targetRate: targetRate, events: count,
             produceSeconds: load.produceSeconds, produceFailures: load.deliveryFailures,
-            eventsWithOutput: outputs.eventsWithOutput, notifications: outputs.notifications,
+            eventsWithOutput: outputs.eventsWithOutput, eventsDone: doneTimes.count, quietEvents: quiet.count,
+            quietEventsNotified: quiet.filter { outputs.notified[$0] }.count, notifications: outputs.notifications,
             deadLetters: outputs.deadLetters, foreignOutputs: outputs.foreignOutputs,
             kinds: kinds, validEventsWithoutNotification: validMissing,
             firstToLastSeconds: span, eventsPerSecond: span > 0 ? Double(doneTimes.count) / span : 0,
@@ -40,17 +43,38 @@ struct ScenarioAnalysis {
             latencyToAckedMs: targetRate == nil ? nil : latency(load.ackedAtNanos),
             cpuSecondsPerMillionEvents: cpuPerMillion(from: first, to: last, events: doneTimes.count),
             peakRSSMiB: processSamples.last.map { Double($0.process.peakRSSKiB) / 1024 },
-            checkpointAgeSeconds: checkpointAge(from: first, to: last),
+            checkpointAgeSeconds: checkpointAge(from: first, to: last, doneNanos: doneNanos),
             checkpointStallSeconds: checkpointStall(from: first, to: last),
             machineBusyFraction: machineBusy(from: first, to: last),
             workerCores: cores(from: first, to: last) { $0.process.cpuSeconds },
             benchCores: cores(from: first, to: last) { $0.benchCPUSeconds },
-            complete: outputs.eventsWithOutput == count,
-            timeline: timeline(doneTimes: doneTimes))
+            complete: doneTimes.count == count,
+            timeline: timeline(doneTimes: doneTimes, doneNanos: doneNanos))
+    }
+
+    /// When each event was known applied: the first output of it or of any later
+    /// record of its partition (the worker applies a partition in order, so a later
+    /// record's output means this one is applied). 0: not known applied. A quiet
+    /// event has no output of its own; the load's end markers close every partition.
+    func doneNanos() -> [Int64] {
+        var done = Array(repeating: Int64(0), count: load.produced)
+        for offsets in load.eventAt where offsets.endOffset > 0 {
+            var earliestLater: Int64 = 0
+            var offset = offsets.endOffset - 1
+            while offset >= offsets.startOffset {
+                if let index = offsets.eventIndex(at: offset), index < load.produced {
+                    let own = outputs.firstOutputNanos[index]
+                    if own > 0, earliestLater == 0 || own < earliestLater { earliestLater = own }
+                    done[index] = earliestLater
+                }
+                offset -= 1
+            }
+        }
+        return done
     }
 
     /// One point a second, from the first output to the last sample.
-    private func timeline(doneTimes: [Int64]) -> [ScenarioResult.TimelinePoint] {
+    private func timeline(doneTimes: [Int64], doneNanos: [Int64]) -> [ScenarioResult.TimelinePoint] {
         guard let first = doneTimes.first else { return [] }
         let end = max(doneTimes.last ?? first, processSamples.last?.atNanos ?? first,
                       checkpointSamples.last?.atNanos ?? first)
@@ -65,7 +89,7 @@ struct ScenarioAnalysis {
             if let now, let before, now.atNanos > before.atNanos {
                 cores = (now.process.cpuSeconds - before.process.cpuSeconds) / (Double(now.atNanos - before.atNanos) / 1e9)
             }
-            let age = checkpoint.map(checkpointAge)
+            let age = checkpoint.map { checkpointAge($0, doneNanos: doneNanos) }
             let stall = checkpoint.flatMap(checkpointStall)
             points.append(.init(t: Double(t - first) / 1e9, eventsDone: done,
                                 checkpointed: checkpoint.map { Int($0.totalNextOffset) }, workerCores: cores,
@@ -83,11 +107,13 @@ struct ScenarioAnalysis {
             let kind = load.kinds[index]
             var c = counts[kind, default: .init()]
             c.produced += 1
+            if load.quiet[index] { c.quiet += 1 }
             if outputs.notified[index] { c.notified += 1 }
             if outputs.deadLettered[index] { c.deadLettered += 1 }
             if outputs.firstOutputNanos[index] == 0 { c.withoutOutput += 1 }
             counts[kind] = c
-            if [.newMsg, .markConversationAsRead, .markMsgsAsRead].contains(kind), !outputs.notified[index] {
+            if [.newMsg, .markConversationAsRead, .markMsgsAsRead].contains(kind), !load.quiet[index],
+               !outputs.notified[index] {
                 validMissing += 1
             }
         }
@@ -137,12 +163,12 @@ struct ScenarioAnalysis {
     /// event that was applied (has an output) but is not covered by the checkpoint
     /// got its output. The first uncovered event is the one at the checkpoint's next
     /// offset. 0 when every applied event is covered.
-    func checkpointAge(_ sample: RunSampler.CheckpointSample) -> Double {
+    func checkpointAge(_ sample: RunSampler.CheckpointSample, doneNanos: [Int64]) -> Double {
         var oldest = 0.0
         for (partition, offsets) in load.eventAt.enumerated() {
             let next = sample.partitions[Int32(partition)]?.nextOffset ?? 0
             guard let index = offsets.eventIndex(at: next) else { continue }  // fully covered
-            let appliedAt = outputs.firstOutputNanos[index]
+            let appliedAt = doneNanos[index]
             guard appliedAt > 0, appliedAt <= sample.atNanos else { continue }  // not applied yet
             oldest = max(oldest, Double(sample.atNanos - appliedAt) / 1e9)
         }
@@ -156,8 +182,9 @@ struct ScenarioAnalysis {
         sample.partitions.filter { $0.value.nextOffset < load.endOffset(of: $0.key) }.values.map(\.ageSeconds).max()
     }
 
-    private func checkpointAge(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
-        summary(checkpointSamples.filter { $0.atNanos >= start && $0.atNanos <= end }.map(checkpointAge))
+    private func checkpointAge(from start: Int64, to end: Int64, doneNanos: [Int64]) -> ScenarioResult.Summary? {
+        summary(checkpointSamples.filter { $0.atNanos >= start && $0.atNanos <= end }
+            .map { checkpointAge($0, doneNanos: doneNanos) })
     }
 
     private func checkpointStall(from start: Int64, to end: Int64) -> ScenarioResult.Summary? {
