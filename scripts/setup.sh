@@ -33,7 +33,7 @@ install_debian_packages() {
     # receiptd's heap allocator, linked into the executable (Sources/CJemalloc).
     libjemalloc-dev
     liblz4-dev libzstd-dev libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev
-    python3 python3-pip procps netcat-openbsd
+    python3 python3-pip python3-venv procps netcat-openbsd
     # DeployFilesTests read deploy/*.yaml through PyYAML.
     python3-yaml
     # scripts/demo.sh. Works against Tansu only with the librdkafka built below:
@@ -115,7 +115,26 @@ install_tansu() {
   log "tansu installed at $bin"
 }
 
+# receiptd-bench's pipelined Python peer: a virtual environment with its pinned
+# packages (Benchmarks/peer/requirements.txt), remade when that file changes.
+install_bench_peer() {
+  local venv="$ROOT/.local/bench-peer" requirements="$ROOT/Benchmarks/peer/requirements.txt"
+  if [ -x "$venv/bin/python3" ] && cmp -s "$requirements" "$venv/requirements.txt"; then
+    log "the bench's Python peer is already installed in $venv"
+    return
+  fi
+  log "installing the bench's Python peer in $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r "$requirements" >/dev/null \
+    || die "pip could not install $requirements into $venv"
+  "$venv/bin/python3" -c 'import confluent_kafka, redis, hiredis, orjson' \
+    || die "the bench's Python peer does not import its packages"
+  cp "$requirements" "$venv/requirements.txt"
+}
+
 install_debian_packages
 install_librdkafka
 install_tansu
+install_bench_peer
 log "done"

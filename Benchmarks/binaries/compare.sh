@@ -3,7 +3,7 @@
 # first in even ones), each run on a fresh second stack (scripts/stack.sh, ports
 # below 32768) with one Redis. For every run it prints events/s, receiptd's CPU s
 # and Redis's CPU s per million events (the growth of used_cpu_sys + used_cpu_user
-# over the run) and receiptd's peak RSS.
+# over the run), notifications per event and receiptd's peak RSS.
 #
 #   swift build -c release --product receiptd-bench
 #   bash Benchmarks/binaries/compare.sh BASE_RECEIPTD NEW_RECEIPTD [ROUNDS (3)] [EVENTS (1000000)] [receiptd-bench run options…]
@@ -43,12 +43,13 @@ import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"][0]
 redis = (float(sys.argv[5]) - float(sys.argv[4])) * 1e6 / int(sys.argv[6])
 print(f"| {sys.argv[3]} | {sys.argv[2]} | {s['eventsPerSecond']:,.0f} | {s.get('cpuSecondsPerMillionEvents') or 0:.2f} "
-      f"| {redis:.2f} | {s.get('peakRSSMiB') or 0:.1f} | {'yes' if s['complete'] else 'NO'} |", flush=True)
+      f"| {redis:.2f} | {s['notifications'] / s['events']:.2f} | {s.get('peakRSSMiB') or 0:.1f} "
+      f"| {'yes' if s['complete'] else 'NO'} |", flush=True)
 PY
 }
 
-echo "| round | binary | events/s | receiptd CPU s/M | Redis CPU s/M | peak RSS MiB | complete |"
-echo "|---|---|---|---|---|---|---|"
+echo "| round | binary | events/s | receiptd CPU s/M | Redis CPU s/M | notifications/event | peak RSS MiB | complete |"
+echo "|---|---|---|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order="base new"; else order="new base"; fi
   for name in $order; do

@@ -30,7 +30,7 @@ struct RunBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Generate load, run the workers, measure, print a table and write JSON.")
 
-    @Option(help: "all (receiptd max, receiptd at half max, naive, ceiling), receiptd, naive or ceiling.")
+    @Option(help: "all (receiptd max, receiptd at half max, naive, python peer, ceiling), receiptd, naive, peer or ceiling.")
     var mode: BenchMode = .all
     @Option(help: "Events of the max-rate receiptd run (or of a --rate run). Default: 1000000.")
     var events: Int?
@@ -38,6 +38,12 @@ struct RunBench: ParsableCommand {
     var rate: String = "max"
     @Option(help: "Events of the naive run. Default: 5000.")
     var naiveEvents: Int?
+    @Option(help: "Events of the Python peer's run. Default: as many as receiptd's.")
+    var peerEvents: Int?
+    @Option(help: "The Python peer's interpreter. Default: .local/bench-peer/bin/python3 (made by scripts/setup.sh).")
+    var peerPython: String?
+    @Option(help: "The Python peer's script. Default: Benchmarks/peer/pipelined_worker.py.")
+    var peerScript: String?
     @Option(help: "Seconds of the half-max-rate latency run (mode all). Default: 20.")
     var latencySeconds: Int?
     @Option(help: "Requests per redis-benchmark command. Default: 500000.")
@@ -80,6 +86,9 @@ struct RunBench: ParsableCommand {
             config.rate = value
         }
         if let naiveEvents { config.naiveEvents = naiveEvents }
+        if let peerEvents { config.peerEvents = peerEvents }
+        if let peerPython { config.peerPython = peerPython }
+        if let peerScript { config.peerScript = peerScript }
         if let latencySeconds { config.latencySeconds = latencySeconds }
         if let ceilingRequests { config.ceilingRequests = ceilingRequests }
         if let conversations { config.mix.conversations = conversations }

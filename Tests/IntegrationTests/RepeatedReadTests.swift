@@ -1,4 +1,6 @@
+import Foundation
 import ReceiptCore
+import ReceiptRedis
 import Testing
 import TestSupport
 
@@ -64,5 +66,51 @@ struct RepeatedReadTests {
             #expect(after.flatMap(\.sourceEventIDs) == ["n4"], "r2 is a repeat: \(after)")
         }
         try await second.stop()
+    }
+
+    @Test("reads a worker wrote back into a Redis that lost its data, and never flushed, are replays to its successor")
+    func aReseedKeepsUnflushedReadsReplayable() async throws {
+        let stack = try await onOwnThread { try PrivateStack() }
+        defer { stack.stop() }
+        let topics = try TestTopics.create(partitions: 1, brokers: stack.brokers)
+        let group = TestStack.uniqueName("reseed")
+        let cid = TestStack.uniqueName("si_reseed")
+        // Never flushes while the test runs: the reads live in Redis and in its memory.
+        let first = try WorkerProcess(topics: topics, group: group, redisURL: stack.redisURL,
+                                      postgresURL: stack.postgresURL,
+                                      extraEnvironment: ["RECEIPTD_FLUSH_INTERVAL_MS": "3600000"])
+        try await first.waitUntilAssigned()
+        let producer = try EventProducer(brokers: topics.brokers, topic: topics.events)
+        let notices = try TopicReader(brokers: topics.brokers, topic: topics.notify)
+        _ = try await onOwnThread {
+            try producer.send((1...3).map { Events.newMsg("n\($0)", from: "a", in: cid, clientMsgID: "m\($0)", peer: "b") }
+                + [Events.markConversationAsRead("r1", by: "b", in: cid, hasReadSeq: 3, peer: "a")])
+            return try notices.read(atLeast: 3 + 2)
+        }
+        // Redis loses everything; the worker re-seeds it from PostgreSQL (empty) and
+        // its own unflushed state, then dies before it flushes or announces anything.
+        let log = first.logFile
+        @Sendable func reseeds() -> Int {
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "Redis re-seeded from PostgreSQL")
+                .count - 1
+        }
+        let reseedsAtStart = reseeds()  // the empty Redis it started on
+        try await onOwnThread {
+            let redis = try RedisConnection.connect(try RedisEndpoint(url: stack.redisURL), timeoutMs: 5_000)
+            _ = try redis.execute(.flushall)
+        }
+        try await waitUntil("the worker to re-seed Redis", timeout: .seconds(30)) { reseeds() > reseedsAtStart }
+        first.crash()
+
+        // No checkpoint: the successor replays the partition over the re-seeded state,
+        // where the read changes nothing. It may be a replay, so it is announced.
+        let second = try WorkerProcess(topics: topics, group: group, redisURL: stack.redisURL,
+                                       postgresURL: stack.postgresURL)
+        defer { second.crash() }
+        let replayed = try await onOwnThread {
+            try notices.read(atLeast: 3 + 2, settleMs: 1_000).compactMap { try? Notification.decode($0.value) }
+        }
+        #expect(replayed.filter { $0.sourceEventIDs == ["r1"] }.map(\.recvID).sorted() == ["a", "b"],
+                "the read is announced again by the replay: \(replayed.flatMap(\.sourceEventIDs))\n\(second.logTail)")
     }
 }

@@ -27,6 +27,14 @@ public struct BenchConfiguration: Sendable, Codable {
     public var latencyRateCap: Int?
     /// Events of the naive run (it is slow). Default: 5,000.
     public var naiveEvents: Int = 5_000
+    /// The pipelined Python peer (`Benchmarks/peer/pipelined_worker.py`): its
+    /// interpreter, in the virtual environment `scripts/setup.sh` makes with the
+    /// peer's pinned packages, and its script. Relative paths are from the working
+    /// directory. Defaults: `.local/bench-peer/bin/python3`, the script in the repository.
+    public var peerPython = ".local/bench-peer/bin/python3"
+    public var peerScript = "Benchmarks/peer/pipelined_worker.py"
+    /// Events of the peer's max-rate run. Default: nil (as many as receiptd's).
+    public var peerEvents: Int?
     /// Requests per redis-benchmark command of the ceiling. Default: 500,000.
     public var ceilingRequests: Int = 500_000
     /// Partitions of the events and notify topics. Default: 8.
@@ -71,10 +79,12 @@ public struct BenchConfiguration: Sendable, Codable {
 
 /// Which measurements a run makes.
 public enum BenchMode: String, Sendable, Codable, CaseIterable {
-    /// receiptd at max rate, receiptd at half that rate, naive, ceiling.
+    /// receiptd at max rate, receiptd at half that rate, naive, the Python peer, ceiling.
     case all
     /// receiptd only: at max rate, or at `rate`.
     case receiptd
     case naive
+    /// The pipelined Python peer at max rate.
+    case peer
     case ceiling
 }

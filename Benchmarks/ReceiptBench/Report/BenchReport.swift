@@ -11,6 +11,8 @@ public struct BenchReport: Sendable, Codable {
     public var lingerMs: Int
     public var scenarios: [ScenarioResult] = []
     public var ceiling: CeilingResult?
+    /// receiptd's steady events/s over the pipelined Python peer's.
+    public var receiptdOverPeer: Double?
     /// receiptd's steady events/s over the naive worker's.
     public var receiptdOverNaive: Double?
     /// receiptd's steady events/s over the Redis ceiling's implied events/s.

@@ -41,8 +41,9 @@ public enum ReportTable {
             lines += table(["command", "ops/s"], ceiling.commandsPerSecond.sorted { $0.key < $1.key }.map { [$0.key, fmt($0.value, 0)] })
             lines.append("implied ceiling for this mix: \(fmt(ceiling.impliedEventsPerSecond, 0)) events/s")
         }
-        if report.receiptdOverNaive != nil || report.receiptdOverCeiling != nil {
+        if report.receiptdOverNaive != nil || report.receiptdOverCeiling != nil || report.receiptdOverPeer != nil {
             lines.append("")
+            if let r = report.receiptdOverPeer { lines.append("receiptd / python pipelined: \(fmt(r, 2))×") }
             if let r = report.receiptdOverNaive { lines.append("receiptd / naive:   \(fmt(r, 1))×") }
             if let r = report.receiptdOverCeiling { lines.append("receiptd / ceiling: \(fmt(r, 3))") }
         }

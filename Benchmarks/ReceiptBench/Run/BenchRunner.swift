@@ -3,7 +3,8 @@ import Foundation
 /// Runs the scenarios a mode asks for and puts their results in one report.
 ///
 /// Mode `all`: receiptd at max rate; receiptd at half that rate (latency); the naive
-/// worker at max rate on `naiveEvents`; the Redis ceiling. Each scenario has its own
+/// worker at max rate on `naiveEvents`; the pipelined Python peer at max rate; the
+/// Redis ceiling. Each scenario has its own
 /// topics, group and conversation IDs (the run tag), from the same seeded mix.
 public struct BenchRunner {
     public let configuration: BenchConfiguration
@@ -33,6 +34,9 @@ public struct BenchRunner {
             try scenario(name, .receiptd, events: configuration.events, rate: configuration.rate, suffix: "r")
         case .naive:
             try scenario("naive max", .naive, events: configuration.naiveEvents, rate: nil, suffix: "n")
+        case .peer:
+            try scenario("python pipelined max", .peer, events: configuration.peerEvents ?? configuration.events,
+                         rate: nil, suffix: "p")
         case .ceiling:
             break
         case .all:
@@ -42,6 +46,8 @@ public struct BenchRunner {
             try scenario("receiptd at half max", .receiptd, events: half * configuration.latencySeconds, rate: half,
                          suffix: "h")
             try scenario("naive max", .naive, events: configuration.naiveEvents, rate: nil, suffix: "n")
+            try scenario("python pipelined max", .peer, events: configuration.peerEvents ?? configuration.events,
+                         rate: nil, suffix: "p")
         }
         if mode == .all || mode == .ceiling {
             log("ceiling: redis-benchmark on the per-event command mix")
@@ -54,6 +60,10 @@ public struct BenchRunner {
         let naive = report.scenarios.first { $0.worker == "naive" }
         if let receiptd, let naive, naive.steadyEventsPerSecond > 0 {
             report.receiptdOverNaive = receiptd.steadyEventsPerSecond / naive.steadyEventsPerSecond
+        }
+        if let receiptd, let peer = report.scenarios.first(where: { $0.worker == Scenario.Worker.peer.rawValue }),
+           peer.steadyEventsPerSecond > 0 {
+            report.receiptdOverPeer = receiptd.steadyEventsPerSecond / peer.steadyEventsPerSecond
         }
         if let receiptd, let ceiling = report.ceiling, ceiling.impliedEventsPerSecond > 0 {
             report.receiptdOverCeiling = receiptd.steadyEventsPerSecond / ceiling.impliedEventsPerSecond

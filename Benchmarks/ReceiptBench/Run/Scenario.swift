@@ -3,12 +3,15 @@ import ReceiptKafka
 
 /// One measured run: fresh topics and group, one worker process, one load.
 ///
+/// Workers: receiptd; the naive one-event-at-a-time worker (`naive-worker`); the
+/// pipelined Python peer (`Benchmarks/peer/pipelined_worker.py`).
+///
 /// At max rate the load is produced first, then the worker starts; the topics are
 /// read after it finished (outputs timed by their Kafka timestamps) so that nothing
 /// but the worker, the broker and the stores compete for the CPU. At a fixed rate
 /// the worker runs first and the outputs are read live, for latency.
 struct Scenario {
-    enum Worker: String { case receiptd, naive }
+    enum Worker: String { case receiptd, naive, peer = "python-pipelined" }
 
     var name: String
     var worker: Worker
@@ -81,6 +84,15 @@ struct Scenario {
             let collector = try makeCollector(timing: .recordTimestamp)
             collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
             outputs = try collector.collect(timeoutSeconds: 120)
+        case .peer:
+            // Done when the peer's committed offsets cover every record (it commits
+            // after its outputs are acknowledged); the outputs are read afterwards.
+            try waitUntilCommitted(load, process: process, deadline: Date().addingTimeInterval(Double(timeout)))
+            sampler.sampler.stop()
+            try sampler.thread.join()
+            let collector = try makeCollector(timing: .recordTimestamp)
+            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            outputs = try collector.collect(timeoutSeconds: 120)
         case .naive:
             let collector = try makeCollector(timing: .recordTimestamp)
             collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
@@ -94,6 +106,23 @@ struct Scenario {
     private func analysis(_ load: EventLoad, _ outputs: OutputCollector.Result, _ sampler: RunSampler) -> ScenarioAnalysis {
         ScenarioAnalysis(name: name, worker: worker.rawValue, targetRate: rate, load: load, outputs: outputs,
                          processSamples: sampler.processSamples, checkpointSamples: sampler.checkpointSamples)
+    }
+
+    /// Polls the group's committed offsets (a consumer of the group that does not
+    /// join it) until they reach every partition's end.
+    private func waitUntilCommitted(_ load: EventLoad, process: WorkerProcess, deadline: Date) throws {
+        let reader = try KafkaConsumer.make(
+            configuration: KafkaConfiguration(properties: ["bootstrap.servers": configuration.brokers, "group.id": group]),
+            topics: [], rebalance: RebalanceHandler(onAssign: { _ in [:] }))
+        defer { try? reader.close() }
+        let partitions = (0..<configuration.partitions).map { TopicPartition(topic: topics.events, partition: $0) }
+        while Date() < deadline {
+            guard process.isRunning else { throw BenchError("\(worker.rawValue) exited early; see \(process.logPath)") }
+            let committed = (try? reader.committed(partitions, timeoutMs: 5_000)) ?? [:]
+            if partitions.allSatisfy({ (committed[$0] ?? 0) >= load.endOffset(of: $0.partition) }) { return }
+            WallClock.sleep(milliseconds: 200)
+        }
+        throw BenchError("\(worker.rawValue) did not commit every record within \(configuration.timeoutSeconds) s; see \(process.logPath)")
     }
 
     private func makeCollector(timing: OutputCollector.Timing) throws -> OutputCollector {
@@ -128,6 +157,13 @@ struct Scenario {
                                      environment: environment, logPath: logPath)
         case .naive:
             return try WorkerProcess(executable: configuration.benchPath, arguments: ["naive-worker"],
+                                     environment: environment, logPath: logPath)
+        case .peer:
+            for (path, what) in [(configuration.peerPython, "interpreter"), (configuration.peerScript, "script")]
+            where !FileManager.default.fileExists(atPath: path) {
+                throw BenchError("the Python peer's \(what) \(path) is missing: run scripts/setup.sh from the repository's root (it makes .local/bench-peer), or pass --peer-python and --peer-script")
+            }
+            return try WorkerProcess(executable: configuration.peerPython, arguments: [configuration.peerScript],
                                      environment: environment, logPath: logPath)
         }
     }

@@ -34,6 +34,7 @@ extension ReceiptWorker {
         if stateLost?.rollback == true { store.markRolledBack() }
         while !stop.isRequested {
             if let epoch = try store.currentEpoch(), epoch != store.epoch || stateLost == nil {
+                try store.raiseReplayHorizons(writtenHorizons(in: nil), epoch: epoch)
                 try store.seed(machine.pending.all)
                 try store.restorePositions()
                 adopt(epoch)
@@ -72,13 +73,14 @@ extension ReceiptWorker {
             rows += page.rowCount
         }
         guard !stop.isRequested else { return nil }
+        let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        try store.raiseReplayHorizons(writtenHorizons(in: only), epoch: epoch)
         try store.seed(machine.pending.all.inSlots(only))
         try store.restorePositions(
             Checkpoints.marks(group: configuration.group, on: connection),
             slots: configuration.redisClusterNodes.isEmpty
                 ? [:] : Checkpoints.slotPositions(group: configuration.group, on: connection),
             only: only)
-        let epoch = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         try store.setSentinel(epoch, slots: slots)
         metrics.redisReseeds.increment()
         metrics.reseededConversations.increment(by: Int64(conversations))
@@ -86,6 +88,15 @@ extension ReceiptWorker {
             "slots": "\(slots?.count ?? store.allScopes.count)", "conversations": "\(conversations)",
             "rows": "\(rows)", "seconds": "\(ContinuousClock.now - started)"])
         return epoch
+    }
+
+    /// The replay horizons that cover what this worker wrote to Redis, for the
+    /// partitions whose horizon lives in `slots` (nil: all). Raised before a re-seed
+    /// writes this worker's unflushed state back: a worker that takes a partition
+    /// over then announces those records again rather than take them for repeats,
+    /// whether or not their notifications went out before.
+    private func writtenHorizons(in slots: Set<Int>?) -> [(tag: String, offset: Int64)] {
+        machine.writtenThrough.map { (horizonTag($0.key), $0.value) }.filter { store.horizonTag($0.tag, isIn: slots) }
     }
 
     /// A live PostgreSQL connection holding `ReseedLock`, which the caller releases;
@@ -206,6 +217,7 @@ extension ReceiptWorker {
     /// rebuilt under `epoch`, raises its positions there, and adopts the epoch.
     private func adoptSlots(_ slots: [Int], epoch: String) throws {
         let only = slots.count == RedisHashSlot.count ? nil : Set(slots)
+        try store.raiseReplayHorizons(writtenHorizons(in: only), epoch: epoch)
         try store.seed(machine.pending.all.inSlots(only))
         try store.restorePositions(only: only)
         for slot in slots { store.slotEpochs[slot] = epoch }

@@ -120,6 +120,10 @@ struct BatchPipelineState<Records, Batch> {
     /// have gone out. A record at or above it was never applied before: one that
     /// changes nothing is a client's repeat, counted and not announced.
     private(set) var replayHorizons: [TopicPartition: Int64] = [:]
+    /// Per owned partition, the offset after the last record whose state this
+    /// worker wrote to Redis. A re-seed raises the partitions' replay horizons to it,
+    /// under the new epoch, before it writes this worker's unflushed state back.
+    private(set) var writtenThrough: [TopicPartition: Int64] = [:]
 
     init(configuration: Configuration, now: Int64) {
         self.configuration = configuration
@@ -247,6 +251,7 @@ extension BatchPipelineState {
         pending.changes.merge(batch.summary.changes)
         pending.changesBytes += batch.summary.changes.estimatedBytes
         pending.appliedThrough.merge(batch.decoded.nextOffsets) { max($0, $1) }
+        writtenThrough.merge(batch.decoded.nextOffsets) { max($0, $1) }
     }
 
     /// A stop came while the write was retried: the batch is dropped unannounced.
@@ -531,6 +536,7 @@ extension BatchPipelineState {
                 positions[partition] = nil
                 durableOffsets[partition] = nil
                 replayHorizons[partition] = nil
+                writtenThrough[partition] = nil
             }
             narrowUndecoded = true
             queued.append(.revocationDrained(complete: complete))

@@ -20,4 +20,24 @@ extension RedisStateStore {
         }
         return horizons
     }
+
+    /// Raises replay horizons (`ReplayHorizonScript`) under `epoch`, or each under
+    /// the epoch of its own scope when nil. A re-seed does this before it writes
+    /// back a worker's unflushed state, so that state never sits in Redis under an
+    /// epoch whose horizons do not cover the records that made it.
+    func raiseReplayHorizons(_ horizons: [(tag: String, offset: Int64)], epoch: String? = nil) throws(RedisError) {
+        guard !horizons.isEmpty else { return }
+        let commands: [RedisCommand] = horizons.map { horizon in
+            let scope = configuration.clusterSeeds.isEmpty ? CheckScope.single : .slot(of: horizon.tag)
+            return .evalsha(ReplayHorizonScript.script, keys: [RedisKeys.Parts.key(horizon.tag, "}:horizon").joined],
+                            args: [epoch ?? self.epoch(of: scope) ?? "", String(horizon.offset)])
+        }
+        for reply in try execute(commands, scripts: [ReplayHorizonScript.script]) { _ = try reply.get() }
+    }
+
+    /// Whether a horizon's tag lives in one of `slots` (nil: every slot).
+    func horizonTag(_ tag: String, isIn slots: Set<Int>?) -> Bool {
+        guard let slots, !configuration.clusterSeeds.isEmpty else { return true }
+        return CheckScope.slot(of: tag).slot.map(slots.contains) ?? true
+    }
 }
