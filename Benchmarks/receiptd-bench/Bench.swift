@@ -30,7 +30,7 @@ struct RunBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Generate load, run the workers, measure, print a table and write JSON.")
 
-    @Option(help: "all (receiptd max, receiptd at half max, naive, python peer, ceiling), receiptd, naive, peer or ceiling.")
+    @Option(help: "all (receiptd max, receiptd at half max, naive, python peer, ceiling), receiptd, naive, peer, ceiling, or latency (receiptd max, then the broker alone and receiptd at 10%, 25% and 50% of it).")
     var mode: BenchMode = .all
     @Option(help: "Events of the max-rate receiptd run (or of a --rate run). Default: 1000000.")
     var events: Int?
@@ -54,6 +54,8 @@ struct RunBench: ParsableCommand {
     @Option(help: "Type weights newMsg,markConversationAsRead,markMsgsAsRead,msgDelivered. Default: 1,1,0,0.")
     var weights: String?
     @Option(help: "Fraction of duplicate records. Default: 0.") var duplicateRate: Double?
+    @Option(help: "Share of reads that repeat their reader's position (0...1). Default: any member reads.")
+    var repeatReadShare: Double?
     @Option(help: "Fraction of invalid records. Default: 0.") var invalidRate: Double?
     @Option(help: "Generator seed. Default: 42.") var seed: UInt64?
     @Flag(help: "The realistic mix: 20000 conversations, 10% groups, all types, 1% duplicates, 0.5% invalid.")
@@ -94,6 +96,10 @@ struct RunBench: ParsableCommand {
         if let conversations { config.mix.conversations = conversations }
         if let groupShare { config.mix.groupShare = groupShare }
         if let duplicateRate { config.mix.duplicateRate = duplicateRate }
+        if let repeatReadShare {
+            guard (0...1).contains(repeatReadShare) else { throw ValidationError("--repeat-read-share must be in 0...1") }
+            config.mix.repeatReadShare = repeatReadShare
+        }
         if let invalidRate { config.mix.invalidRate = invalidRate }
         if let seed { config.mix.seed = seed }
         if let partitions { config.partitions = partitions }

@@ -22,6 +22,8 @@ public struct BenchConfiguration: Sendable, Codable {
     /// Length of the fixed-rate latency run of mode `all`, at half the measured max
     /// rate. Default: 20 s.
     public var latencySeconds: Int = 20
+    /// The fractions of the max rate mode `latency` runs at. Default: 10%, 25%, 50%.
+    public var latencyFractions: [Double] = [0.10, 0.25, 0.50]
     /// Upper bound of the latency run's rate, whatever the max run measured; nil: none.
     /// Default: nil (smoke: 5,000/s, so a short max run cannot make it large).
     public var latencyRateCap: Int?
@@ -86,5 +88,9 @@ public enum BenchMode: String, Sendable, Codable, CaseIterable {
     case naive
     /// The pipelined Python peer at max rate.
     case peer
+    /// receiptd at max rate, then at each of `latencyFractions` of that rate: the
+    /// broker alone (no worker: the load read straight from the events topic), then
+    /// receiptd, each for `latencySeconds`.
+    case latency
     case ceiling
 }

@@ -19,6 +19,13 @@ public struct LoadMix: Sendable, Codable, Equatable {
     /// Fraction of records that repeat the previous event of their conversation with
     /// a fresh eventID (a client retry: same clientMsgID, same read). Default: 0.
     public var duplicateRate: Double = 0
+    /// When set, the share of reads that repeat their reader's position (a client
+    /// opening a conversation with nothing new): the reader is chosen among the
+    /// members already at the conversation's maxSeq with this probability, else
+    /// among those behind it, when there is one (up to 8 members tried in a group).
+    /// Default: nil (the reader is any member: about two reads in three repeat in
+    /// the default mix, the bench reports the share it got).
+    public var repeatReadShare: Double?
     /// Fraction of records that are refused: malformed JSON, a missing field, an
     /// invalid field, a read above maxSeq, in turn. Default: 0.
     public var invalidRate: Double = 0

@@ -152,13 +152,19 @@ public struct LoadGenerator: Sendable {
     /// state (a read or ack of what its member already read or acked).
     private static func makeEvent(_ c: inout Conversation, index: Int, mix: LoadMix, runTag: String,
                                   random: inout SeededRandom) -> (kind: EventKind, quiet: Bool) {
-        let member = Int(random.next() % UInt64(c.members))
+        var member = Int(random.next() % UInt64(c.members))
+        var kind = pickKind(mix.weights, &random)
+        if c.maxSeq == 0 || (kind == .msgDelivered && c.isGroup) { kind = c.maxSeq == 0 ? .newMsg : .markConversationAsRead }
+        if let share = mix.repeatReadShare, kind == .markConversationAsRead || kind == .markMsgsAsRead {
+            let repeating = random.unit() < share
+            for _ in 0..<min(8, c.members) where ((c.readThrough[member] ?? 0) >= c.maxSeq) != repeating {
+                member = Int(random.next() % UInt64(c.members))
+            }
+        }
         let user = userID(c, member)
         let peer = c.isGroup ? nil : userID(c, 1 - member)
         var template = EventTemplate(type: .newMsg, userID: user, conversationID: c.id,
                                      sessionType: c.isGroup ? .group : .single, peerUserID: peer)
-        var kind = pickKind(mix.weights, &random)
-        if c.maxSeq == 0 || (kind == .msgDelivered && c.isGroup) { kind = c.maxSeq == 0 ? .newMsg : .markConversationAsRead }
         let readBefore = c.readThrough[member] ?? 0
         let deliveredBefore = max(c.deliveredThrough[member] ?? 0, readBefore)
         var quiet = false

@@ -40,7 +40,8 @@ final class OutputCollector: Sendable {
     private let assignedBox: AssignedFlag
 
     /// `eventCount`: room for every record of the load, end markers included.
-    init(brokers: String, notifyTopic: String, deadLetterTopic: String, runTag: String, eventCount: Int,
+    /// `notifyTopic` nil: only `deadLetterTopic` is read.
+    init(brokers: String, notifyTopic: String?, deadLetterTopic: String, runTag: String, eventCount: Int,
          timing: Timing) throws {
         let flag = AssignedFlag()
         assignedBox = flag
@@ -52,7 +53,7 @@ final class OutputCollector: Sendable {
                 "session.timeout.ms": "6000",
                 "fetch.wait.max.ms": "10",
             ]),
-            topics: [notifyTopic, deadLetterTopic],
+            topics: [notifyTopic, deadLetterTopic].compactMap { $0 },
             rebalance: RebalanceHandler(onAssign: { _ in flag.set(); return [:] }))
         self.deadLetterTopic = deadLetterTopic
         scanner = EventIDScanner(runTag: runTag)
@@ -68,8 +69,9 @@ final class OutputCollector: Sendable {
 
     var isAssigned: Bool { assignedBox.isSet }
 
-    /// Polls until every end marker has an output and a poll finds nothing more,
-    /// `stop()` is called, or `timeoutSeconds` pass. Blocking: run it on its own thread.
+    /// Polls until every end marker has an output and every assigned partition is
+    /// read up to its high watermark, `stop()` is called, or `timeoutSeconds` pass.
+    /// Blocking: run it on its own thread.
     func collect(timeoutSeconds: Int) throws -> Result {
         var result = Result(firstOutputNanos: Array(repeating: 0, count: eventCount),
                             firstOutputProducedNanos: Array(repeating: 0, count: eventCount),
@@ -77,12 +79,15 @@ final class OutputCollector: Sendable {
                             deadLettered: Array(repeating: false, count: eventCount))
         let deadline = WallClock.nowNanos() + Int64(timeoutSeconds) * 1_000_000_000
         var records = RecordBatch()  // one buffer for every poll's records
-        var markersSeen = false
+        var markersSeenAt: Int64?
+        var readTo: [TopicPartition: Int64] = [:]  // next offset, per partition read
         while !stopRequested.load(ordering: .relaxed), WallClock.nowNanos() < deadline {
             try consumer.pollBatch(maxRecords: 10_000, timeoutMs: 100, into: &records)
-            if markersSeen, records.isEmpty { break }  // caught up after the last marker
+            if let seenAt = markersSeenAt, records.isEmpty, caughtUp(readTo, since: seenAt) { break }
             let receivedAt = WallClock.nowNanos()
             for record in records.indices {
+                readTo[TopicPartition(topic: records.topic(at: record), partition: records.partition(at: record))] =
+                    records.offset(at: record) + 1
                 let producedAt = (records.timestampMs(at: record) ?? 0) * 1_000_000
                 let at = timing == .receipt ? receivedAt : producedAt
                 var ours = false
@@ -106,12 +111,27 @@ final class OutputCollector: Sendable {
                 if !ours { result.foreignOutputs += 1 }
             }
             progress.store(result.eventsWithOutput, ordering: .relaxed)
-            if !markersSeen, let markers = endMarkers.withLock({ $0 }) {
-                markersSeen = markers.allSatisfy { $0 < eventCount && result.firstOutputNanos[$0] > 0 }
+            if markersSeenAt == nil, let markers = endMarkers.withLock({ $0 }),
+               markers.allSatisfy({ $0 < eventCount && result.firstOutputNanos[$0] > 0 }) {
+                markersSeenAt = WallClock.nowNanos()
             }
         }
         try? consumer.close()
         return result
+    }
+
+    /// Every assigned partition read up to the high watermark its last fetch
+    /// reported: a poll that comes back empty proves nothing while the broker is
+    /// slow to answer a fetch. A partition with no watermark yet counts as read
+    /// once 5 s passed since the markers were seen (it holds nothing). At least
+    /// 1 s after the markers, for outputs of other partitions still on their way.
+    private func caughtUp(_ readTo: [TopicPartition: Int64], since markersSeenAt: Int64) -> Bool {
+        let waited = WallClock.nowNanos() - markersSeenAt
+        guard waited >= 1_000_000_000, let assigned = try? consumer.assignment(), !assigned.isEmpty else { return false }
+        return assigned.allSatisfy { partition in
+            guard let high = consumer.highWatermark(partition) else { return waited >= 5_000_000_000 }
+            return (readTo[partition] ?? 0) >= high
+        }
     }
 }
 

@@ -39,6 +39,17 @@ public struct BenchRunner {
                          rate: nil, suffix: "p")
         case .ceiling:
             break
+        case .latency:
+            try scenario("receiptd max", .receiptd, events: configuration.events, rate: nil, suffix: "r")
+            let max = report.scenarios[0].steadyEventsPerSecond
+            for (n, fraction) in configuration.latencyFractions.enumerated() {
+                let rate = min(Swift.max(100, Int(max * fraction)), configuration.latencyRateCap ?? .max)
+                let percent = Int((fraction * 100).rounded())
+                try scenario("broker alone at \(percent)% of max", .brokerAlone,
+                             events: rate * configuration.latencySeconds, rate: rate, suffix: "b\(n)")
+                try scenario("receiptd at \(percent)% of max", .receiptd,
+                             events: rate * configuration.latencySeconds, rate: rate, suffix: "l\(n)")
+            }
         case .all:
             try scenario("receiptd max", .receiptd, events: configuration.events, rate: nil, suffix: "r")
             let half = min(max(100, Int(report.scenarios[0].steadyEventsPerSecond / 2)),

@@ -4,14 +4,16 @@ import ReceiptKafka
 /// One measured run: fresh topics and group, one worker process, one load.
 ///
 /// Workers: receiptd; the naive one-event-at-a-time worker (`naive-worker`); the
-/// pipelined Python peer (`Benchmarks/peer/pipelined_worker.py`).
+/// pipelined Python peer (`Benchmarks/peer/pipelined_worker.py`); none
+/// (`brokerAlone`: the load's own records are read back from the events topic, the
+/// broker's hop without a worker, at a fixed rate only).
 ///
 /// At max rate the load is produced first, then the worker starts; the topics are
 /// read after it finished (outputs timed by their Kafka timestamps) so that nothing
 /// but the worker, the broker and the stores compete for the CPU. At a fixed rate
 /// the worker runs first and the outputs are read live, for latency.
 struct Scenario {
-    enum Worker: String { case receiptd, naive, peer = "python-pipelined" }
+    enum Worker: String { case receiptd, naive, peer = "python-pipelined", brokerAlone = "none" }
 
     var name: String
     var worker: Worker
@@ -42,10 +44,10 @@ struct Scenario {
 
         if let rate {
             log("\(name): starting the worker, then producing \(events) events at \(rate)/s")
-            let process = try startWorker()
-            defer { process.stop() }
-            try process.waitUntilAssigned(timeoutSeconds: 60)
-            let sampler = startSampler(pid: process.pid)
+            let process = worker == .brokerAlone ? nil : try startWorker()
+            defer { process?.stop() }
+            try process?.waitUntilAssigned(timeoutSeconds: 60)
+            let sampler = startSampler(pid: process?.pid)
             let collector = try makeCollector(timing: .receipt)
             let collecting = ThreadRunner(name: "collector") { try collector.collect(timeoutSeconds: timeout) }
             // Receipt times only mean something once the collector reads its partitions.
@@ -61,6 +63,7 @@ struct Scenario {
             return analysis(load, outputs, sampler.sampler).result()
         }
 
+        guard worker != .brokerAlone else { throw BenchError("\(name): the broker alone runs at a fixed rate only") }
         log("\(name): producing \(events) events, then starting the worker")
         let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: nil,
                                              topic: topics.events, partitions: configuration.partitions,
@@ -93,7 +96,7 @@ struct Scenario {
             let collector = try makeCollector(timing: .recordTimestamp)
             collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
             outputs = try collector.collect(timeoutSeconds: 120)
-        case .naive:
+        case .naive, .brokerAlone:
             let collector = try makeCollector(timing: .recordTimestamp)
             collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
             outputs = try collector.collect(timeoutSeconds: timeout)
@@ -126,12 +129,14 @@ struct Scenario {
     }
 
     private func makeCollector(timing: OutputCollector.Timing) throws -> OutputCollector {
-        try OutputCollector(brokers: configuration.brokers, notifyTopic: topics.notify,
-                            deadLetterTopic: topics.deadLetters, runTag: tag,
+        // With no worker, every event record is its own output: read like a dead
+        // letter (the refused record, unchanged, its eventID first).
+        try OutputCollector(brokers: configuration.brokers, notifyTopic: worker == .brokerAlone ? nil : topics.notify,
+                            deadLetterTopic: worker == .brokerAlone ? topics.events : topics.deadLetters, runTag: tag,
                             eventCount: events + 64 * Int(configuration.partitions), timing: timing)
     }
 
-    private func startSampler(pid: Int32) -> (sampler: RunSampler, thread: ThreadRunner<Void>) {
+    private func startSampler(pid: Int32?) -> (sampler: RunSampler, thread: ThreadRunner<Void>) {
         let sampler = RunSampler(pid: pid, postgresURL: worker == .receiptd ? configuration.postgresURL : nil,
                                  group: group)
         return (sampler, ThreadRunner(name: "sampler") { sampler.run() })
@@ -165,6 +170,8 @@ struct Scenario {
             }
             return try WorkerProcess(executable: configuration.peerPython, arguments: [configuration.peerScript],
                                      environment: environment, logPath: logPath)
+        case .brokerAlone:
+            preconditionFailure("no worker runs beside the broker alone")
         }
     }
 }

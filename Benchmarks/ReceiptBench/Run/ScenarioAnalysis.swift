@@ -39,7 +39,9 @@ struct ScenarioAnalysis {
             firstToLastSeconds: span, eventsPerSecond: span > 0 ? Double(doneTimes.count) / span : 0,
             steadyEventsPerSecond: steady,
             latencyMs: targetRate == nil ? nil : latency(outputs.firstOutputNanos),
-            latencyToProducedMs: targetRate == nil ? nil : latency(outputs.firstOutputProducedNanos),
+            // With no worker, the output is the event record itself: nothing was produced.
+            latencyToProducedMs: targetRate == nil || worker == Scenario.Worker.brokerAlone.rawValue
+                ? nil : latency(outputs.firstOutputProducedNanos),
             latencyToAckedMs: targetRate == nil ? nil : latency(load.ackedAtNanos),
             cpuSecondsPerMillionEvents: cpuPerMillion(from: first, to: last, events: doneTimes.count),
             peakRSSMiB: processSamples.last.map { Double($0.process.peakRSSKiB) / 1024 },
