@@ -143,11 +143,12 @@ class Worker:
         # Round trip 1: each conversation's maxSeq, each clientMsgID's seq, the
         # watermarks of readers and acking users.
         reads = self.redis.pipeline(transaction=False)
-        lookups = []
+        lookups = {}  # each key once per batch, in order
 
         def lookup(name, command, *arguments):
-            lookups.append(name)
-            command(*arguments)
+            if name not in lookups:
+                lookups[name] = None
+                command(*arguments)
 
         for _, event in events:
             cid, user, kind = event["conversationID"], event["userID"], event["type"]

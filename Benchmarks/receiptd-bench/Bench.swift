@@ -54,8 +54,8 @@ struct RunBench: ParsableCommand {
     @Option(help: "Type weights newMsg,markConversationAsRead,markMsgsAsRead,msgDelivered. Default: 1,1,0,0.")
     var weights: String?
     @Option(help: "Fraction of duplicate records. Default: 0.") var duplicateRate: Double?
-    @Option(help: "Share of reads that repeat their reader's position (0...1). Default: any member reads.")
-    var repeatReadShare: Double?
+    @Option(help: "How often a read goes to a member already at maxSeq when some are and some are not (0...1); the report counts the reads that repeat. Default: any member reads.")
+    var repeatingReaderShare: Double?
     @Option(help: "Fraction of invalid records. Default: 0.") var invalidRate: Double?
     @Option(help: "Generator seed. Default: 42.") var seed: UInt64?
     @Flag(help: "The realistic mix: 20000 conversations, 10% groups, all types, 1% duplicates, 0.5% invalid.")
@@ -96,9 +96,9 @@ struct RunBench: ParsableCommand {
         if let conversations { config.mix.conversations = conversations }
         if let groupShare { config.mix.groupShare = groupShare }
         if let duplicateRate { config.mix.duplicateRate = duplicateRate }
-        if let repeatReadShare {
-            guard (0...1).contains(repeatReadShare) else { throw ValidationError("--repeat-read-share must be in 0...1") }
-            config.mix.repeatReadShare = repeatReadShare
+        if let repeatingReaderShare {
+            guard (0...1).contains(repeatingReaderShare) else { throw ValidationError("--repeating-reader-share must be in 0...1") }
+            config.mix.repeatingReaderShare = repeatingReaderShare
         }
         if let invalidRate { config.mix.invalidRate = invalidRate }
         if let seed { config.mix.seed = seed }

@@ -19,13 +19,14 @@ public struct LoadMix: Sendable, Codable, Equatable {
     /// Fraction of records that repeat the previous event of their conversation with
     /// a fresh eventID (a client retry: same clientMsgID, same read). Default: 0.
     public var duplicateRate: Double = 0
-    /// When set, the share of reads that repeat their reader's position (a client
-    /// opening a conversation with nothing new): the reader is chosen among the
-    /// members already at the conversation's maxSeq with this probability, else
-    /// among those behind it, when there is one (up to 8 members tried in a group).
-    /// Default: nil (the reader is any member: about two reads in three repeat in
-    /// the default mix, the bench reports the share it got).
-    public var repeatReadShare: Double?
+    /// When set, how often a read goes to a member already at the conversation's
+    /// maxSeq (a repeat: a client opening a conversation with nothing new) when
+    /// some members are there and some are behind (up to 8 members tried in a
+    /// group). When every member is there, a read repeats whatever this says, so
+    /// the share of reads that repeat (the report counts them) depends on it and on
+    /// the weights: in the default mix, 66% with any member reading (nil), 53% at
+    /// 0. Default: nil (any member).
+    public var repeatingReaderShare: Double?
     /// Fraction of records that are refused: malformed JSON, a missing field, an
     /// invalid field, a read above maxSeq, in turn. Default: 0.
     public var invalidRate: Double = 0

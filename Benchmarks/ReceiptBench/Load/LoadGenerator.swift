@@ -155,7 +155,7 @@ public struct LoadGenerator: Sendable {
         var member = Int(random.next() % UInt64(c.members))
         var kind = pickKind(mix.weights, &random)
         if c.maxSeq == 0 || (kind == .msgDelivered && c.isGroup) { kind = c.maxSeq == 0 ? .newMsg : .markConversationAsRead }
-        if let share = mix.repeatReadShare, kind == .markConversationAsRead || kind == .markMsgsAsRead {
+        if let share = mix.repeatingReaderShare, kind == .markConversationAsRead || kind == .markMsgsAsRead {
             let repeating = random.unit() < share
             for _ in 0..<min(8, c.members) where ((c.readThrough[member] ?? 0) >= c.maxSeq) != repeating {
                 member = Int(random.next() % UInt64(c.members))
