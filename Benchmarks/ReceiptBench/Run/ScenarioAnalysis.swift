@@ -114,7 +114,8 @@ struct ScenarioAnalysis {
             if outputs.deadLettered[index] { c.deadLettered += 1 }
             if outputs.firstOutputNanos[index] == 0 { c.withoutOutput += 1 }
             counts[kind] = c
-            if [.newMsg, .markConversationAsRead, .markMsgsAsRead].contains(kind), !load.quiet[index],
+            if worker != Scenario.Worker.brokerAlone.rawValue,
+               [.newMsg, .markConversationAsRead, .markMsgsAsRead].contains(kind), !load.quiet[index],
                !outputs.notified[index] {
                 validMissing += 1
             }

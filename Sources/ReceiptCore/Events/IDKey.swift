@@ -72,10 +72,37 @@ public struct IDKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         return true
     }
 
-    /// Byte order: how PostgreSQL's `C` collation and Redis order IDs.
+    /// Byte order: how PostgreSQL's `C` collation and Redis order IDs. Compared in
+    /// place over native strings' contiguous UTF-8 (the flush sorts every row it
+    /// writes with this: the generic sequence comparison was 5% of the worker's CPU
+    /// on the realistic mix).
     @inlinable
     public static func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        let compared: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in precedes(x, y) }
+        }
+        if let compared, let compared { return compared }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// `x` comes before `y` in byte order (a prefix first).
+    @inlinable
+    static func precedes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = min(x.count, y.count)
+        let rx = UnsafeRawBufferPointer(x), ry = UnsafeRawBufferPointer(y)
+        var offset = 0
+        // Eight bytes at a time while they are equal; big-endian, they order as bytes do.
+        while offset + 8 <= common {
+            let u = UInt64(bigEndian: rx.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let v = UInt64(bigEndian: ry.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            if u != v { return u < v }
+            offset += 8
+        }
+        while offset < common {
+            if x[offset] != y[offset] { return x[offset] < y[offset] }
+            offset += 1
+        }
+        return x.count < y.count
     }
 
     /// Feeds an ID's bytes, and its length, to `hasher`; what key types that hold

@@ -44,6 +44,22 @@ struct IDBytesTests {
         #expect(!IDKey.same("caf\u{e9}", "cafe\u{301}"))
     }
 
+    @Test("IDKey.precedes orders by bytes as the generic comparison does: every length, every differing byte, prefixes, non-ASCII")
+    func precedesIsByteOrder() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "b", "z", "A", "0", "_", "\u{e9}", "e\u{301}", "\u{1F600}", "\u{7F}"]
+        var ids = ["", "a", "ab", "abcdefgh", "abcdefghi", "abcdefgg", "abcdefgh\u{e9}"]
+        for _ in 0..<300 {
+            let length = Int.random(in: 0...24, using: &generator)
+            ids.append((0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined())
+        }
+        for x in ids {
+            for y in ids.prefix(60) {
+                #expect(IDKey.precedes(x, y) == x.utf8.lexicographicallyPrecedes(y.utf8), "\(Array(x.utf8)) vs \(Array(y.utf8))")
+            }
+        }
+    }
+
     @Test("two conversations that differ only in normal form are two queries, each allocating its own seqs")
     func conversationsStayApartInOneBatch() {
         let events = [newMsg("1", in: Self.composed, clientMsgID: "m1"), newMsg("2", in: Self.decomposed, clientMsgID: "m1")]
