@@ -31,6 +31,8 @@ struct RunCommand: AsyncParsableCommand {
     var postgresURL: String?
     @Flag(help: "Run against a Redis whose maxmemory-policy can evict keys (evicted counters repeat seqs). Env: RECEIPTD_ALLOW_EVICTING_REDIS=true. Default: off (refused).")
     var allowEvictingRedis = false
+    @Flag(help: "Announce every read, ack or private read that changes nothing, as a possible replay, not only those below the partition's replay horizon (README, Guarantees). Env: RECEIPTD_ANNOUNCE_REPEATS=true. Default: off.")
+    var announceRepeats = false
     @Flag(help: "Apply pending PostgreSQL migrations at start. Env: RECEIPTD_MIGRATE=true. Default: off (a schema that is not current stops the worker).")
     var migrate = false
     @Option(help: "Port of the HTTP server (health, metrics, queries). Env: RECEIPTD_HTTP_PORT. Default: 8080.")
@@ -133,6 +135,8 @@ struct RunCommand: AsyncParsableCommand {
             brokers: brokers, redis: redis,
             postgresURL: try settings.required(postgresURL, "RECEIPTD_POSTGRES_URL", "--postgres-url"))
         configuration.migrateAtStart = migrate || settings.string(nil, "RECEIPTD_MIGRATE").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        configuration.announceRepeats = announceRepeats
+            || settings.string(nil, "RECEIPTD_ANNOUNCE_REPEATS").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
         configuration.allowEvictingRedis = allowEvictingRedis
             || settings.string(nil, "RECEIPTD_ALLOW_EVICTING_REDIS").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
         if let value = settings.string(group, "RECEIPTD_GROUP") { configuration.group = value }

@@ -64,12 +64,14 @@ public struct BenchConfiguration: Sendable, Codable {
     }
 
     /// Small and quick (well under a minute): 20,000 events with 1% duplicates and
-    /// 1% invalid records, a 4 s latency run at half the max rate, 300 naive events, a short ceiling.
+    /// 1% invalid records, a 4 s latency run at half the max rate, 300 naive events,
+    /// 5,000 events for the Python peer, a short ceiling.
     public mutating func applySmoke() {
         events = 20_000
         latencySeconds = 4
         latencyRateCap = 5_000
         naiveEvents = 300
+        peerEvents = 5_000
         ceilingRequests = 20_000
         mix.conversations = 500
         mix.duplicateRate = 0.01

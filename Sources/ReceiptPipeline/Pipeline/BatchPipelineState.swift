@@ -120,9 +120,12 @@ struct BatchPipelineState<Records, Batch> {
     /// have gone out. A record at or above it was never applied before: one that
     /// changes nothing is a client's repeat, counted and not announced.
     private(set) var replayHorizons: [TopicPartition: Int64] = [:]
-    /// Per owned partition, the offset after the last record whose state this
-    /// worker wrote to Redis. A re-seed raises the partitions' replay horizons to it,
+    /// Per partition this worker wrote, the offset after the last record whose state
+    /// it wrote to Redis. A re-seed raises the partitions' replay horizons to it,
     /// under the new epoch, before it writes this worker's unflushed state back.
+    /// Kept after a revocation: an unfinished drain leaves that partition's state in
+    /// the unflushed changes, which a re-seed writes back too. (A horizon raised too
+    /// high only makes repeats announced.) At most one entry per partition.
     private(set) var writtenThrough: [TopicPartition: Int64] = [:]
 
     init(configuration: Configuration, now: Int64) {
@@ -536,7 +539,6 @@ extension BatchPipelineState {
                 positions[partition] = nil
                 durableOffsets[partition] = nil
                 replayHorizons[partition] = nil
-                writtenThrough[partition] = nil
             }
             narrowUndecoded = true
             queued.append(.revocationDrained(complete: complete))

@@ -4,21 +4,37 @@ import ReceiptRedis
 /// Replay horizons (`ReplayHorizonScript`): what a worker that takes partitions
 /// over reads to tell a client's repeat from a replay.
 extension RedisStateStore {
-    /// Each horizon Redis holds under the current epoch of its scope, by tag
-    /// (`RedisKeys.replayHorizonTag`). A tag with none there, or one written under
-    /// another epoch (Redis lost its data or was rebuilt since), is absent: every
-    /// record of its partition may then be a replay.
+    /// Each horizon Redis holds, by tag (`RedisKeys.replayHorizonTag`), checked
+    /// against the sentinel of its scope as Redis holds it now, not as this worker
+    /// last saw it. A value written under the sentinel's epoch is the horizon. None,
+    /// or one of another epoch, is 0: nothing was written under this epoch, and a
+    /// rebuild brings back PostgreSQL's state (covered by its own horizons) while
+    /// every live worker raises its horizons under the new epoch before it writes
+    /// its own state back. A scope whose sentinel is gone or marked rolled back
+    /// (its shard lost or went back, not rebuilt yet) leaves the tag out: unknown,
+    /// every record of the partition may be a replay.
     func replayHorizons(tags: [String]) throws(RedisError) -> [String: Int64] {
-        guard !tags.isEmpty, epoch != nil else { return [:] }
-        let replies = try execute(tags.map { .get(RedisKeys.Parts.key($0, "}:horizon").joined) }, scripts: [])
+        guard !tags.isEmpty else { return [:] }
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(2 * tags.count)
+        for tag in tags {
+            commands.append(.get(RedisKeys.Parts.key(tag, "}:horizon").joined))
+            commands.append(.get(scope(ofHorizon: tag).sentinel))
+        }
+        let replies = try execute(commands, scripts: [])
         var horizons: [String: Int64] = [:]
-        for (tag, reply) in zip(tags, replies) {
-            guard let value = try reply.get().string, let bar = value.firstIndex(of: "|"),
-                  let offset = Int64(value[value.index(after: bar)...]) else { continue }
-            let scope = configuration.clusterSeeds.isEmpty ? CheckScope.single : .slot(of: tag)
-            if value[..<bar] == self.epoch(of: scope) ?? "" { horizons[tag] = offset }
+        for (index, tag) in tags.enumerated() {
+            guard let sentinel = try replies[2 * index + 1].get().string, sentinel != RedisKeys.rolledBack else { continue }
+            horizons[tag] = 0
+            guard let value = try replies[2 * index].get().string, let bar = value.firstIndex(of: "|"),
+                  value[..<bar] == sentinel, let offset = Int64(value[value.index(after: bar)...]) else { continue }
+            horizons[tag] = offset
         }
         return horizons
+    }
+
+    private func scope(ofHorizon tag: String) -> CheckScope {
+        configuration.clusterSeeds.isEmpty ? .single : .slot(of: tag)
     }
 
     /// Raises replay horizons (`ReplayHorizonScript`) under `epoch`, or each under
@@ -28,7 +44,7 @@ extension RedisStateStore {
     func raiseReplayHorizons(_ horizons: [(tag: String, offset: Int64)], epoch: String? = nil) throws(RedisError) {
         guard !horizons.isEmpty else { return }
         let commands: [RedisCommand] = horizons.map { horizon in
-            let scope = configuration.clusterSeeds.isEmpty ? CheckScope.single : .slot(of: horizon.tag)
+            let scope = scope(ofHorizon: horizon.tag)
             return .evalsha(ReplayHorizonScript.script, keys: [RedisKeys.Parts.key(horizon.tag, "}:horizon").joined],
                             args: [epoch ?? self.epoch(of: scope) ?? "", String(horizon.offset)])
         }
@@ -37,7 +53,7 @@ extension RedisStateStore {
 
     /// Whether a horizon's tag lives in one of `slots` (nil: every slot).
     func horizonTag(_ tag: String, isIn slots: Set<Int>?) -> Bool {
-        guard let slots, !configuration.clusterSeeds.isEmpty else { return true }
-        return CheckScope.slot(of: tag).slot.map(slots.contains) ?? true
+        guard let slots else { return true }
+        return scope(ofHorizon: tag).slot.map(slots.contains) ?? true
     }
 }

@@ -383,7 +383,7 @@ private final class ConnectionChecks {
 
     /// Every script the store runs.
     private static let scripts = [WriterPositionScript.script, AllocationScript.script, MarksReadScript.script,
-                                  FoldMarksScript.script, RaiseCounterScript.script]
+                                  FoldMarksScript.script, RaiseCounterScript.script, ReplayHorizonScript.script]
 
     func prepare(_ connection: RedisConnection) throws(RedisError) {
         if !cluster { problems.removeAll() }

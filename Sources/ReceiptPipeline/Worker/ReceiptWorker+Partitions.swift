@@ -70,11 +70,12 @@ extension ReceiptWorker {
 
     /// Each partition's replay horizon: every record below it may have been applied
     /// by a previous owner. The higher of what Redis holds (`ReplayHorizonScript`,
-    /// written ahead of each batch's state, valid under the current epoch only) and
-    /// what PostgreSQL's flushes stored (`stored`): Redis holds nothing beyond its
-    /// epoch but what PostgreSQL does. A partition neither knows was never applied
-    /// by anyone: 0. When PostgreSQL or Redis could not be read, no partition has
-    /// a horizon, and all of their records may be replays: repeats are announced
+    /// written ahead of each batch's state, valid under its scope's current epoch
+    /// only) and what PostgreSQL's flushes stored (`stored`): Redis holds nothing
+    /// beyond its epoch but what PostgreSQL does. A partition neither knows was
+    /// never applied by anyone: 0. A partition whose horizon's scope lost its data
+    /// or went back, and every partition when PostgreSQL or Redis could not be
+    /// read, has none: all of its records may be replays, and repeats are announced
     /// again, as they always were, never lost.
     private func replayHorizons(of partitions: [TopicPartition], stored: [Int32: Int64]?) -> [TopicPartition: Int64] {
         guard let stored else { return [:] }
@@ -83,7 +84,8 @@ extension ReceiptWorker {
             let found = try store.replayHorizons(tags: tags)
             var horizons: [TopicPartition: Int64] = [:]
             for (partition, tag) in zip(partitions, tags) {
-                horizons[partition] = max(found[tag] ?? 0, stored[partition.partition] ?? 0)
+                guard let inRedis = found[tag] else { continue }
+                horizons[partition] = max(inRedis, stored[partition.partition] ?? 0)
             }
             return horizons
         } catch {

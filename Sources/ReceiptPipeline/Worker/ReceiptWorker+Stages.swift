@@ -70,6 +70,7 @@ extension ReceiptWorker {
     /// above its partition's replay horizon. One lookup per record by partition
     /// number (the worker consumes one topic), not by topic and partition.
     private func firstRuns(of eventRecords: [Int], in records: RecordBatch) -> [Bool] {
+        if configuration.announceRepeats { return Array(repeating: false, count: eventRecords.count) }
         var horizons: [Int32: Int64] = [:]
         for (partition, horizon) in machine.replayHorizons where partition.topic == configuration.eventsTopic {
             horizons[partition.partition] = horizon
@@ -170,8 +171,10 @@ extension ReceiptWorker {
         }
         let read = batch.read
         do {
+            // The batch's own prepared read, so its replay horizons are raised too
+            // (re-prepared under the current epoch when a re-seed came between).
             let snapshots = try retry("reading state from Redis", counting: metrics.redisErrors, {
-                try store.read(read.queries, trimBelow: read.trimBelow, marksBudget: read.marksBudget)
+                try store.finishRead(store.beginRead(read))
             }, fatal: { $0 is RedisStateLost || $0 is MarksOverBudget })
             return snapshots.map(ReadResult.read) ?? .abandoned
         } catch let over as MarksOverBudget {

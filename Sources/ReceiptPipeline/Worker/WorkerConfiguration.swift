@@ -51,6 +51,11 @@ public struct WorkerConfiguration: Sendable {
     /// Notifications produced and not yet acknowledged before the worker stops
     /// polling to let the broker catch up. Default: 100,000.
     public var maxInFlightNotifications: Int = 100_000
+    /// Announce every repeat (a read, ack or private read that changes nothing) as a
+    /// possible replay, as before replay horizons: for an operator who wants every
+    /// state re-confirmed whatever the windows the README lists. Default: false
+    /// (only repeats below the partition's replay horizon are announced).
+    public var announceRepeats = false
     /// How often changed state and checkpoints are flushed to PostgreSQL (and the
     /// checkpoints then committed to Kafka). Default: 1,000 ms.
     public var flushIntervalMs: Int = 1_000
