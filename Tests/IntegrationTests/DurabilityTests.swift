@@ -33,7 +33,9 @@ struct DurabilityTests {
         let log = EventLog.random(seed: seed, count: 6_000, conversations: 40, prefix: TestStack.uniqueName("k"))
         let driver = StreamDriver(topics: topics, group: group, postgresURL: try TestStack.postgresURL())
         let redisURL = try TestStack.redisURL(), postgresURL = try TestStack.postgresURL()
-        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 60, pauseMs: 300) } }
+        // 36 s of stream: on a loaded machine a worker's first checkpoint has been
+        // seen to take 15 s, and two of them must die before the stream ends.
+        let stream = Task { try await onOwnThread { try driver.produce(log, chunks: 120, pauseMs: 300) } }
         var generator = SplitMix64(seed: seed)
         var crashes = 0
         // Each worker makes progress (a checkpoint moves), then dies at a random
