@@ -70,12 +70,12 @@ public enum RedisKeys {
         let digits = String(seq)
         return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
     }
-    /// String `epoch|offset`: a partition's replay horizon (`ReplayHorizonScript`).
-    /// Its tag is a pseudo-conversationID that no event can name (IDs hold no
-    /// control character), so on a Redis Cluster it has a slot, a sentinel and an
-    /// epoch like any conversation: `replayHorizonScope`.
-    public static func replayHorizon(topic: String, partition: Int32) -> String {
-        Parts.key(replayHorizonTag(topic: topic, partition: partition), "}:horizon").joined
+    /// String `epoch|offset`: a partition's replay horizon (`ReplayHorizonScript`),
+    /// by its tag (`replayHorizonTag`), a pseudo-conversationID that no event can
+    /// name (IDs hold no control character), so on a Redis Cluster it has a slot, a
+    /// sentinel and an epoch like any conversation.
+    public static func replayHorizon(_ tag: String) -> String {
+        Parts.key(tag, "}:horizon").joined
     }
     /// The pseudo-conversationID of a partition's replay horizon.
     public static func replayHorizonTag(topic: String, partition: Int32) -> String {

@@ -11,8 +11,8 @@ struct FlushJob: Sendable {
     let changes: StateChanges
     /// Next offset to consume, per partition.
     let checkpoints: [TopicPartition: Int64]
-    /// Per partition, the offset after the last record whose state is in `changes`
-    /// (or an earlier job): stored as its replay horizon.
+    /// Per partition, the offset after the last record whose state this worker wrote
+    /// to Redis, all of it in `changes` or an earlier job: stored as its replay horizon.
     var replayHorizons: [TopicPartition: Int64] = [:]
     /// The worker's Redis writer and its acknowledged position when it handed the
     /// job over (every change in it was written to Redis before), stored with the

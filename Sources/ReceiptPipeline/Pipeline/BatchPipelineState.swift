@@ -121,8 +121,9 @@ struct BatchPipelineState<Records, Batch> {
     /// changes nothing is a client's repeat, counted and not announced.
     private(set) var replayHorizons: [TopicPartition: Int64] = [:]
     /// Per partition this worker wrote, the offset after the last record whose state
-    /// it wrote to Redis. A re-seed raises the partitions' replay horizons to it,
-    /// under the new epoch, before it writes this worker's unflushed state back.
+    /// it wrote to Redis. Each flush stores it as the partitions' replay horizons in
+    /// PostgreSQL, and a re-seed raises them to it in Redis, under the new epoch,
+    /// before it writes this worker's unflushed state back.
     /// Kept after a revocation: an unfinished drain leaves that partition's state in
     /// the unflushed changes, which a re-seed writes back too. (A horizon raised too
     /// high only makes repeats announced.) At most one entry per partition.
@@ -253,7 +254,6 @@ extension BatchPipelineState {
         applied?.writeSent = nil
         pending.changes.merge(batch.summary.changes)
         pending.changesBytes += batch.summary.changes.estimatedBytes
-        pending.appliedThrough.merge(batch.decoded.nextOffsets) { max($0, $1) }
         writtenThrough.merge(batch.decoded.nextOffsets) { max($0, $1) }
     }
 
@@ -291,7 +291,6 @@ extension BatchPipelineState {
         changes.merge(pending.changes)
         pending.changes = changes
         pending.changesBytes += job.changes.estimatedBytes
-        pending.appliedThrough.merge(job.replayHorizons) { max($0, $1) }
         finishedOffsets.merge(job.checkpoints) { max($0, $1) }
     }
 
@@ -313,7 +312,6 @@ extension BatchPipelineState {
     mutating func learnedReplayHorizons(_ horizons: [TopicPartition: Int64]) {
         for (partition, horizon) in horizons where owned.contains(partition) { replayHorizons[partition] = horizon }
     }
-
 
     /// Partitions are being revoked (inside a poll): everything in hand is drained
     /// to PostgreSQL before they go; the worker carries out actions until
@@ -469,9 +467,10 @@ extension BatchPipelineState {
     private mutating func takeFlushJob() -> FlushJob? {
         finishedOffsets.merge(ledger.takeFinishedOffsets()) { max($0, $1) }
         guard !pending.changes.isEmpty || !finishedOffsets.isEmpty else { return nil }
+        // Everything this worker wrote is in this job or an earlier one, so what it
+        // wrote through covers the job's state (a partition's horizon only rises).
         var job = FlushJob(id: pending.nextJobID, changes: pending.changes, checkpoints: finishedOffsets)
-        job.replayHorizons = pending.appliedThrough
-        pending.appliedThrough = [:]
+        job.replayHorizons = writtenThrough
         pending.nextJobID += 1
         pending.flushing = job
         // The next interval's changes are about as many: room for them now, so no map

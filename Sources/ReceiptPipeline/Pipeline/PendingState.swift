@@ -1,5 +1,4 @@
 import ReceiptCore
-import ReceiptKafka
 
 /// State applied to Redis and not yet durable in PostgreSQL: the changes still
 /// accumulating and the job the flusher is writing. Together with PostgreSQL they
@@ -14,9 +13,6 @@ struct PendingState {
     /// `changes.estimatedBytes`, summed as batches join (a key changed by two
     /// batches counts twice, so it never underestimates).
     var changesBytes = 0
-    /// Per partition, the offset after the last record whose state is in `changes`:
-    /// flushed with them as the partition's replay horizon.
-    var appliedThrough: [TopicPartition: Int64] = [:]
     var flushing: FlushJob?
     var nextJobID: UInt64 = 1
     /// Flushed since the last writer check Redis passed (see above); bounded by

@@ -18,7 +18,7 @@ extension RedisStateStore {
         var commands: [RedisCommand] = []
         commands.reserveCapacity(2 * tags.count)
         for tag in tags {
-            commands.append(.get(RedisKeys.Parts.key(tag, "}:horizon").joined))
+            commands.append(.get(RedisKeys.replayHorizon(tag)))
             commands.append(.get(scope(ofHorizon: tag).sentinel))
         }
         let replies = try execute(commands, scripts: [])
@@ -37,17 +37,20 @@ extension RedisStateStore {
         configuration.clusterSeeds.isEmpty ? .single : .slot(of: tag)
     }
 
+    /// The call that raises the horizon of `tag` to `offset` under `epoch`, or under
+    /// the epoch this worker holds for the horizon's scope when nil.
+    func raiseReplayHorizon(_ tag: String, to offset: Int64, epoch: String? = nil) -> RedisCommand {
+        .evalsha(ReplayHorizonScript.script, keys: [RedisKeys.replayHorizon(tag)],
+                 args: [epoch ?? self.epoch(of: scope(ofHorizon: tag)) ?? "", String(offset)])
+    }
+
     /// Raises replay horizons (`ReplayHorizonScript`) under `epoch`, or each under
     /// the epoch of its own scope when nil. A re-seed does this before it writes
     /// back a worker's unflushed state, so that state never sits in Redis under an
     /// epoch whose horizons do not cover the records that made it.
     func raiseReplayHorizons(_ horizons: [(tag: String, offset: Int64)], epoch: String? = nil) throws(RedisError) {
         guard !horizons.isEmpty else { return }
-        let commands: [RedisCommand] = horizons.map { horizon in
-            let scope = scope(ofHorizon: horizon.tag)
-            return .evalsha(ReplayHorizonScript.script, keys: [RedisKeys.Parts.key(horizon.tag, "}:horizon").joined],
-                            args: [epoch ?? self.epoch(of: scope) ?? "", String(horizon.offset)])
-        }
+        let commands = horizons.map { raiseReplayHorizon($0.tag, to: $0.offset, epoch: epoch) }
         for reply in try execute(commands, scripts: [ReplayHorizonScript.script]) { _ = try reply.get() }
     }
 

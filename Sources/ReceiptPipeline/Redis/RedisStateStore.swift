@@ -155,11 +155,7 @@ final class RedisStateStore {
             groups.append(ReadGroup(scope: scope, queries: items, range: start..<commands.count))
         }
         // After every group: the horizons, each under the epoch of its own scope.
-        for horizon in horizons {
-            let scope = client.isCluster ? CheckScope.slot(of: horizon.tag) : .single
-            commands.append(.evalsha(ReplayHorizonScript.script, keys: [RedisKeys.Parts.key(horizon.tag, "}:horizon").joined],
-                                     args: [self.epoch(of: scope) ?? "", String(horizon.offset)]))
-        }
+        for horizon in horizons { commands.append(raiseReplayHorizon(horizon.tag, to: horizon.offset)) }
         return PreparedRead(queries: queries, trimBelow: trimBelow, marksBudget: marksBudget, horizons: horizons,
                             generation: epochGeneration, groups: groups, commands: commands)
     }

@@ -5,9 +5,10 @@ import ReceiptRedis
 /// stored before the batch's write; a worker that takes the partition over treats
 /// every record below it as a possible replay.
 ///
-/// The value is `epoch|offset`: a horizon written under another epoch (before Redis
-/// lost its data or was rebuilt after a rollback) says nothing about the state there
-/// now, and a reader takes it as unknown (`RedisStateStore.replayHorizons`).
+/// The value is `epoch|offset`: a horizon written under another epoch than the one
+/// its scope's sentinel holds (before Redis lost its data or was rebuilt after a
+/// rollback) says nothing about the state there now (`RedisStateStore.replayHorizons`),
+/// and a raise under the current epoch replaces it whatever its offset.
 ///
 /// KEYS[1] is the horizon (`RedisKeys.replayHorizon`); ARGV[1] the epoch of its
 /// scope, ARGV[2] the offset. Returns 1 when it was raised.
