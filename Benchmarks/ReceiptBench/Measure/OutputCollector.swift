@@ -63,9 +63,11 @@ final class OutputCollector: Sendable {
 
     func stop() { stopRequested.store(true, ordering: .relaxed) }
 
-    /// The load's end markers (`EventLoad.firstEndMarker..<produced`): reading ends
-    /// once all of them have an output.
-    func finish(afterEndMarkers markers: Range<Int>) { endMarkers.withLock { $0 = markers } }
+    /// Reading ends once every end marker of `load` (`EventLoad.firstEndMarker` on)
+    /// has an output.
+    func finish(afterEndMarkersOf load: EventLoad) {
+        endMarkers.withLock { $0 = load.firstEndMarker..<load.produced }
+    }
 
     var isAssigned: Bool { assignedBox.isSet }
 

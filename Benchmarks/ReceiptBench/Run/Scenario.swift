@@ -56,7 +56,7 @@ struct Scenario {
             let load = try EventProducerLoop.run(generator: &generator, count: events, ratePerSecond: rate,
                                                  topic: topics.events, partitions: configuration.partitions,
                                                  brokers: brokers, lingerMs: configuration.lingerMs)
-            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            collector.finish(afterEndMarkersOf: load)
             let outputs = try collecting.join()
             sampler.sampler.stop()
             try sampler.thread.join()
@@ -74,31 +74,27 @@ struct Scenario {
         let sampler = startSampler(pid: process.pid)
         let outputs: OutputCollector.Result
         switch worker {
-        case .receiptd:
-            // Done when the checkpoints cover every record: by then every output was
+        case .receiptd, .peer:
+            // Done when every record is covered by receiptd's checkpoints, or by the
+            // peer's committed offsets: both move only once the outputs were
             // acknowledged by the broker. Read them afterwards, timed by timestamps.
             let deadline = Date().addingTimeInterval(Double(timeout))
-            while sampler.sampler.checkpointedRecords.load(ordering: .relaxed) < load.produced, Date() < deadline {
-                guard process.isRunning else { throw BenchError("receiptd exited early; see \(process.logPath)") }
-                WallClock.sleep(milliseconds: 100)
+            if worker == .receiptd {
+                while sampler.sampler.checkpointedRecords.load(ordering: .relaxed) < load.produced, Date() < deadline {
+                    guard process.isRunning else { throw BenchError("receiptd exited early; see \(process.logPath)") }
+                    WallClock.sleep(milliseconds: 100)
+                }
+            } else {
+                try waitUntilCommitted(load, process: process, deadline: deadline)
             }
             sampler.sampler.stop()
             try sampler.thread.join()
             let collector = try makeCollector(timing: .recordTimestamp)
-            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
-            outputs = try collector.collect(timeoutSeconds: 120)
-        case .peer:
-            // Done when the peer's committed offsets cover every record (it commits
-            // after its outputs are acknowledged); the outputs are read afterwards.
-            try waitUntilCommitted(load, process: process, deadline: Date().addingTimeInterval(Double(timeout)))
-            sampler.sampler.stop()
-            try sampler.thread.join()
-            let collector = try makeCollector(timing: .recordTimestamp)
-            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            collector.finish(afterEndMarkersOf: load)
             outputs = try collector.collect(timeoutSeconds: 120)
         case .naive, .brokerAlone:
             let collector = try makeCollector(timing: .recordTimestamp)
-            collector.finish(afterEndMarkers: load.firstEndMarker..<load.produced)
+            collector.finish(afterEndMarkersOf: load)
             outputs = try collector.collect(timeoutSeconds: timeout)
             sampler.sampler.stop()
             try sampler.thread.join()
